@@ -1,0 +1,85 @@
+/**
+ * The error tree of lomond (SPEC "Errors"). Every class sets `name`; protocol
+ * errors carry the close code the RFC asks for. Messages are short, lowercase,
+ * without a final period, and name the offending value.
+ */
+import { Status } from './status.js';
+
+/** Base class of every error lomond raises. */
+export class WebSocketError extends Error {
+  override name = 'WebSocketError';
+}
+
+/** The connection could not be established (DNS, TCP, TLS, proxy, timeout). */
+export class ConnectFailError extends WebSocketError {
+  override name = 'ConnectFailError';
+}
+
+/** The transport failed after it was established. */
+export class TransportFailError extends WebSocketError {
+  override name = 'TransportFailError';
+}
+
+/** The server's HTTP upgrade response does not complete a WebSocket handshake. */
+export class HandshakeError extends WebSocketError {
+  override name = 'HandshakeError';
+}
+
+/** The server answered the permessage-deflate offer with parameters we cannot accept (RFC 7692 §7.1). */
+export class CompressionParameterError extends HandshakeError {
+  override name = 'CompressionParameterError';
+}
+
+/**
+ * The peer broke RFC 6455. Non-critical: we send a close frame with
+ * `closeCode` and wait for the peer's close up to `closeTimeout`.
+ */
+export class ProtocolError extends WebSocketError {
+  override name = 'ProtocolError';
+  /** True when the connection must be dropped at once, without a close frame. */
+  readonly critical: boolean = false;
+  constructor(
+    message: string,
+    /** The close code to fail the connection with (1002, 1007, 1009…). */
+    readonly closeCode: number = Status.PROTOCOL_ERROR,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A violation after which the byte stream cannot be trusted (masked server
+ * frame, impossible length): the connection is dropped at once.
+ */
+export class CriticalProtocolError extends ProtocolError {
+  override name = 'CriticalProtocolError';
+  override readonly critical: boolean = true;
+}
+
+/** A frame or message exceeds `maxPayload` / `maxMessageSize` (close code 1009). */
+export class PayloadTooLargeError extends ProtocolError {
+  override name = 'PayloadTooLargeError';
+  constructor(message: string) {
+    super(message, Status.MESSAGE_TOO_LARGE);
+  }
+}
+
+/** A frame could not be built from the caller's arguments. */
+export class FrameBuildError extends WebSocketError {
+  override name = 'FrameBuildError';
+}
+
+/** Sending is impossible: the WebSocket is not connected. */
+export class WebSocketUnavailableError extends WebSocketError {
+  override name = 'WebSocketUnavailableError';
+}
+
+/** Sending is impossible: the close handshake has started. */
+export class WebSocketClosingError extends WebSocketUnavailableError {
+  override name = 'WebSocketClosingError';
+}
+
+/** Sending is impossible: the WebSocket is closed. */
+export class WebSocketClosedError extends WebSocketUnavailableError {
+  override name = 'WebSocketClosedError';
+}

@@ -1,0 +1,23 @@
+/**
+ * lomond: a WebSocket client for Node.js on RxJS. This barrel is the public
+ * API (SPEC.md); internal modules are never re-exported.
+ */
+export { Opcode } from './core/opcode.js';
+export { Status } from './core/status.js';
+export { Response } from './core/response.js';
+export {
+  WebSocketError,
+  ConnectFailError,
+  TransportFailError,
+  HandshakeError,
+  CompressionParameterError,
+  ProtocolError,
+  CriticalProtocolError,
+  PayloadTooLargeError,
+  FrameBuildError,
+  WebSocketUnavailableError,
+  WebSocketClosingError,
+  WebSocketClosedError,
+} from './core/errors.js';
+export type * from './events/events.js';
+export * from './events/guards.js';

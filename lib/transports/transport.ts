@@ -1,0 +1,80 @@
+/**
+ * The Transport seam: how a session gets a byte stream to the server. The
+ * Node transports (net, TLS, proxy tunnel, http.Agent) and the virtual
+ * transport of `lomond/testing` implement it; the session never touches a
+ * socket directly.
+ */
+import type { Observable } from 'rxjs';
+import type { Agent } from 'node:http';
+import type { ConnectionOptions } from 'node:tls';
+
+/** The opening handshake request, built by `core/handshake`. */
+export interface HandshakeRequest {
+  /** Request target: path and query of the URL, e.g. `/feed?x=1`. */
+  readonly path: string;
+  /** Header lines in order, including Host, Upgrade, Connection, Sec-WebSocket-Key/Version. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** The whole request head (`GET … HTTP/1.1\r\n…\r\n\r\n`) as bytes. */
+  readonly bytes: Uint8Array;
+}
+
+/** Where and how to connect. */
+export interface TransportTarget {
+  /** The WebSocket URL (`ws:` or `wss:`). */
+  readonly url: URL;
+  /** True for `wss:`. */
+  readonly secure: boolean;
+  /** Host name or IP literal, without IPv6 brackets. */
+  readonly host: string;
+  /** TCP port (default ports filled in). */
+  readonly port: number;
+  /** The upgrade request the transport sends once the byte stream is up. */
+  readonly request: HandshakeRequest;
+  /** TLS options for `wss:` (never mutated). */
+  readonly tls?: ConnectionOptions;
+  /** SPEC `proxies`: undefined → autodetect from the environment; `{}` → no proxy. */
+  readonly proxies?: { readonly http?: string; readonly https?: string };
+  /** An explicit http.Agent (e.g. HttpsProxyAgent); wins over `proxies`. */
+  readonly agent?: Agent;
+}
+
+/** A parsed response head, for transports that read the HTTP response themselves (the http.Agent path). */
+export interface ResponseHead {
+  readonly statusCode: number;
+  readonly status: string;
+  readonly rawHeaders: ReadonlyArray<readonly [string, string]>;
+}
+
+/**
+ * What a transport's stream emits:
+ * - `open` once, when the byte stream is up and the upgrade request has been written;
+ * - `response` at most once, only from transports that parse the HTTP response head themselves;
+ * - `data` for every chunk received (the raw HTTP response first, unless `response` was emitted, then frames).
+ *
+ * The stream completes when the peer ends the connection (EOF) and errors when
+ * connecting fails or the socket faults; the error message is kept verbatim in
+ * `connect_fail.reason` / `disconnected.reason`.
+ */
+export type TransportEvent =
+  | { readonly type: 'open'; readonly connection: TransportConnection; readonly proxy: string | null }
+  | { readonly type: 'response'; readonly head: ResponseHead }
+  | { readonly type: 'data'; readonly chunk: Uint8Array };
+
+/** The write side of an open transport. */
+export interface TransportConnection {
+  /** Queues bytes for sending; never drops them (check `bufferedAmount` for backpressure). */
+  write(data: Uint8Array): void;
+  /** Queues several buffers in one batch (corked). */
+  writev(chunks: readonly Uint8Array[]): void;
+  /** Half-closes after pending writes are flushed (TCP FIN). */
+  end(): void;
+  /** Tears the connection down at once. The stream then completes. */
+  destroy(): void;
+  /** Bytes queued but not yet handed to the OS. */
+  readonly bufferedAmount: number;
+}
+
+/** A way to reach a server. `open` is cold: subscribing connects, unsubscribing destroys the connection. */
+export interface Transport {
+  open(target: TransportTarget): Observable<TransportEvent>;
+}
