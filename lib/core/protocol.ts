@@ -1,0 +1,304 @@
+/**
+ * ClientProtocol: the sans-IO state machine of an open WebSocket connection
+ * (RFC 6455 §5–§7, after the opening handshake). Bytes go in through
+ * `receive()`; what the peer said comes out through a {@link ProtocolHandler};
+ * what we must send goes out through the injected `write` sink. No sockets,
+ * no timers, no randomness of its own.
+ */
+import { CriticalProtocolError, ProtocolError, WebSocketClosedError, WebSocketClosingError } from './errors.js';
+import { FrameParser } from './frame-parser.js';
+import type { Frame, FrameHeader } from './frame.js';
+import { frameHeaderSize, writeFrameHeader } from './frame.js';
+import { mask, unmask } from './mask.js';
+import { MessageAssembler } from './message-assembler.js';
+import { Opcode, isControl } from './opcode.js';
+import { buildClosePayload, parseClosePayload } from './close.js';
+import { Status } from './status.js';
+
+/** What the peer did, as the protocol reports it. */
+export interface ProtocolHandler {
+  /** A complete, UTF-8-valid, uncompressed text message. */
+  onText(text: string): void;
+  /** A complete uncompressed binary message (may be a view into a received chunk). */
+  onBinary(data: Uint8Array): void;
+  /** A complete compressed (RSV1) message, still deflated: `opcode` is TEXT or BINARY. */
+  onCompressed(opcode: number, data: Uint8Array): void;
+  onPing(data: Uint8Array): void;
+  onPong(data: Uint8Array): void;
+  /** The peer's close frame. `initiatedByPeer` is false when it answers our own close (the handshake is then complete). */
+  onClose(code: number, reason: string, initiatedByPeer: boolean): void;
+  /** The peer broke the protocol; a close frame with `error.closeCode` was queued unless `error.critical`. */
+  onProtocolError(error: ProtocolError): void;
+}
+
+/** UTF-8 codec hooks; Node passes Buffer-based ones, the defaults use TextEncoder/TextDecoder. */
+export interface TextCodec {
+  byteLength(text: string): number;
+  /** Writes `text` as UTF-8 into `target` at `offset`; returns bytes written. */
+  write(text: string, target: Uint8Array, offset: number): number;
+  /** Decodes bytes already known to be valid UTF-8. */
+  decode(bytes: Uint8Array): string;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The portable codec: TextEncoder/TextDecoder. */
+export const defaultTextCodec: TextCodec = {
+  byteLength: (text) => encoder.encode(text).length,
+  write: (text, target, offset) => encoder.encodeInto(text, target.subarray(offset)).written,
+  decode: (bytes) => decoder.decode(bytes),
+};
+
+/** Options of a {@link ClientProtocol}. */
+export interface ClientProtocolOptions {
+  /** Largest frame payload accepted (bytes). */
+  maxPayload: number;
+  /** Largest reassembled message accepted (bytes). */
+  maxMessageSize: number;
+  /** True once permessage-deflate was negotiated: RSV1 is then allowed on first data frames. */
+  compression: boolean;
+  /** Answer pings with pongs automatically (default true). */
+  autoPong?: boolean;
+  /** A fresh 4-byte masking key per call (RFC 6455 §5.3: "unpredictable"; inject a crypto source). */
+  maskKey: () => Uint8Array;
+  /** Receives every byte to send, frame by frame, in order. */
+  write: (data: Uint8Array) => void;
+  /** Buffer allocator (Node passes Buffer.allocUnsafe). */
+  alloc?: (size: number) => Uint8Array;
+  /** UTF-8 codec (Node passes a Buffer-based one). */
+  codec?: TextCodec;
+}
+
+/** Connection state after the handshake (RFC 6455 §4.1 "_The WebSocket Connection is Established_"). */
+export type ProtocolState = 'open' | 'closing' | 'closed' | 'failed';
+
+const EMPTY = new Uint8Array(0);
+
+/** The client side of an established WebSocket connection. */
+export class ClientProtocol {
+  private readonly parser: FrameParser;
+  private readonly assembler: MessageAssembler;
+  private readonly alloc: (size: number) => Uint8Array;
+  private readonly codec: TextCodec;
+  private readonly autoPong: boolean;
+  private closeSent = false;
+  private closeReceived = false;
+  private failed = false;
+  /** The code/reason of the first close frame exchanged (ours or the peer's). */
+  closeCode: number | null = null;
+  closeReason = '';
+
+  constructor(
+    private readonly handler: ProtocolHandler,
+    private readonly options: ClientProtocolOptions,
+  ) {
+    this.alloc = options.alloc ?? ((size) => new Uint8Array(size));
+    this.codec = options.codec ?? defaultTextCodec;
+    this.autoPong = options.autoPong ?? true;
+    this.assembler = new MessageAssembler({ maxMessageSize: options.maxMessageSize, alloc: this.alloc });
+    this.parser = new FrameParser(this, { maxPayload: options.maxPayload, allowRsv1: options.compression, alloc: this.alloc });
+  }
+
+  /** Where the connection stands. */
+  get state(): ProtocolState {
+    if (this.failed) return 'failed';
+    if (this.closeSent && this.closeReceived) return 'closed';
+    if (this.closeSent || this.closeReceived) return 'closing';
+    return 'open';
+  }
+
+  /** True once we have sent a close frame. */
+  get isCloseSent(): boolean {
+    return this.closeSent;
+  }
+
+  /** True once the peer's close frame arrived. */
+  get isCloseReceived(): boolean {
+    return this.closeReceived;
+  }
+
+  /** Feeds bytes received from the peer. Never throws for the peer's faults: they become `onProtocolError`. */
+  receive(chunk: Uint8Array): void {
+    if (this.failed || this.closeReceived) return; // RFC 6455 §5.5.1: data after a Close frame is ignored
+    try {
+      this.parser.push(chunk);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.fail(error);
+    }
+  }
+
+  /**
+   * Fails the connection (RFC 6455 §7.1.7): reports the error and, unless it
+   * is critical or a close frame was already sent, queues a close frame with
+   * its code. `report: false` skips the handler (for callers outside a
+   * `receive()` call, such as the inflate operator, that emit the event themselves).
+   */
+  fail(error: ProtocolError, report = true): void {
+    if (this.failed) return;
+    this.failed = true;
+    if (!error.critical && !this.closeSent) this.writeClose(error.closeCode, '');
+    if (report) this.handler.onProtocolError(error);
+  }
+
+  // -- FrameHandler (called by the parser) ---------------------------------
+
+  /** @internal */
+  onFrameStart(header: FrameHeader): void {
+    if (this.closeReceived) return;
+    if (!isControl(header.opcode)) this.assembler.frameStart(header);
+  }
+
+  /** @internal */
+  onPayloadPart(header: FrameHeader, part: Uint8Array): void {
+    if (this.closeReceived) return;
+    this.assembler.payloadPart(header, part);
+  }
+
+  /** @internal */
+  onFrame(frame: Frame): void {
+    if (this.closeReceived) return; // RFC 6455 §1.4: nothing after the peer's Close frame is processed
+    switch (frame.opcode) {
+      case Opcode.PING:
+        this.receivePing(frame.payload);
+        return;
+      case Opcode.PONG:
+        this.handler.onPong(frame.payload);
+        return;
+      case Opcode.CLOSE:
+        this.receiveClose(frame.payload);
+        return;
+      default:
+        this.receiveData(frame);
+    }
+  }
+
+  private receiveData(frame: Frame): void {
+    const message = this.assembler.frame(frame);
+    if (message === null) return;
+    // RFC 6455 §5.5.1: after sending a Close frame the endpoint may still receive data; we keep delivering it.
+    if (message.compressed) this.handler.onCompressed(message.opcode, message.data);
+    else if (message.opcode === Opcode.TEXT) this.handler.onText(this.codec.decode(message.data));
+    else this.handler.onBinary(message.data);
+  }
+
+  private receivePing(data: Uint8Array): void {
+    // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response"
+    // (unless it already received a Close frame). We skip it once our own close is out.
+    if (this.autoPong && !this.closeSent) this.writeFrame(Opcode.PONG, data);
+    this.handler.onPing(data);
+  }
+
+  private receiveClose(payload: Uint8Array): void {
+    let code: number;
+    let reason: string;
+    try {
+      ({ code, reason } = parseClosePayload(payload));
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      // Never echo an invalid close payload: fail with our own code instead.
+      this.closeReceived = true;
+      this.fail(error);
+      return;
+    }
+    this.closeReceived = true;
+    const initiatedByPeer = !this.closeSent;
+    if (this.closeCode === null) {
+      this.closeCode = code;
+      this.closeReason = reason;
+    }
+    // The echo (RFC 6455 §5.5.1) is left to the caller, through echoClose(), so that
+    // the application can still send from its `closing` handler first.
+    this.handler.onClose(code, reason, initiatedByPeer);
+  }
+
+  /**
+   * Answers the peer's close frame, echoing its code (RFC 6455 §5.5.1: "the
+   * endpoint MUST send a Close frame in response ... typically echoing the
+   * status code it received"). Does nothing if our close frame is already out.
+   */
+  echoClose(): void {
+    if (!this.closeReceived || this.closeSent || this.failed) return;
+    this.closeSent = true;
+    const code = this.closeCode ?? Status.NO_STATUS;
+    this.writeFrame(Opcode.CLOSE, code === Status.NO_STATUS ? EMPTY : buildClosePayload(code, ''));
+  }
+
+  // -- sending --------------------------------------------------------------
+
+  private assertCanSendData(): void {
+    if (this.failed || (this.closeSent && this.closeReceived)) throw new WebSocketClosedError('websocket is closed');
+    // RFC 6455 §5.5.1: "After sending a Close frame, the endpoint MUST NOT send any more data frames."
+    if (this.closeSent) throw new WebSocketClosingError('websocket is closing');
+  }
+
+  /** Sends a text message as one frame, encoded straight into the frame buffer and masked in place (one copy). */
+  sendText(text: string): void {
+    this.assertCanSendData();
+    const length = this.codec.byteLength(text);
+    const headerSize = frameHeaderSize(length, true);
+    const buffer = this.alloc(headerSize + length);
+    const key = this.options.maskKey();
+    writeFrameHeader(buffer, 0, Opcode.TEXT, length, key, undefined);
+    this.codec.write(text, buffer, headerSize);
+    unmask(buffer.subarray(headerSize), key);
+    this.options.write(buffer);
+  }
+
+  /** Sends a binary message as one frame. The caller's buffer is never modified. */
+  sendBinary(data: Uint8Array): void {
+    this.assertCanSendData();
+    this.writeFrame(Opcode.BINARY, data);
+  }
+
+  /** Sends a data frame whose payload is already prepared (e.g. deflated, `rsv1` set). */
+  sendDataFrame(opcode: number, payload: Uint8Array, rsv1: boolean): void {
+    this.assertCanSendData();
+    this.writeFrame(opcode, payload, rsv1);
+  }
+
+  /** Sends a ping (payload ≤ 125 bytes, checked by the caller). */
+  sendPing(data: Uint8Array = EMPTY): void {
+    this.assertCanSendData();
+    this.writeFrame(Opcode.PING, data);
+  }
+
+  /** Sends a pong (payload ≤ 125 bytes, checked by the caller). */
+  sendPong(data: Uint8Array = EMPTY): void {
+    this.assertCanSendData();
+    this.writeFrame(Opcode.PONG, data);
+  }
+
+  /**
+   * Starts the close handshake (or answers the peer's). Throws when a close
+   * frame was already sent. `code`/`reason` are validated by `buildClosePayload`.
+   */
+  sendClose(code: number, reason: string): void {
+    if (this.closeSent || this.failed) throw new WebSocketClosingError('websocket is closing');
+    const payload = buildClosePayload(code, reason);
+    if (this.closeCode === null) {
+      this.closeCode = code;
+      this.closeReason = reason;
+    }
+    this.closeSent = true;
+    this.writeFrame(Opcode.CLOSE, payload);
+  }
+
+  private writeClose(code: number, reason: string): void {
+    this.closeSent = true;
+    this.writeFrame(Opcode.CLOSE, buildClosePayload(code, reason));
+  }
+
+  private writeFrame(opcode: number, payload: Uint8Array, rsv1 = false): void {
+    const headerSize = frameHeaderSize(payload.length, true);
+    const buffer = this.alloc(headerSize + payload.length);
+    const key = this.options.maskKey();
+    writeFrameHeader(buffer, 0, opcode, payload.length, key, rsv1 ? { rsv1 } : undefined);
+    mask(payload, key, buffer, headerSize);
+    this.options.write(buffer);
+  }
+}
+
+/** Re-exported for callers that build errors for `fail()`. */
+export { CriticalProtocolError, ProtocolError };

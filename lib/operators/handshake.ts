@@ -1,0 +1,110 @@
+/**
+ * handshake: the opening handshake as an operator (RFC 6455 §4.1). Turns the
+ * transport's events into `connected`, then reads the HTTP response and emits
+ * `ready` or `rejected`; bytes after the response head pass on as `@data` for
+ * the framing operator.
+ *
+ * ```
+ * transport: -o--d(101…frames)--d--|
+ * handshake: -c--(r,@data)------@data--|
+ * ```
+ */
+import { Observable, type OperatorFunction } from 'rxjs';
+import { HandshakeError } from '../core/errors.js';
+import { checkResponse } from '../core/handshake.js';
+import { HttpResponseReader } from '../core/http-response-reader.js';
+import { negotiateDeflate } from '../core/deflate-params.js';
+import { Response } from '../core/response.js';
+import { events } from '../events/events.js';
+import type { Connection } from '../session/connection.js';
+import { endWith, type Signals } from '../session/signals.js';
+import type { TransportEvent } from '../transports/transport.js';
+
+/** What the handshake operator needs to check the server's answer. */
+export interface HandshakeExpectations {
+  /** The Sec-WebSocket-Accept value the server must send back. */
+  readonly accept: string;
+  /** Subprotocols offered. */
+  readonly protocols: readonly string[];
+  /** True when permessage-deflate was offered. */
+  readonly compress: boolean;
+}
+
+/**
+ * Operator: transport events (plus control batches, passed through) → signal batches.
+ *
+ * @param conn - the connection whose state the handshake advances
+ * @param expected - what the response must match
+ */
+export function handshake(conn: Connection, expected: HandshakeExpectations): OperatorFunction<TransportEvent | Signals, Signals> {
+  return (source) =>
+    new Observable<Signals>((subscriber) => {
+      const reader = new HttpResponseReader();
+
+      const accept = (response: Response, rest: Uint8Array | null): Signals => {
+        conn.response = response;
+        const now = conn.now();
+        let protocol: string | null;
+        let extensions: Set<string>;
+        try {
+          const accepted = checkResponse(response, {
+            accept: expected.accept,
+            protocols: expected.protocols,
+            extensionsOffered: expected.compress,
+          });
+          protocol = accepted.protocol;
+          extensions = new Set<string>();
+          if (accepted.extensions !== null) {
+            conn.deflate = negotiateDeflate(accepted.extensions);
+            extensions.add('permessage-deflate');
+          }
+        } catch (error) {
+          if (!(error instanceof HandshakeError)) throw error;
+          conn.phase = 'ended';
+          return [events.rejected(response, error.message, now), endWith(events.disconnected('rejected', true, now))];
+        }
+        // The framing operator opens the protocol when it sees `ready`.
+        const out: Signals = [events.ready(response, protocol, extensions, now)];
+        if (rest !== null && rest.length > 0) out.push({ name: '@data', chunk: rest });
+        return out;
+      };
+
+      return source.subscribe({
+        next: (input) => {
+          if (Array.isArray(input)) {
+            subscriber.next(input);
+            return;
+          }
+          switch (input.type) {
+            case 'open':
+              conn.attach(input.connection);
+              subscriber.next([events.connected(conn.url, input.proxy, conn.now())]);
+              return;
+            case 'response': {
+              const { statusCode, status, rawHeaders } = input.head;
+              subscriber.next(accept(new Response(statusCode, status, rawHeaders), null));
+              return;
+            }
+            case 'data': {
+              if (conn.phase !== 'handshake') {
+                subscriber.next([{ name: '@data', chunk: input.chunk }]);
+                return;
+              }
+              let head: ReturnType<HttpResponseReader['push']>;
+              try {
+                head = reader.push(input.chunk);
+              } catch (error) {
+                if (!(error instanceof HandshakeError)) throw error;
+                subscriber.next([endWith(events.connectFail(error.message, conn.now()))]);
+                return;
+              }
+              if (head !== null) subscriber.next(accept(head.response, head.rest));
+              return;
+            }
+          }
+        },
+        error: (error) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+    });
+}

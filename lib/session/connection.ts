@@ -1,0 +1,167 @@
+/**
+ * Connection: the state of one live connection, shared by a session's
+ * operators and by the {@link WebSocket} that sends through it. It owns the
+ * transport's write side, the {@link ClientProtocol} once the handshake is
+ * done, and a control channel through which out-of-band actions (close,
+ * forceDisconnect) enter the operator pipeline in order.
+ */
+import { Subject } from 'rxjs';
+import { ClientProtocol, type ProtocolHandler } from '../core/protocol.js';
+import type { DeflateParams } from '../core/deflate-params.js';
+import { WebSocketClosedError, WebSocketClosingError, WebSocketUnavailableError } from '../core/errors.js';
+import type { Response } from '../core/response.js';
+import { events } from '../events/events.js';
+import type { TransportConnection } from '../transports/transport.js';
+import { allocUnsafe, bufferCodec, createMaskKeySource } from './node-platform.js';
+import type { ResolvedSessionOptions } from './options.js';
+import { CLOSE_SENT, endWith, type Signals } from './signals.js';
+
+/** Where a connection stands. */
+export type Phase = 'connecting' | 'handshake' | 'open' | 'ended';
+
+/** Size limits and feature switches a connection needs from WebSocketOptions. */
+export interface ConnectionLimits {
+  readonly maxPayload: number;
+  readonly maxMessageSize: number;
+  readonly compress: boolean;
+}
+
+const nextMaskKey = createMaskKeySource();
+
+/** One connection's shared state. */
+export class Connection {
+  phase: Phase = 'connecting';
+  transport: TransportConnection | null = null;
+  protocol: ClientProtocol | null = null;
+  /** Negotiated permessage-deflate parameters, or null. */
+  deflate: DeflateParams | null = null;
+  response: Response | null = null;
+  /** `scheduler.now()` when our close frame was sent, or null. */
+  sentCloseTime: number | null = null;
+  /** Out-of-band signals merged into the operator pipeline. */
+  readonly control$ = new Subject<Signals>();
+  /** Set by a compression layer to take over data sends (keeps message order with async deflate). */
+  dataSender: DataSender | null = null;
+
+  constructor(
+    readonly url: string,
+    readonly options: ResolvedSessionOptions,
+    readonly limits: ConnectionLimits,
+  ) {}
+
+  /** The scheduler's clock: every event's `receivedTime`. */
+  now(): number {
+    return this.options.scheduler.now();
+  }
+
+  /** The transport is up: bytes can be written. */
+  attach(transport: TransportConnection): void {
+    this.transport = transport;
+    this.phase = 'handshake';
+  }
+
+  /** The handshake succeeded: from now on frames flow through `protocol`. */
+  open(handler: ProtocolHandler): ClientProtocol {
+    const transport = this.transport;
+    this.protocol = new ClientProtocol(handler, {
+      maxPayload: this.limits.maxPayload,
+      maxMessageSize: this.limits.maxMessageSize,
+      compression: this.deflate !== null,
+      autoPong: this.options.autoPong,
+      maskKey: nextMaskKey,
+      write: (data) => transport?.write(data),
+      alloc: allocUnsafe,
+      codec: bufferCodec,
+    });
+    this.phase = 'open';
+    return this.protocol;
+  }
+
+  /** True while messages can be sent. */
+  get isActive(): boolean {
+    return this.phase === 'open' && this.protocol !== null && this.protocol.state === 'open';
+  }
+
+  /** True once the close handshake started and before the connection ended. */
+  get isClosing(): boolean {
+    return this.phase === 'open' && this.protocol !== null && this.protocol.state === 'closing';
+  }
+
+  /** The protocol, if sending data is allowed now; else the SPEC error. */
+  writable(): ClientProtocol {
+    const protocol = this.protocol;
+    if (this.phase === 'ended') throw new WebSocketClosedError('websocket is closed');
+    if (this.phase !== 'open' || protocol === null) throw new WebSocketUnavailableError('websocket is not connected');
+    if (protocol.isCloseSent) {
+      if (protocol.state === 'closing') throw new WebSocketClosingError('websocket is closing');
+      throw new WebSocketClosedError('websocket is closed');
+    }
+    if (protocol.state === 'failed') throw new WebSocketClosedError('websocket is closed');
+    return protocol;
+  }
+
+  /** Sends a text message, compressed when negotiated and wanted. */
+  sendText(text: string, compress?: boolean): void {
+    const protocol = this.writable();
+    if (this.dataSender) this.dataSender.sendText(text, compress);
+    else protocol.sendText(text);
+  }
+
+  /** Sends a binary message, compressed when negotiated and wanted. */
+  sendBinary(data: Uint8Array, compress?: boolean): void {
+    const protocol = this.writable();
+    if (this.dataSender) this.dataSender.sendBinary(data, compress);
+    else protocol.sendBinary(data);
+  }
+
+  /** Sends a ping. */
+  sendPing(data?: Uint8Array): void {
+    const protocol = this.writable();
+    if (this.dataSender) this.dataSender.flushThen(() => protocol.sendPing(data));
+    else protocol.sendPing(data);
+  }
+
+  /** Sends a pong. */
+  sendPong(data?: Uint8Array): void {
+    const protocol = this.writable();
+    if (this.dataSender) this.dataSender.flushThen(() => protocol.sendPong(data));
+    else protocol.sendPong(data);
+  }
+
+  /** Starts the close handshake; the close timer starts with it. */
+  close(code: number, reason: string): void {
+    const protocol = this.writable();
+    const send = (): void => {
+      if (protocol.isCloseSent) return;
+      protocol.sendClose(code, reason);
+      this.noteCloseSent();
+      this.control$.next([CLOSE_SENT]);
+    };
+    if (this.dataSender) this.dataSender.flushThen(send);
+    else send();
+  }
+
+  /** Records when our close frame went out. */
+  noteCloseSent(): void {
+    if (this.sentCloseTime === null) this.sentCloseTime = this.now();
+  }
+
+  /** Ends the session at once with `disconnected(graceful=false)`; never throws. */
+  forceDisconnect(reason = 'force disconnect'): void {
+    if (this.phase === 'ended') return;
+    this.control$.next([endWith(events.disconnected(reason, false, this.now()))]);
+  }
+
+  /** Bytes queued in the transport. */
+  get bufferedAmount(): number {
+    return this.transport?.bufferedAmount ?? 0;
+  }
+}
+
+/** A compression layer's send path (see operators/inflate and session/deflate-sender). */
+export interface DataSender {
+  sendText(text: string, compress?: boolean): void;
+  sendBinary(data: Uint8Array, compress?: boolean): void;
+  /** Runs `action` after every queued message was written (keeps control frames in order). */
+  flushThen(action: () => void): void;
+}

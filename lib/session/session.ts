@@ -1,0 +1,156 @@
+/**
+ * session$: one connection's event stream, wired from a transport and the
+ * operators (handshake → frame → inflate → keepalive → unresponsive →
+ * closeHandshake → connectTimeout), then flattened into public events.
+ * Ending: the first `@end` signal, the transport's completion (EOF) or its
+ * error decides the last event (`disconnected` or `connect_fail`).
+ * Unsubscribing from a live connection closes it (1001) in the background.
+ */
+import { Observable, Subscription } from 'rxjs';
+import { buildDeflateOffer } from '../core/deflate-params.js';
+import { buildRequest } from '../core/handshake.js';
+import { parseWebSocketUrl } from '../core/url.js';
+import { events, type ConnectFail, type Disconnected, type WebSocketEvent } from '../events/events.js';
+import { closeHandshake } from '../operators/close-handshake.js';
+import { connectTimeout } from '../operators/connect-timeout.js';
+import { frame } from '../operators/frame.js';
+import { handshake } from '../operators/handshake.js';
+import { inflate } from '../operators/inflate.js';
+import { keepalive } from '../operators/keepalive.js';
+import { unresponsive } from '../operators/unresponsive.js';
+import { nodeTransport } from '../transports/node.js';
+import type { TransportEvent, TransportTarget } from '../transports/transport.js';
+import { Connection } from './connection.js';
+import { acceptFor, createKey } from './handshake-keys.js';
+import { DEFAULTS, type ResolvedSessionOptions, type WebSocketOptions } from './options.js';
+import { USER_AGENT } from './user-agent.js';
+import type { Signals } from './signals.js';
+
+/** Hooks through which a {@link WebSocket} object follows its sessions. */
+export interface SessionHooks {
+  /** Called at subscription with the new connection. */
+  onConnection?(conn: Connection): void;
+}
+
+/**
+ * Opens one connection per subscription.
+ *
+ * @param url - ws: or wss: URL
+ * @param wsOptions - validated WebSocketOptions
+ * @param options - resolved SessionOptions
+ * @param hooks - lets the WebSocket object track the live connection
+ */
+export function session$(url: string, wsOptions: WebSocketOptions, options: ResolvedSessionOptions, hooks: SessionHooks = {}): Observable<WebSocketEvent> {
+  const target = parseWebSocketUrl(url);
+  return new Observable<WebSocketEvent>((subscriber) => {
+    const compress = wsOptions.compress === true;
+    const conn = new Connection(url, options, {
+      maxPayload: wsOptions.maxPayload ?? DEFAULTS.maxPayload,
+      maxMessageSize: wsOptions.maxMessageSize ?? DEFAULTS.maxMessageSize,
+      compress,
+    });
+    hooks.onConnection?.(conn);
+    let attached = true;
+    let ended = false;
+    const pipeline = new Subscription();
+
+    subscriber.next(events.connecting(url, conn.now()));
+
+    const key = createKey();
+    const protocols = wsOptions.protocols ?? [];
+    const request = buildRequest(target, key, {
+      protocols,
+      headers: wsOptions.headers,
+      userAgent: wsOptions.userAgent ?? USER_AGENT,
+      extensions: compress ? buildDeflateOffer() : undefined,
+    });
+    const transportTarget: TransportTarget = {
+      url: target.url,
+      secure: target.secure,
+      host: target.host,
+      port: target.port,
+      request,
+      tls: wsOptions.tls,
+      proxies: wsOptions.proxies,
+      agent: wsOptions.agent,
+    };
+    const transport = wsOptions.transport ?? nodeTransport;
+
+    const finish = (final: Disconnected | ConnectFail): void => {
+      if (ended) return;
+      ended = true;
+      conn.phase = 'ended';
+      pipeline.unsubscribe();
+      if (attached) {
+        subscriber.next(final);
+        subscriber.complete();
+      }
+    };
+
+    const ending = (error?: unknown): Disconnected | ConnectFail => {
+      const now = conn.now();
+      const cause = error === undefined ? null : error instanceof Error ? error.message : String(error);
+      if (conn.phase === 'connecting' || conn.phase === 'handshake') {
+        return events.connectFail(cause ?? 'connection closed during handshake', now);
+      }
+      const protocol = conn.protocol;
+      if (cause === null && protocol !== null && protocol.state === 'closed') return events.disconnected('closed', true, now);
+      return events.disconnected(cause ?? 'connection closed by server', false, now);
+    };
+
+    const deliver = (batch: Signals): void => {
+      for (let i = 0; i < batch.length; i++) {
+        const signal = batch[i]!;
+        switch (signal.name) {
+          case '@run':
+            signal.run();
+            break;
+          case '@end':
+            finish(signal.final);
+            return;
+          case '@data':
+          case '@compressed':
+          case '@close-sent':
+            break;
+          default:
+            if (attached) subscriber.next(signal);
+        }
+        if (ended) return;
+      }
+    };
+
+    // The transport's bytes plus out-of-band control batches; the transport's end is the input's end.
+    const input$ = new Observable<TransportEvent | Signals>((inner) => {
+      const subscription = conn.control$.subscribe((batch) => inner.next(batch));
+      subscription.add(transport.open(transportTarget).subscribe(inner));
+      return subscription;
+    });
+    const source = input$.pipe(
+      handshake(conn, { accept: acceptFor(key), protocols, compress }),
+      frame(conn),
+      inflate(conn),
+      keepalive(conn, { pingRate: options.pingRate, poll: options.poll }),
+      unresponsive(conn, options.pingTimeout),
+      closeHandshake(conn, options.closeTimeout),
+      connectTimeout(conn, options.connectTimeout),
+    );
+    // The container exists before the first synchronous emission can end the session.
+    pipeline.add(
+      source.subscribe({
+        next: deliver,
+        error: (error: unknown) => finish(ending(error)),
+        complete: () => finish(ending()),
+      }),
+    );
+    return () => {
+      attached = false;
+      if (ended) return;
+      if (conn.phase === 'open' && options.closeTimeout > 0) {
+        // Close in the background (SPEC: code 1001), bounded by closeTimeout.
+        if (conn.isActive) conn.close(1001, 'going away');
+        return;
+      }
+      finish(events.disconnected('unsubscribed', false, conn.now()));
+    };
+  });
+}

@@ -1,0 +1,198 @@
+/**
+ * WebSocket: Lomond's object API. One object, at most one live connection at
+ * a time (so `persist` can reconnect it), and the send methods that go to
+ * whichever connection is live.
+ */
+import { Observable } from 'rxjs';
+import { WebSocketUnavailableError } from './core/errors.js';
+import { Status } from './core/status.js';
+import type { WebSocketEvent } from './events/events.js';
+import type { Connection } from './session/connection.js';
+import { resolveSessionOptions, validateWebSocketOptions, type SessionOptions, type WebSocketOptions } from './session/options.js';
+import { session$ } from './session/session.js';
+import { parseWebSocketUrl } from './core/url.js';
+
+const MAX_CONTROL_PAYLOAD = 125;
+
+function toBytes(data: unknown, name: string): Uint8Array {
+  if (data === undefined) return new Uint8Array(0);
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (data instanceof Uint8Array) return data;
+  throw new TypeError(`${name} must be a Uint8Array or a string`);
+}
+
+function checkControlPayload(data: Uint8Array, name: string): Uint8Array {
+  // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less"
+  if (data.length > MAX_CONTROL_PAYLOAD) throw new RangeError(`${name} payload of ${data.length} bytes exceeds 125`);
+  return data;
+}
+
+/** Per-message send options. */
+export interface SendOptions {
+  /** Compress this message when permessage-deflate was negotiated (default true). */
+  compress?: boolean;
+}
+
+/**
+ * A reusable WebSocket client.
+ *
+ * @example
+ * ```ts
+ * import { WebSocket, persist, isReady } from 'lomond';
+ *
+ * const ws = new WebSocket('wss://example.org/feed');
+ * ws.connect$().pipe(persist()).subscribe((event) => {
+ *   if (isReady(event)) ws.sendText('subscribe');
+ * });
+ * ```
+ */
+export class WebSocket {
+  /** The URL to connect to. */
+  readonly url: string;
+  private readonly options: WebSocketOptions;
+  private readonly headers: Record<string, string>;
+  private conn: Connection | null = null;
+  private live = false;
+
+  /**
+   * @param url - a `ws:` or `wss:` URL
+   * @param options - WebSocketOptions
+   * @throws TypeError for an invalid URL or options
+   */
+  constructor(url: string, options?: WebSocketOptions) {
+    parseWebSocketUrl(url);
+    this.url = url;
+    this.options = validateWebSocketOptions(options);
+    this.headers = { ...(this.options.headers ?? {}) };
+  }
+
+  /**
+   * Opens a connection per subscription (cold); at most one may be live: a
+   * second concurrent subscription errors with WebSocketUnavailableError.
+   *
+   * @param options - SessionOptions (poll, pingRate, pingTimeout, …)
+   */
+  connect$(options?: SessionOptions): Observable<WebSocketEvent> {
+    const resolved = resolveSessionOptions(options);
+    return new Observable<WebSocketEvent>((subscriber) => {
+      if (this.live) {
+        subscriber.error(new WebSocketUnavailableError('websocket already has a live connection'));
+        return;
+      }
+      this.live = true;
+      const subscription = session$(this.url, { ...this.options, headers: { ...this.headers } }, resolved, {
+        onConnection: (conn) => {
+          this.conn = conn;
+        },
+      }).subscribe({
+        next: (event) => subscriber.next(event),
+        error: (error) => {
+          this.live = false;
+          subscriber.error(error);
+        },
+        complete: () => {
+          this.live = false;
+          subscriber.complete();
+        },
+      });
+      return () => {
+        this.live = false;
+        subscription.unsubscribe();
+      };
+    });
+  }
+
+  private get connection(): Connection {
+    if (this.conn === null) throw new WebSocketUnavailableError('websocket is not connected');
+    return this.conn;
+  }
+
+  /** Sends a text message. @throws WebSocketUnavailableError, WebSocketClosingError, WebSocketClosedError, TypeError */
+  sendText(text: string, options?: SendOptions): void {
+    if (typeof text !== 'string') throw new TypeError('text must be a string');
+    this.connection.sendText(text, options?.compress);
+  }
+
+  /** Sends a binary message. The buffer is not modified. */
+  sendBinary(data: Uint8Array, options?: SendOptions): void {
+    if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Uint8Array');
+    this.connection.sendBinary(data, options?.compress);
+  }
+
+  /** Sends `JSON.stringify(value)` as a text message. */
+  sendJson(value: unknown, options?: SendOptions): void {
+    const text = JSON.stringify(value);
+    if (text === undefined) throw new TypeError('value is not JSON-serialisable');
+    this.sendText(text, options);
+  }
+
+  /** Sends a ping (payload ≤ 125 bytes, else RangeError). */
+  sendPing(data?: Uint8Array | string): void {
+    const payload = checkControlPayload(toBytes(data, 'ping data'), 'ping');
+    this.connection.sendPing(payload);
+  }
+
+  /** Sends an unsolicited pong (payload ≤ 125 bytes, else RangeError). */
+  sendPong(data?: Uint8Array | string): void {
+    const payload = checkControlPayload(toBytes(data, 'pong data'), 'pong');
+    this.connection.sendPong(payload);
+  }
+
+  /**
+   * Starts the close handshake; the stream then emits `closed` and
+   * `disconnected`, or `disconnected(graceful=false)` after `closeTimeout`.
+   *
+   * @throws RangeError for a code not allowed on the wire or a reason over 123 bytes
+   */
+  close(code: number = Status.NORMAL, reason = 'goodbye'): void {
+    if (typeof code !== 'number') throw new TypeError('code must be a number');
+    if (typeof reason !== 'string') throw new TypeError('reason must be a string');
+    this.connection.close(code, reason);
+  }
+
+  /** Drops the connection at once: the stream ends with `disconnected(graceful=false)`. Never throws. */
+  forceDisconnect(): void {
+    this.conn?.forceDisconnect();
+  }
+
+  /** Adds a header to the next connections' upgrade requests. */
+  addHeader(name: string, value: string): void {
+    if (typeof name !== 'string' || typeof value !== 'string') throw new TypeError('header name and value must be strings');
+    this.headers[name] = value;
+  }
+
+  /** True while a connection is open and not closing. */
+  get isActive(): boolean {
+    return this.conn?.isActive ?? false;
+  }
+
+  /** True while the close handshake is under way. */
+  get isClosing(): boolean {
+    return this.conn?.isClosing ?? false;
+  }
+
+  /** True once the last connection has ended. */
+  get isClosed(): boolean {
+    return this.conn?.phase === 'ended';
+  }
+
+  /** True for wss: URLs. */
+  get isSecure(): boolean {
+    return this.url.startsWith('wss:');
+  }
+
+  /** True when the live connection negotiated permessage-deflate. */
+  get supportsCompression(): boolean {
+    return this.conn?.deflate != null && this.conn.phase === 'open';
+  }
+
+  /** When our close frame was sent (scheduler time, ms), or null. */
+  get sentCloseTime(): number | null {
+    return this.conn?.sentCloseTime ?? null;
+  }
+
+  /** Bytes queued in the socket, not yet sent. */
+  get bufferedAmount(): number {
+    return this.conn?.bufferedAmount ?? 0;
+  }
+}
