@@ -68,6 +68,8 @@ export interface ClientProtocolOptions {
   alloc?: (size: number) => Uint8Array;
   /** UTF-8 codec (Node passes a Buffer-based one). */
   codec?: TextCodec;
+  /** Fast whole-buffer UTF-8 check for single-frame text messages (Node passes `buffer.isUtf8`). */
+  isUtf8?: (bytes: Uint8Array) => boolean;
 }
 
 /** Connection state after the handshake (RFC 6455 §4.1 "_The WebSocket Connection is Established_"). */
@@ -96,7 +98,7 @@ export class ClientProtocol {
     this.alloc = options.alloc ?? ((size) => new Uint8Array(size));
     this.codec = options.codec ?? defaultTextCodec;
     this.autoPong = options.autoPong ?? true;
-    this.assembler = new MessageAssembler({ maxMessageSize: options.maxMessageSize, alloc: this.alloc });
+    this.assembler = new MessageAssembler({ maxMessageSize: options.maxMessageSize, alloc: this.alloc, isUtf8: options.isUtf8 });
     this.parser = new FrameParser(this, { maxPayload: options.maxPayload, allowRsv1: options.compression, alloc: this.alloc });
   }
 

@@ -12,7 +12,7 @@ import { WebSocketClosedError, WebSocketClosingError, WebSocketUnavailableError 
 import type { Response } from '../core/response.js';
 import { events } from '../events/events.js';
 import type { TransportConnection } from '../transports/transport.js';
-import { allocUnsafe, bufferCodec, createMaskKeySource } from './node-platform.js';
+import { allocUnsafe, bufferCodec, createMaskKeySource, isUtf8 } from './node-platform.js';
 import type { ResolvedSessionOptions } from './options.js';
 import { CLOSE_SENT, endWith, type Signals } from './signals.js';
 
@@ -72,6 +72,7 @@ export class Connection {
       write: (data) => transport?.write(data),
       alloc: allocUnsafe,
       codec: bufferCodec,
+      isUtf8,
     });
     this.phase = 'open';
     return this.protocol;

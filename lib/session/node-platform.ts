@@ -3,6 +3,7 @@
  * UTF-8 codec, and masking keys drawn from a pooled crypto-random buffer
  * (one `randomFillSync` per 2048 keys instead of one call per frame).
  */
+import { isUtf8 as bufferIsUtf8 } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';
 import type { TextCodec } from '../core/protocol.js';
 
@@ -18,6 +19,9 @@ export const bufferCodec: TextCodec = {
   write: (text, target, offset) => asBuffer(target).write(text, offset, 'utf8'),
   decode: (bytes) => asBuffer(bytes).toString('utf8'),
 };
+
+/** Whole-buffer UTF-8 validation (simdutf inside Node). */
+export const isUtf8 = (bytes: Uint8Array): boolean => bufferIsUtf8(bytes);
 
 const POOL_SIZE = 8192;
 

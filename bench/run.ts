@@ -1,0 +1,164 @@
+/**
+ * `npm run bench`: lomond against ws, Node's built-in WebSocket and rxjs
+ * webSocket() over ws, in one run, against the same local server (its own
+ * process). Contenders alternate (A B C D A B C D …) for each row; each row is
+ * repeated and the median reported, with the ratio lomond / ws. Writes
+ * bench/RESULTS.md.
+ *
+ *   npm run bench            (runs: node --experimental-websocket --import tsx bench/run.ts)
+ *   BENCH_QUICK=1 npm run bench   (fewer repeats, for a smoke test)
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import * as contenders from './contenders.js';
+import { startBenchServer } from './server-process.js';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const REPEATS = QUICK ? 1 : 5;
+const MiB = 1024 * 1024;
+
+const all = [contenders.lomond, contenders.ws, contenders.native, contenders.rxjsWebSocket].filter((c): c is contenders.Contender => c !== null);
+
+interface Row {
+  readonly label: string;
+  readonly unit: string;
+  /** Higher is better (throughput) or lower (latency, memory). */
+  readonly higherIsBetter: boolean;
+  readonly values: Record<string, number>;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+async function timed(run: () => Promise<void>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await run();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** Runs `measure` for each contender, alternating, REPEATS times; returns medians. */
+async function alternate(who: contenders.Contender[], measure: (c: contenders.Contender) => Promise<number>): Promise<Record<string, number>> {
+  const samples: Record<string, number[]> = {};
+  for (let r = 0; r < REPEATS; r++) {
+    for (const contender of who) {
+      (samples[contender.name] ??= []).push(await measure(contender));
+    }
+  }
+  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
+}
+
+function countFor(size: number): number {
+  const budget = (QUICK ? 64 : 256) * MiB;
+  return Math.max(20, Math.min(QUICK ? 100_000 : 400_000, Math.floor(budget / size)));
+}
+
+async function main(): Promise<void> {
+  const server = await startBenchServer();
+  const rows: Row[] = [];
+  const sizes = [64, 1024, 64 * 1024, MiB];
+  try {
+    for (const type of ['binary', 'text'] as const) {
+      for (const size of sizes) {
+        const count = countFor(size);
+        const url = `${server.url}/blast?size=${size}&count=${count}&type=${type}`;
+        const frameBytes = size + (size < 126 ? 2 : size < 65536 ? 4 : 10);
+        const values = await alternate(all, async (c) => count / (await timed(() => c.receive(url, count, false))));
+        const rawSamples: number[] = [];
+        for (let r = 0; r < REPEATS; r++) rawSamples.push(count / (await timed(() => contenders.rawReceive(url, count * frameBytes))));
+        const raw = median(rawSamples);
+        rows.push({ label: `receive ${type} ${label(size)}`, unit: 'msg/s', higherIsBetter: true, values: { ...values, 'raw socket': raw } });
+        console.log(format(rows.at(-1)!));
+      }
+    }
+    {
+      const size = 64 * 1024;
+      const count = countFor(size) / 4;
+      const url = `${server.url}/blast?size=${size}&count=${count}&type=text`;
+      const who = all.filter((c) => c.name === 'lomond' || c.name === 'ws');
+      const values = await alternate(who, async (c) => count / (await timed(() => c.receive(url, count, true))));
+      rows.push({ label: `receive text 64 KiB permessage-deflate`, unit: 'msg/s', higherIsBetter: true, values });
+      console.log(format(rows.at(-1)!));
+    }
+    for (const size of sizes) {
+      const count = countFor(size) / 2;
+      const payload = Buffer.alloc(size, 7);
+      const values = await alternate(all, async (c) => count / (await timed(() => c.send(`${server.url}/sink?count=${count}`, payload, count))));
+      rows.push({ label: `send binary ${label(size)}`, unit: 'msg/s', higherIsBetter: true, values });
+      console.log(format(rows.at(-1)!));
+    }
+    const latencies: Record<string, number[]> = {};
+    for (let r = 0; r < REPEATS; r++) {
+      for (const c of all) (latencies[c.name] ??= []).push(...(await c.echo(`${server.url}/echo`, QUICK ? 500 : 2000)));
+    }
+    for (const p of [50, 99]) {
+      rows.push({
+        label: `echo round trip 64 B p${p}`,
+        unit: 'µs',
+        higherIsBetter: false,
+        values: Object.fromEntries(Object.entries(latencies).map(([name, values]) => [name, percentile(values, p)])),
+      });
+      console.log(format(rows.at(-1)!));
+    }
+    const memory: Record<string, { rss: number; heap: number }> = {};
+    const n = QUICK ? 200 : 1000;
+    for (const c of all) {
+      const out = execFileSync(process.execPath, ['--expose-gc', ...(process.execArgv.includes('--experimental-websocket') ? ['--experimental-websocket'] : []), '--import', 'tsx', join(__dirname, 'memory.ts'), c.name, server.url, String(n)], { encoding: 'utf8' });
+      memory[c.name] = JSON.parse(out.trim().split('\n').at(-1)!);
+    }
+    rows.push({ label: `RSS per idle connection (${n})`, unit: 'KiB', higherIsBetter: false, values: Object.fromEntries(Object.entries(memory).map(([k, v]) => [k, v.rss / 1024])) });
+    rows.push({ label: `heap per idle connection (${n})`, unit: 'KiB', higherIsBetter: false, values: Object.fromEntries(Object.entries(memory).map(([k, v]) => [k, v.heap / 1024])) });
+    console.log(format(rows.at(-2)!));
+    console.log(format(rows.at(-1)!));
+  } finally {
+    server.stop();
+  }
+  writeResults(rows);
+}
+
+function label(size: number): string {
+  return size >= MiB ? `${size / MiB} MiB` : size >= 1024 ? `${size / 1024} KiB` : `${size} B`;
+}
+
+function fmt(value: number | undefined): string {
+  if (value === undefined) return '—';
+  if (value >= 100) return Math.round(value).toLocaleString('en-US');
+  return value.toFixed(value >= 10 ? 1 : 2);
+}
+
+function format(row: Row): string {
+  return `${row.label.padEnd(42)} ${Object.entries(row.values).map(([k, v]) => `${k}=${fmt(v)}`).join('  ')}  ${row.unit}`;
+}
+
+function writeResults(rows: Row[]): void {
+  const names = [...all.map((c) => c.name), 'raw socket'];
+  const header = `| row | unit | ${names.join(' | ')} | lomond / ws |`;
+  const lines = rows.map((row) => {
+    const ratio = row.values.lomond !== undefined && row.values.ws !== undefined ? (row.values.lomond / row.values.ws).toFixed(2) : '—';
+    return `| ${row.label} | ${row.unit} | ${names.map((n) => fmt(row.values[n])).join(' | ')} | ${ratio}${row.higherIsBetter ? '' : ' (lower is better)'} |`;
+  });
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  const text = `# Benchmark results
+
+Produced by \`npm run bench\` (\`node --experimental-websocket --import tsx bench/run.ts\`) on ${new Date().toISOString().slice(0, 10)}.
+Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}/${process.arch}.
+Each row: contenders alternate (A B C D, repeated ${REPEATS}×), median reported; the server runs in its own process on 127.0.0.1.
+Throughput rows: higher is better. "raw socket" counts bytes on a plain net.Socket: the ceiling of the receive path.
+
+${header}
+|${' --- |'.repeat(names.length + 3)}
+${lines.join('\n')}
+`;
+  writeFileSync(join(__dirname, 'RESULTS.md'), text);
+  console.log('\nwrote bench/RESULTS.md');
+}
+
+void main().then(() => process.exit(0));
