@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { connect as netConnect } from 'node:net';
 import { webSocket } from 'rxjs/webSocket';
 import WS from 'ws';
-import { WebSocket as Lomond } from '../lib/websocket.js';
+// The built package, as users run it (npm run bench builds first).
+import { WebSocket as Lomond } from '../dist/cjs/index.js';
 
 /** One client implementation. */
 export interface Contender {
@@ -97,8 +98,12 @@ export const ws: Contender = {
     new Promise((resolve, reject) => {
       let seen = 0;
       const socket = new WS(url, { perMessageDeflate: compress, maxPayload: 1 << 30 });
-      socket.on('message', () => {
+      let text = '';
+      socket.on('message', (data: Buffer, isBinary: boolean) => {
+        // ws 8 hands text over as a Buffer; an application decodes it, as lomond (and the DOM API) must.
+        if (!isBinary) text = data.toString();
         if (++seen === count) {
+          void text;
           socket.terminate();
           resolve();
         }

@@ -1,6 +1,7 @@
 /**
  * The opening handshake (RFC 6455 §4.1): the client's upgrade request, and
- * the checks its response must pass.
+ * the checks the server's response must pass. Pure: the key is generated and
+ * the expected accept value hashed by the caller (see `session/handshake-keys`).
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.1
  */
@@ -12,115 +13,189 @@ import type { HandshakeRequest } from '../transports/transport.js';
 /** The GUID of RFC 6455 §1.3, hashed with the key into Sec-WebSocket-Accept. */
 export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
-/** What the request carries beyond the mandatory headers. */
+/** What the request carries beyond the headers the handshake itself sets. */
 export interface RequestOptions {
-  /** Sec-WebSocket-Protocol values (RFC 7230 tokens). */
+  /** Sec-WebSocket-Protocol values, by preference: unique RFC 7230 tokens. */
   readonly protocols?: readonly string[];
-  /** Custom headers; values must not contain CR, LF or NUL. */
+  /**
+   * Custom headers (Origin, Authorization, Cookie…). Names must be tokens, values must not contain control
+   * characters. A custom `Host` replaces the computed one and a custom `User-Agent` wins over `userAgent`;
+   * the headers the handshake owns (Upgrade, Connection, Sec-WebSocket-*) and body framing headers are refused.
+   */
   readonly headers?: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
-  /** User-Agent value. */
+  /** User-Agent value; none is sent when absent (the caller passes its default, e.g. `lomond/0.1.0`). */
   readonly userAgent?: string;
-  /** Sec-WebSocket-Extensions offer. */
+  /** The Sec-WebSocket-Extensions offer, e.g. from `buildDeflateOffer()`. */
   readonly extensions?: string;
 }
 
 /** What a successful response agreed to. */
 export interface Accepted {
+  /** The subprotocol the server selected, or null. */
   readonly protocol: string | null;
-  /** The raw Sec-WebSocket-Extensions value, or null. */
+  /** The raw Sec-WebSocket-Extensions value, or null (negotiate it with `negotiateDeflate`). */
   readonly extensions: string | null;
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Headers the handshake owns; users may not set them. */
-const RESERVED = new Set(['host', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol']);
+/** What `checkResponse` compares the response with. */
+export interface Expected {
+  /** base64(SHA-1(key + GUID)), from `acceptFor(key)`. */
+  readonly accept: string;
+  /** The subprotocols offered. */
+  readonly protocols: readonly string[];
+  /** True when a Sec-WebSocket-Extensions offer was sent. */
+  readonly extensionsOffered: boolean;
+}
 
+/** RFC 9110 §5.6.2 token. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** RFC 9110 §5.5: field values hold no control characters but HTAB (this covers CR, LF and NUL). */
+const INVALID_VALUE = /[\0-\x08\n-\x1f\x7f]/;
+/** The key is 16 bytes in base64: 22 characters and "==". */
+const KEY = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
+/** Headers the handshake sets itself, and body framing headers that would desynchronise the stream. */
+const FORBIDDEN = new Set([
+  'upgrade',
+  'connection',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-extensions',
+  'sec-websocket-protocol',
+  'sec-websocket-accept',
+  'content-length',
+  'transfer-encoding',
+]);
+
+/** Host header value: IPv6 literals bracketed, the scheme's default port omitted (RFC 6455 §4.1 item 4). */
 function hostHeader(target: WebSocketTarget): string {
   const host = target.host.includes(':') ? `[${target.host}]` : target.host;
-  const defaultPort = target.secure ? 443 : 80;
-  return target.port === defaultPort ? host : `${host}:${target.port}`;
+  return target.port === (target.secure ? 443 : 80) ? host : `${host}:${target.port}`;
+}
+
+function checkValue(name: string, value: unknown): string {
+  // Header injection guard: a CR or LF would end the header line and smuggle in others.
+  if (typeof value !== 'string' || INVALID_VALUE.test(value)) throw new TypeError(`invalid header value for ${name.toLowerCase()}`);
+  return value;
+}
+
+function checkProtocols(protocols: unknown): readonly string[] {
+  if (!Array.isArray(protocols)) throw new TypeError('protocols must be an array');
+  const seen = new Set<string>();
+  for (const protocol of protocols) {
+    // RFC 6455 §4.1 item 10: "The elements that comprise this value MUST be non-empty strings with characters in the range
+    // U+0021 to U+007E not including separator characters as defined in [RFC2616] and MUST all be unique strings."
+    if (typeof protocol !== 'string' || !TOKEN.test(protocol)) throw new TypeError(`invalid protocol ${JSON.stringify(protocol)}`);
+    if (seen.has(protocol)) throw new TypeError(`duplicate protocol ${protocol}`);
+    seen.add(protocol);
+  }
+  return protocols as readonly string[];
+}
+
+function customHeaders(headers: RequestOptions['headers']): Array<[string, string]> {
+  const entries = headers === undefined ? [] : Array.isArray(headers) ? headers : Object.entries(headers);
+  return entries.map(([name, value]): [string, string] => {
+    if (typeof name !== 'string' || !TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
+    if (FORBIDDEN.has(name.toLowerCase())) throw new TypeError(`header ${name.toLowerCase()} is set by the handshake`);
+    return [name, checkValue(name, value)];
+  });
 }
 
 /**
  * Builds the upgrade request (RFC 6455 §4.1, client requirements 1–12).
  *
- * @throws TypeError for protocols that are not unique tokens, header names that are not tokens,
- *   values with CR/LF/NUL, or headers the handshake owns
+ * Header order: Host, Upgrade, Connection, Sec-WebSocket-Key, Sec-WebSocket-Version, then
+ * Sec-WebSocket-Protocol, Sec-WebSocket-Extensions, User-Agent and the custom headers.
+ *
+ * @example
+ * ```ts
+ * const request = buildRequest(parseWebSocketUrl('ws://example.com/chat'), 'dGhlIHNhbXBsZSBub25jZQ==');
+ * new TextDecoder().decode(request.bytes);
+ * // 'GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n…\r\n\r\n'
+ * ```
+ * @param target - from `parseWebSocketUrl`
+ * @param key - the Sec-WebSocket-Key: 16 random bytes, base64-encoded (see `createKey`)
+ * @param options - protocols, extensions offer, user agent and custom headers
+ * @returns the request target, header lines and the encoded request head
+ * @throws TypeError for a malformed key, protocols that are not unique tokens, header names that are not tokens,
+ *   values with control characters (CR, LF, NUL…), a repeated Host, or headers the handshake owns
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.1
  */
 export function buildRequest(target: WebSocketTarget, key: string, options: RequestOptions = {}): HandshakeRequest {
-  const headers: Array<[string, string]> = [
-    ['Host', hostHeader(target)],
+  // RFC 6455 §4.1 item 7: "The value of this header field MUST be a nonce consisting of a randomly selected 16-byte value
+  // that has been base64-encoded."
+  if (typeof key !== 'string' || !KEY.test(key)) throw new TypeError(`invalid key ${JSON.stringify(key)}`);
+  const protocols = checkProtocols(options.protocols ?? []);
+  const custom = customHeaders(options.headers);
+  const customHosts = custom.filter(([name]) => name.toLowerCase() === 'host');
+  if (customHosts.length > 1) throw new TypeError('more than one host header');
+  const hasUserAgent = custom.some(([name]) => name.toLowerCase() === 'user-agent');
+
+  // RFC 6455 §4.1 items 4–6, 9: "The request MUST contain a |Host| header field", "an |Upgrade| header field whose value
+  // MUST include the "websocket" keyword", "a |Connection| header field whose value MUST include the "Upgrade" token",
+  // "a header field with the name |Sec-WebSocket-Version|. The value of this header field MUST be 13."
+  const headers: Array<readonly [string, string]> = [
+    customHosts[0] ?? ['Host', hostHeader(target)],
     ['Upgrade', 'websocket'],
     ['Connection', 'Upgrade'],
     ['Sec-WebSocket-Key', key],
     ['Sec-WebSocket-Version', '13'],
   ];
-  const protocols = options.protocols ?? [];
-  const seen = new Set<string>();
-  for (const protocol of protocols) {
-    // RFC 6455 §4.1: each protocol "MUST be ... unique strings" conforming to token.
-    if (typeof protocol !== 'string' || !TOKEN.test(protocol)) throw new TypeError(`invalid protocol ${JSON.stringify(protocol)}`);
-    if (seen.has(protocol)) throw new TypeError(`duplicate protocol ${protocol}`);
-    seen.add(protocol);
-  }
   if (protocols.length > 0) headers.push(['Sec-WebSocket-Protocol', protocols.join(', ')]);
-  if (options.extensions) headers.push(['Sec-WebSocket-Extensions', options.extensions]);
-  if (options.userAgent) headers.push(['User-Agent', checkValue('user-agent', options.userAgent)]);
-  const custom = Array.isArray(options.headers) ? options.headers : Object.entries(options.headers ?? {});
-  for (const [name, value] of custom) {
-    if (typeof name !== 'string' || !TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
-    if (RESERVED.has(name.toLowerCase())) throw new TypeError(`header ${name} is set by the handshake`);
-    if (name.toLowerCase() === 'user-agent' && options.userAgent) {
-      headers.splice(headers.findIndex(([n]) => n === 'User-Agent'), 1);
-    }
-    headers.push([name, checkValue(name, String(value))]);
-  }
-  const head = `GET ${target.resource} HTTP/1.1\r\n${headers.map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n`;
-  return { path: target.resource, headers, bytes: new TextEncoder().encode(head) };
-}
+  if (options.extensions !== undefined) headers.push(['Sec-WebSocket-Extensions', checkValue('sec-websocket-extensions', options.extensions)]);
+  if (options.userAgent !== undefined && !hasUserAgent) headers.push(['User-Agent', checkValue('user-agent', options.userAgent)]);
+  for (const header of custom) if (header !== customHosts[0]) headers.push(header);
 
-function checkValue(name: string, value: string): string {
-  // Header injection guard: RFC 9110 §5.5 field values never contain CR, LF or NUL.
-  if (/[\r\n\0]/.test(value)) throw new TypeError(`invalid header value for ${name.toLowerCase()}`);
-  return value;
+  // RFC 6455 §4.1 item 2: "The method of the request MUST be GET, and the HTTP version MUST be at least 1.1."
+  const lines = [`GET ${target.resource} HTTP/1.1`, ...headers.map(([name, value]) => `${name}: ${value}`)];
+  return { path: target.resource, headers, bytes: new TextEncoder().encode(`${lines.join('\r\n')}\r\n\r\n`) };
 }
 
 /**
- * Checks the server's response (RFC 6455 §4.1, "the client MUST validate the server's response").
+ * Checks the server's response to the upgrade request (RFC 6455 §4.1, "the client MUST validate the server's
+ * response as follows"), in the RFC's order. It does not negotiate extensions: pass `extensions` on to
+ * `negotiateDeflate`. Empty Sec-WebSocket-Protocol / Sec-WebSocket-Extensions values count as absent.
  *
- * @throws {@link HandshakeError} with the reason the handshake failed
+ * @param response - the parsed response head
+ * @param expected - the accept value and what the request offered
+ * @returns the selected subprotocol and the raw extensions header
+ * @throws {@link HandshakeError} with the reason the handshake failed, e.g. "expected status 101, got 403 Forbidden"
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.1
  */
-export function checkResponse(
-  response: Response,
-  expected: { readonly accept: string; readonly protocols: readonly string[]; readonly extensionsOffered: boolean },
-): Accepted {
+export function checkResponse(response: Response, expected: Expected): Accepted {
   // 1. "If the status code received from the server is not 101, the client handles the response per HTTP procedures."
-  if (response.statusCode !== 101) throw new HandshakeError(`expected status 101, got ${response.statusCode} ${response.status}`.trimEnd());
-  // 2. "If the response lacks an |Upgrade| header field or the |Upgrade| header field contains a value that is not
-  //     an ASCII case-insensitive match for the value "websocket", the client MUST _Fail the WebSocket Connection_."
+  if (response.statusCode !== 101) {
+    throw new HandshakeError(`expected status 101, got ${response.statusCode} ${response.status}`.trimEnd());
+  }
+  // 2. "If the response lacks an |Upgrade| header field or the |Upgrade| header field contains a value that is not an
+  //    ASCII case-insensitive match for the value "websocket", the client MUST _Fail the WebSocket Connection_."
   const upgrade = response.get('upgrade');
   if (upgrade === undefined) throw new HandshakeError('missing upgrade header');
   if (upgrade.toLowerCase() !== 'websocket') throw new HandshakeError(`invalid upgrade header ${upgrade}`);
-  // 3. "If the response lacks a |Connection| header field or the |Connection| header field doesn't contain a token
-  //     that is an ASCII case-insensitive match for the value "Upgrade", the client MUST _Fail the WebSocket Connection_."
+  // 3. "If the response lacks a |Connection| header field or the |Connection| header field doesn't contain a token that
+  //    is an ASCII case-insensitive match for the value "Upgrade", the client MUST _Fail the WebSocket Connection_."
+  const connection = response.get('connection');
+  if (connection === undefined) throw new HandshakeError('missing connection header');
   if (!response.getList('connection').some((token) => token.toLowerCase() === 'upgrade')) {
-    throw new HandshakeError('connection header lacks upgrade');
+    throw new HandshakeError(`invalid connection header ${connection}`);
   }
-  // 4. "If the |Sec-WebSocket-Accept| contains a value other than the base64-encoded SHA-1 of the concatenation
-  //     of the |Sec-WebSocket-Key| ... the client MUST _Fail the WebSocket Connection_."
+  // 4. "If the response lacks a |Sec-WebSocket-Accept| header field or the |Sec-WebSocket-Accept| contains a value other
+  //    than the base64-encoded SHA-1 of the concatenation of the |Sec-WebSocket-Key| (as a string, not base64-decoded)
+  //    with the string "258EAFA5-E914-47DA-95CA-C5AB0DC85B11" ... the client MUST _Fail the WebSocket Connection_."
   const accept = response.get('sec-websocket-accept');
   if (accept === undefined) throw new HandshakeError('missing sec-websocket-accept header');
-  if (accept.trim() !== expected.accept) throw new HandshakeError(`invalid sec-websocket-accept ${accept}`);
-  // 5. "If the response includes a |Sec-WebSocket-Extensions| header field and this header field indicates the use
-  //     of an extension that was not present in the client's handshake ... the client MUST _Fail the WebSocket Connection_."
-  const extensions = response.get('sec-websocket-extensions') ?? null;
-  if (extensions !== null && !expected.extensionsOffered) throw new HandshakeError(`unexpected extensions ${extensions}`);
-  // 6. "If the response includes a |Sec-WebSocket-Protocol| header field and this header field indicates the use of
-  //     a subprotocol that was not present in the client's handshake ... the client MUST _Fail the WebSocket Connection_."
-  const protocol = response.get('sec-websocket-protocol') ?? null;
+  if (accept !== expected.accept) throw new HandshakeError(`invalid sec-websocket-accept ${accept}`);
+  // 5. "If the response includes a |Sec-WebSocket-Extensions| header field and this header field indicates the use of an
+  //    extension that was not present in the client's handshake ... the client MUST _Fail the WebSocket Connection_."
+  const extensions = response.get('sec-websocket-extensions') || null;
+  if (extensions !== null && !expected.extensionsOffered) throw new HandshakeError(`unexpected extensions ${extensions} (none offered)`);
+  // 6. "If the response includes a |Sec-WebSocket-Protocol| header field and this header field indicates the use of a
+  //    subprotocol that was not present in the client's handshake ... the client MUST _Fail the WebSocket Connection_."
+  const protocol = response.get('sec-websocket-protocol') || null;
   if (protocol !== null) {
-    if (protocol.includes(',')) throw new HandshakeError(`more than one protocol selected: ${protocol}`);
-    if (!expected.protocols.includes(protocol.trim())) throw new HandshakeError(`unexpected protocol ${protocol}`);
+    // §4.2.2: the server replies with "a single value representing the subprotocol".
+    if (response.getList('sec-websocket-protocol').length !== 1) throw new HandshakeError(`more than one protocol ${protocol}`);
+    if (expected.protocols.length === 0) throw new HandshakeError(`unexpected protocol ${protocol} (none offered)`);
+    if (!expected.protocols.includes(protocol)) throw new HandshakeError(`unexpected protocol ${protocol}`);
   }
-  return { protocol: protocol === null ? null : protocol.trim(), extensions };
+  return { protocol, extensions };
 }

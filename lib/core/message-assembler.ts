@@ -41,11 +41,12 @@ export class MessageAssembler {
   private active = false;
   /** True when the current message's payload bytes are checked as UTF-8 as they arrive. */
   private validating = false;
-  private readonly validator = new Utf8Validator();
+  private readonly validator: Utf8Validator;
   private readonly alloc: (size: number) => Uint8Array;
 
   constructor(private readonly options: MessageAssemblerOptions) {
     this.alloc = options.alloc ?? ((size) => new Uint8Array(size));
+    this.validator = new Utf8Validator(options.isUtf8);
   }
 
   /** True while a fragmented message is in progress. */

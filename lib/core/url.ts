@@ -2,48 +2,69 @@
  * The user's WebSocket URL (RFC 6455 §3): parsed, checked, and reduced to
  * what connecting needs.
  *
+ * `http:` and `https:` are accepted and mapped to `ws:` and `wss:`, as the
+ * WHATWG WebSocket constructor and the `ws` package do: RFC 6455 §3 only
+ * defines `ws`/`wss`, but the mapping is unambiguous and spares users a
+ * confusing error. Every other scheme is refused.
+ *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-3
  */
 
 /** Where to connect, from a ws: or wss: URL. */
 export interface WebSocketTarget {
+  /** The parsed URL; its scheme is always `ws:` or `wss:` (http:/https: are mapped). */
   readonly url: URL;
-  /** True for wss:. */
+  /** True for wss: (and https:). */
   readonly secure: boolean;
   /** Host name or IP literal, without IPv6 brackets. */
   readonly host: string;
   /** TCP port, 80/443 filled in. */
   readonly port: number;
-  /** Path and query: the request target ("/" at least). */
+  /** Path and query: the request target ("/" at least), never the fragment. */
   readonly resource: string;
 }
 
+/** Schemes we accept, and the WebSocket scheme each stands for. */
+const SCHEMES: Readonly<Record<string, 'ws:' | 'wss:'>> = { 'ws:': 'ws:', 'wss:': 'wss:', 'http:': 'ws:', 'https:': 'wss:' };
+
 /**
- * Parses a `ws:`/`wss:` URL.
+ * Parses a WebSocket URL into the target to connect to.
  *
+ * @example
+ * ```ts
+ * parseWebSocketUrl('wss://example.com/feed?x=1');
+ * // { secure: true, host: 'example.com', port: 443, resource: '/feed?x=1', url: URL }
+ * ```
+ * @param input - a `ws:`/`wss:` URL (`http:`/`https:` are mapped to them), as a string or URL
+ * @returns the connection target
  * @throws TypeError for a non-string, an unparsable URL, another scheme, or a fragment
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-3
  */
 export function parseWebSocketUrl(input: string | URL): WebSocketTarget {
-  if (typeof input !== 'string' && !(input instanceof URL)) throw new TypeError('url must be a string');
+  if (typeof input !== 'string' && !(input instanceof URL)) throw new TypeError(`invalid url type ${input === null ? 'null' : typeof input}`);
+  const text = String(input);
   let url: URL;
   try {
-    url = new URL(String(input));
+    url = new URL(text);
   } catch {
-    throw new TypeError(`invalid url ${JSON.stringify(String(input))}`);
+    throw new TypeError(`invalid url ${JSON.stringify(text)}`);
   }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new TypeError(`url scheme must be ws: or wss:, got ${url.protocol}`);
-  }
-  // RFC 6455 §3: "Fragment identifiers are meaningless in the context of WebSocket URIs and MUST NOT be used"
-  if (url.hash !== '' || String(input).includes('#')) throw new TypeError('url must not contain a fragment');
-  if (url.hostname === '') throw new TypeError('url has no host');
-  const secure = url.protocol === 'wss:';
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const scheme = SCHEMES[url.protocol];
+  if (scheme === undefined) throw new TypeError(`invalid url scheme ${url.protocol}`);
+  // RFC 6455 §3: "Fragment identifiers are meaningless in the context of WebSocket URIs and MUST NOT be used on these URIs."
+  // An empty fragment ("ws://h/#") leaves url.hash empty, so look for the "#" itself.
+  if (url.href.includes('#')) throw new TypeError(`url must not have a fragment ${JSON.stringify(text)}`);
+  // Switching between special schemes is allowed by the URL standard, so this always takes.
+  if (url.protocol !== scheme) url.protocol = scheme;
+  const secure = scheme === 'wss:';
   return {
     url,
     secure,
-    host,
+    // URL keeps IPv6 literals bracketed ("[::1]"); sockets want them bare.
+    host: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+    // URL drops a scheme's default port, so an empty port means 80/443.
     port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
-    resource: (url.pathname || '/') + url.search,
+    // RFC 6455 §3: resource name is the path ("/" if empty) plus "?" and the query if present.
+    resource: url.pathname + url.search,
   };
 }

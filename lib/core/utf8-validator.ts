@@ -7,8 +7,15 @@
  * @see https://www.rfc-editor.org/rfc/rfc3629#section-4
  */
 
-/** Validates UTF-8 across pushes; once invalid it stays invalid until reset. */
+/**
+ * Validates UTF-8 across pushes; once invalid it stays invalid until reset.
+ * An optional native whole-buffer check (Node's `buffer.isUtf8`, simdutf)
+ * takes the bulk of each piece; the byte-level state machine only runs on the
+ * few bytes around piece boundaries, or to find the exact failing byte.
+ */
 export class Utf8Validator {
+  constructor(private readonly fastCheck?: (bytes: Uint8Array) => boolean) {}
+
   /** Continuation bytes still expected in the current sequence. */
   private remaining = 0;
   /** Allowed range of the next continuation byte. */
@@ -18,6 +25,33 @@ export class Utf8Validator {
 
   /** Feeds bytes; false as soon as the input so far cannot be valid UTF-8. */
   push(bytes: Uint8Array): boolean {
+    if (this.invalid) return false;
+    const fast = this.fastCheck;
+    if (fast !== undefined && bytes.length > 64) {
+      // Finish a sequence left open by the previous piece (at most 3 bytes).
+      let start = 0;
+      while (this.remaining > 0 && start < bytes.length) {
+        if (!this.scan(bytes.subarray(start, start + 1))) return false;
+        start++;
+      }
+      // Cut before a sequence the piece leaves open at its end; check the rest natively.
+      let cut = bytes.length;
+      for (let back = 1; back <= 3 && cut - back >= start; back++) {
+        const byte = bytes[cut - back]!;
+        if (byte >= 0xc0) {
+          cut -= back;
+          break;
+        }
+        if (byte < 0x80) break;
+      }
+      if (fast(bytes.subarray(start, cut))) return this.scan(bytes.subarray(cut));
+      return this.scan(bytes.subarray(start));
+    }
+    return this.scan(bytes);
+  }
+
+  /** The byte-level state machine. */
+  private scan(bytes: Uint8Array): boolean {
     if (this.invalid) return false;
     let remaining = this.remaining;
     let lower = this.lower;

@@ -28,7 +28,8 @@ export function closeHandshake(conn: Connection, closeTimeout: number): Operator
       let timer: Subscription | null = null;
       const subscription = source.subscribe({
         next: (batch) => {
-          if (timer === null && batch.some((signal) => signal.name === '@close-sent')) {
+          // O(1) per batch: the connection flags the close; `@close-sent` batches wake this operator up.
+          if (timer === null && conn.closeStarted) {
             timer = conn.options.scheduler.schedule(() => {
               subscriber.next([endWith(events.disconnected('close timeout', false, conn.now()))]);
             }, closeTimeout);

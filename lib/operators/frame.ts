@@ -18,15 +18,17 @@ import { CLOSE_SENT, endWith, type Signals } from '../session/signals.js';
 /** Collects what the protocol reports into the batch being built. */
 class EventCollector implements ProtocolHandler {
   out: Signals = [];
+  /** The scheduler's time, read once per chunk: every event of a chunk is received at once. */
+  time = 0;
 
   constructor(private readonly conn: Connection) {}
 
   onText(text: string): void {
-    this.out.push(events.text(text, this.conn.now()));
+    this.out.push(events.text(text, this.time));
   }
 
   onBinary(data: Uint8Array): void {
-    this.out.push(events.binary(data, this.conn.now()));
+    this.out.push(events.binary(data, this.time));
   }
 
   onCompressed(opcode: number, data: Uint8Array): void {
@@ -34,16 +36,16 @@ class EventCollector implements ProtocolHandler {
   }
 
   onPing(data: Uint8Array): void {
-    this.out.push(events.ping(data, this.conn.now()));
+    this.out.push(events.ping(data, this.time));
   }
 
   onPong(data: Uint8Array): void {
-    this.out.push(events.pong(data, this.conn.now()));
+    this.out.push(events.pong(data, this.time));
   }
 
   onClose(code: number, reason: string, initiatedByPeer: boolean): void {
     const conn = this.conn;
-    const now = conn.now();
+    const now = this.time;
     if (!initiatedByPeer) {
       this.out.push(events.closed(code, reason, now));
       return;
@@ -63,16 +65,18 @@ class EventCollector implements ProtocolHandler {
       CLOSE_SENT,
       events.closed(code, reason, now),
     );
+    conn.closeStarted = true;
   }
 
   onProtocolError(error: ProtocolError): void {
-    const now = this.conn.now();
+    const now = this.time;
     this.out.push(events.protocolError(error.message, error.critical, now));
     if (error.critical) {
       // Drop at once: no close frame, no wait.
       this.out.push(endWith(events.disconnected(error.message, false, now)));
     } else {
       this.conn.noteCloseSent();
+      this.conn.closeStarted = true;
       this.out.push(CLOSE_SENT);
     }
   }
@@ -106,6 +110,7 @@ export function frame(conn: Connection): OperatorFunction<Signals, Signals> {
             subscriber.next(batch);
             return;
           }
+          collector.time = conn.now();
           for (const signal of batch) {
             if (signal.name === '@data') conn.protocol?.receive(signal.chunk);
             else collector.out.push(signal);

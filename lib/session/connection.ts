@@ -38,6 +38,8 @@ export class Connection {
   response: Response | null = null;
   /** `scheduler.now()` when our close frame was sent, or null. */
   sentCloseTime: number | null = null;
+  /** True once a close frame is out or about to be (the close-handshake timer runs from the next batch). */
+  closeStarted = false;
   /** Out-of-band signals merged into the operator pipeline. */
   readonly control$ = new Subject<Signals>();
   /** Set by a compression layer to take over data sends (keeps message order with async deflate). */
@@ -136,6 +138,7 @@ export class Connection {
       if (protocol.isCloseSent) return;
       protocol.sendClose(code, reason);
       this.noteCloseSent();
+      this.closeStarted = true;
       this.control$.next([CLOSE_SENT]);
     };
     if (this.dataSender) this.dataSender.flushThen(send);
