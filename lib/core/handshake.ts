@@ -8,10 +8,19 @@
 import { HandshakeError } from './errors.js';
 import type { Response } from './response.js';
 import type { WebSocketTarget } from './url.js';
-import type { HandshakeRequest } from '../transports/transport.js';
 
 /** The GUID of RFC 6455 §1.3, hashed with the key into Sec-WebSocket-Accept. */
 export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+/** The opening handshake request, as a transport sends it. */
+export interface HandshakeRequest {
+  /** Request target: path and query of the URL, e.g. `/feed?x=1`. */
+  readonly path: string;
+  /** Header lines in order, including Host, Upgrade, Connection, Sec-WebSocket-Key/Version. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** The whole request head (`GET … HTTP/1.1\r\n…\r\n\r\n`) as bytes. */
+  readonly bytes: Uint8Array;
+}
 
 /** What the request carries beyond the headers the handshake itself sets. */
 export interface RequestOptions {

@@ -8,15 +8,9 @@ import type { Observable } from 'rxjs';
 import type { Agent } from 'node:http';
 import type { ConnectionOptions } from 'node:tls';
 
-/** The opening handshake request, built by `core/handshake`. */
-export interface HandshakeRequest {
-  /** Request target: path and query of the URL, e.g. `/feed?x=1`. */
-  readonly path: string;
-  /** Header lines in order, including Host, Upgrade, Connection, Sec-WebSocket-Key/Version. */
-  readonly headers: ReadonlyArray<readonly [string, string]>;
-  /** The whole request head (`GET … HTTP/1.1\r\n…\r\n\r\n`) as bytes. */
-  readonly bytes: Uint8Array;
-}
+import type { HandshakeRequest } from '../core/handshake.js';
+
+export type { HandshakeRequest };
 
 /** Where and how to connect. */
 export interface TransportTarget {
