@@ -9,8 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { connect as netConnect } from 'node:net';
 import { webSocket } from 'rxjs/webSocket';
 import WS from 'ws';
-// The built package, as users run it (npm run bench builds first).
-import { WebSocket as Lomond } from '../dist/cjs/index.js';
+import type { WebSocket as LomondClass } from '../lib/websocket.js';
+
+// The built package, as users run it (`npm run bench` builds first); types come from the sources.
+const { WebSocket: Lomond } = require('../dist/cjs/index.js') as { WebSocket: typeof LomondClass };
 
 /** One client implementation. */
 export interface Contender {
