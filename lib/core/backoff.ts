@@ -1,20 +1,45 @@
 /**
- * Exponential backoff with jitter (SPEC "persist"): after the n-th
- * consecutive attempt that did not stay up (n ≥ 1),
+ * Exponential backoff with jitter, the wait `persist` takes between
+ * attempts (SPEC "persist"). Pure: the randomness is passed in.
+ *
+ * After the n-th consecutive attempt that did not stay ready (n ≥ 1):
  * `upper = min(maxWait, minWait · 2ⁿ)` and
  * `delay = minWait + random() · (upper − minWait)`, always within [minWait, maxWait].
  */
 
+/** 2ⁿ overflows to Infinity past this, and `0 · Infinity` would be NaN. */
+const MAX_EXPONENT = 1000;
+
 /**
- * The wait before the next attempt.
+ * The wait in ms before the next attempt.
  *
- * @param attempt - n ≥ 1, consecutive attempts that did not stay ready for minUptime
- * @param random - a value in [0, 1) (Math.random in production, fixed in tests)
+ * Gist: the window `[minWait, upper]` doubles its ceiling with every failed
+ * attempt until it reaches `maxWait`; `random()` picks a point in it.
+ *
+ * @example
+ * ```ts
+ * import { backoffDelay } from './backoff.js';
+ *
+ * backoffDelay(1, 5000, 30000, () => 0.5); // 7500  (upper 10000)
+ * backoffDelay(2, 5000, 30000, () => 0.5); // 12500 (upper 20000)
+ * backoffDelay(3, 5000, 30000, () => 0.5); // 17500 (upper 30000 = maxWait)
+ * ```
+ *
+ * @param attempt - n, an integer ≥ 1: consecutive attempts that did not stay ready for `minUptime`
+ * @param minWait - shortest wait (ms), finite, ≥ 0
+ * @param maxWait - longest wait (ms), finite, ≥ `minWait`
+ * @param random - jitter in [0, 1) (Math.random in production, fixed in tests); values outside are clamped, NaN counts as 0
+ * @returns a delay within [minWait, maxWait]
+ * @throws RangeError when `attempt` is not an integer ≥ 1, or the waits are not finite with 0 ≤ minWait ≤ maxWait
  */
 export function backoffDelay(attempt: number, minWait: number, maxWait: number, random: () => number): number {
-  const n = Math.max(1, attempt);
-  const upper = Math.min(maxWait, minWait * 2 ** Math.min(n, 52));
-  const r = Math.min(Math.max(random(), 0), 1);
-  const delay = minWait + r * Math.max(0, upper - minWait);
+  if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`invalid backoff attempt ${attempt}`);
+  if (!Number.isFinite(minWait) || minWait < 0) throw new RangeError(`invalid minWait ${minWait}`);
+  if (!Number.isFinite(maxWait)) throw new RangeError(`invalid maxWait ${maxWait}`);
+  if (maxWait < minWait) throw new RangeError(`minWait ${minWait} exceeds maxWait ${maxWait}`);
+  const upper = Math.min(maxWait, minWait * 2 ** Math.min(attempt, MAX_EXPONENT));
+  const r = random();
+  const jitter = r > 0 ? Math.min(r, 1) : 0; // also maps NaN to 0
+  const delay = minWait + jitter * (upper - minWait);
   return Math.min(maxWait, Math.max(minWait, delay));
 }

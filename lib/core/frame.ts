@@ -1,15 +1,15 @@
 /**
- * Frames (RFC 6455 §5.2): the Frame type and the encoder. Frames are built
- * into one buffer — header, then the payload masked straight into place —
- * so sending costs one allocation and one pass over the payload.
+ * Frames (RFC 6455 §5.2): the Frame and FrameHeader types and the encoder.
+ * A frame is built into one buffer — header, then the payload masked
+ * straight into place — so sending costs one allocation and one copy.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
  */
 import { FrameBuildError } from './errors.js';
 import { mask } from './mask.js';
-import { isControl } from './opcode.js';
+import { Opcode, isControl } from './opcode.js';
 
-/** A complete frame. */
+/** A complete frame (its payload already unmasked). */
 export interface Frame {
   readonly fin: boolean;
   readonly rsv1: boolean;
@@ -33,38 +33,57 @@ export interface FrameHeader {
 
 /** Bits of a frame to build. */
 export interface FrameOptions {
-  /** FIN: last frame of a message (default true). */
+  /** FIN: the last frame of a message (default true). */
   fin?: boolean;
-  /** RSV1: set on the first frame of a compressed message (RFC 7692 §6). */
+  /** RSV1: set on the first frame of a compressed message, RFC 7692 §6 (default false). */
   rsv1?: boolean;
 }
 
-/** The largest payload a frame can describe safely in JavaScript (2^53 − 1). */
+/** The largest payload length a JavaScript number holds exactly (2^53 − 1). */
 const MAX_LENGTH = Number.MAX_SAFE_INTEGER;
+/** The largest control frame payload (RFC 6455 §5.5). */
+export const MAX_CONTROL_PAYLOAD = 125;
 
-/** Header bytes for a payload of `payloadLength`: 2, 4 or 10, plus 4 for the masking key. */
+const defaultAlloc = (size: number): Uint8Array => new Uint8Array(size);
+
+/**
+ * Header bytes for a payload of `payloadLength`: 2, 4 or 10 (7-, 16- or
+ * 64-bit length), plus 4 for the masking key.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
+ */
 export function frameHeaderSize(payloadLength: number, masked: boolean): number {
   const base = payloadLength < 126 ? 2 : payloadLength < 65536 ? 4 : 10;
   return masked ? base + 4 : base;
 }
 
-function check(opcode: number, payloadLength: number, fin: boolean): void {
+function checkFrame(opcode: number, payloadLength: number, maskKey: Uint8Array | null, fin: boolean, rsv1: boolean): void {
   if (!Number.isInteger(opcode) || opcode < 0 || opcode > 0xf) throw new FrameBuildError(`invalid opcode ${opcode}`);
   if (!Number.isInteger(payloadLength) || payloadLength < 0 || payloadLength > MAX_LENGTH) {
     throw new FrameBuildError(`invalid payload length ${payloadLength}`);
   }
+  // RFC 6455 §5.2: "Masking-key: 0 or 4 bytes".
+  if (maskKey !== null && maskKey.length !== 4) throw new FrameBuildError(`invalid mask key length ${maskKey.length}`);
   if (isControl(opcode)) {
     // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less and MUST NOT be fragmented."
-    if (payloadLength > 125) throw new FrameBuildError(`control frame payload of ${payloadLength} bytes exceeds 125`);
-    if (!fin) throw new FrameBuildError('control frames must not be fragmented');
+    if (payloadLength > MAX_CONTROL_PAYLOAD) throw new FrameBuildError(`control frame payload of ${payloadLength} bytes exceeds 125`);
+    if (!fin) throw new FrameBuildError('fragmented control frame');
+  }
+  // RFC 7692 §6.1: "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames and non-first fragments".
+  if (rsv1 && (isControl(opcode) || opcode === Opcode.CONTINUATION)) {
+    throw new FrameBuildError(`rsv1 set on opcode 0x${opcode.toString(16)}`);
   }
 }
 
 /**
- * Writes a frame header into `target` at `offset`; returns its size.
- * With a `maskKey` the MASK bit is set and the key follows the length.
+ * Writes a frame header into `target` at `offset` and returns its size
+ * ({@link frameHeaderSize}). With a `maskKey` the MASK bit is set and the
+ * 4-byte key follows the length; the payload is the caller's to write.
  *
- * @throws {@link FrameBuildError} for an invalid opcode or length, or a fragmented / oversized control frame
+ * @throws {@link FrameBuildError} for an opcode outside 0–15, a negative or
+ *   non-integer length, a mask key that is not 4 bytes, a control frame over
+ *   125 bytes or with fin=false, or rsv1 on a control or continuation frame
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
  */
 export function writeFrameHeader(
   target: Uint8Array,
@@ -75,10 +94,17 @@ export function writeFrameHeader(
   options?: FrameOptions,
 ): number {
   const fin = options?.fin ?? true;
-  check(opcode, payloadLength, fin);
-  target[offset] = (fin ? 0x80 : 0) | (options?.rsv1 ? 0x40 : 0) | opcode;
-  const maskBit = maskKey ? 0x80 : 0;
+  const rsv1 = options?.rsv1 ?? false;
+  checkFrame(opcode, payloadLength, maskKey, fin, rsv1);
+  return writeHeader(target, offset, (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode, payloadLength, maskKey);
+}
+
+/** Writes a checked header: `b0` is the first byte (FIN, RSV, opcode). */
+function writeHeader(target: Uint8Array, offset: number, b0: number, payloadLength: number, maskKey: Uint8Array | null): number {
+  target[offset] = b0;
+  const maskBit = maskKey === null ? 0 : 0x80;
   let at = offset + 2;
+  // RFC 6455 §5.2: "the minimal number of bytes MUST be used to encode the length".
   if (payloadLength < 126) {
     target[offset + 1] = maskBit | payloadLength;
   } else if (payloadLength < 65536) {
@@ -87,7 +113,7 @@ export function writeFrameHeader(
     target[at++] = payloadLength & 0xff;
   } else {
     target[offset + 1] = maskBit | 127;
-    // RFC 6455 §5.2: "the most significant bit MUST be 0"; lengths stay below 2^53.
+    // RFC 6455 §5.2: "the most significant bit MUST be 0" — lengths stay below 2^53.
     const high = Math.floor(payloadLength / 0x100000000);
     const low = payloadLength >>> 0;
     target[at++] = 0;
@@ -99,7 +125,7 @@ export function writeFrameHeader(
     target[at++] = (low >>> 8) & 0xff;
     target[at++] = low & 0xff;
   }
-  if (maskKey) {
+  if (maskKey !== null) {
     target[at++] = maskKey[0]!;
     target[at++] = maskKey[1]!;
     target[at++] = maskKey[2]!;
@@ -109,23 +135,34 @@ export function writeFrameHeader(
 }
 
 /**
- * Encodes one frame into a single new buffer: header, then the payload
- * (masked with `maskKey` when given; the caller's payload is never modified).
+ * Encodes one frame into a single new buffer: the header, then the payload
+ * (masked with `maskKey` when given, straight into the output; the caller's
+ * payload is never modified).
  *
- * @param alloc - buffer allocator (Node passes `Buffer.allocUnsafe`)
+ * @example
+ * ```ts
+ * encodeFrame(Opcode.TEXT, new TextEncoder().encode('Hello'), null);
+ * // 81 05 48 65 6c 6c 6f  (RFC 6455 §5.7)
+ * ```
+ * @param alloc - buffer allocator (Node passes `Buffer.allocUnsafe`); default `new Uint8Array`
  * @throws {@link FrameBuildError} see {@link writeFrameHeader}
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
  */
 export function encodeFrame(
   opcode: number,
   payload: Uint8Array,
   maskKey: Uint8Array | null,
   options?: FrameOptions,
-  alloc: (size: number) => Uint8Array = (size) => new Uint8Array(size),
+  alloc: (size: number) => Uint8Array = defaultAlloc,
 ): Uint8Array {
-  const headerSize = frameHeaderSize(payload.length, maskKey !== null);
-  const out = alloc(headerSize + payload.length);
-  writeFrameHeader(out, 0, opcode, payload.length, maskKey, options);
-  if (maskKey) mask(payload, maskKey, out, headerSize);
+  const length = payload.length;
+  const fin = options?.fin ?? true;
+  const rsv1 = options?.rsv1 ?? false;
+  checkFrame(opcode, length, maskKey, fin, rsv1);
+  const headerSize = frameHeaderSize(length, maskKey !== null);
+  const out = alloc(headerSize + length);
+  writeHeader(out, 0, (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode, length, maskKey);
+  if (maskKey !== null) mask(payload, maskKey, out, headerSize);
   else out.set(payload, headerSize);
   return out;
 }

@@ -1,18 +1,32 @@
 /**
- * socketStream: adapts a connecting node:net / node:tls socket to the
- * Transport stream. Once `readyEvent` fires it writes the upgrade request and
- * emits `open`; then every chunk as `data`, completes on close, errors with
- * Node's own message on failure; unsubscribing destroys the socket.
+ * The pieces every Node transport shares: the write side of a socket
+ * (`TransportConnection`), wiring a socket's data, error and close to a
+ * subscriber, and the cold stream over a connecting net/TLS socket.
  */
-import { Observable } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import type { Socket } from 'node:net';
 import type { TransportConnection, TransportEvent, TransportTarget } from './transport.js';
+
+/** Swallows errors a socket reports after we stopped listening (a late RST must not crash the process). */
+export const ignoreError = (): void => undefined;
+
+/**
+ * The error a transport stream fails with: a plain Error carrying Node's message verbatim (e.g.
+ * "connect ECONNREFUSED 127.0.0.1:1", "self-signed certificate in certificate chain"), the original as
+ * `cause`.
+ */
+export function transportError(error: unknown): Error {
+  // Not `instanceof Error`: errors from another realm (vm contexts, jest) must keep their message too.
+  const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
+  return new Error(message, { cause: error });
+}
 
 /** The write side of a Node socket. */
 export function socketConnection(socket: Socket): TransportConnection {
   return {
     write: (data) => void socket.write(data),
     writev: (chunks) => {
+      // Corked writes leave in one batch, in order, when uncorked (synchronously here).
       socket.cork();
       for (const chunk of chunks) socket.write(chunk);
       socket.uncork();
@@ -26,38 +40,63 @@ export function socketConnection(socket: Socket): TransportConnection {
 }
 
 /**
- * Wraps `connect()` (which must return a connecting socket) as a cold stream.
+ * Forwards a socket's chunks as `data` (the Buffers as they are, no copies), its first error as the
+ * stream's error and its close as completion.
  *
- * @param readyEvent - 'connect' for TCP, 'secureConnect' for TLS
+ * @returns the teardown: removes the listeners and destroys the socket
+ */
+export function pipeSocket(subscriber: Subscriber<TransportEvent>, socket: Socket): () => void {
+  const onData = (chunk: Buffer): void => subscriber.next({ type: 'data', chunk });
+  const onError = (error: Error): void => subscriber.error(transportError(error));
+  // 'close' rather than 'end': by then our side's pending writes (an echoed close frame) were flushed.
+  const onClose = (): void => subscriber.complete();
+  socket.on('data', onData);
+  socket.on('error', onError);
+  socket.on('close', onClose);
+  return () => {
+    socket.off('data', onData);
+    socket.off('error', onError);
+    socket.off('close', onClose);
+    socket.on('error', ignoreError);
+    socket.destroy();
+  };
+}
+
+/**
+ * The byte stream is up: sends the upgrade request and emits `open`.
+ *
+ * @param proxy - the redacted proxy URL, or null
+ */
+export function openSocket(subscriber: Subscriber<TransportEvent>, socket: Socket, request: Uint8Array, proxy: string | null): void {
+  socket.setNoDelay(true);
+  socket.write(request);
+  subscriber.next({ type: 'open', connection: socketConnection(socket), proxy });
+}
+
+/**
+ * A cold stream over the socket `connect()` returns: once `readyEvent` fires it writes the upgrade request
+ * and emits `open`, then every chunk as `data`; it completes when the socket closes and errors with Node's
+ * own error (e.g. "connect ECONNREFUSED 127.0.0.1:1") on failure. Unsubscribing destroys the socket at any
+ * stage.
+ *
+ * @param readyEvent - `'connect'` for TCP, `'secureConnect'` for TLS
  * @param proxy - the redacted proxy URL reported in `open`, or null
  */
-export function socketStream(target: TransportTarget, connect: () => Socket, readyEvent: string, proxy: string | null = null): Observable<TransportEvent> {
+export function socketStream(target: TransportTarget, connect: () => Socket, readyEvent: 'connect' | 'secureConnect', proxy: string | null = null): Observable<TransportEvent> {
   return new Observable<TransportEvent>((subscriber) => {
     let socket: Socket;
     try {
       socket = connect();
     } catch (error) {
-      subscriber.error(error);
+      subscriber.error(transportError(error));
       return;
     }
-    let failed = false;
-    socket.once(readyEvent, () => {
-      socket.setNoDelay(true);
-      socket.write(target.request.bytes);
-      subscriber.next({ type: 'open', connection: socketConnection(socket), proxy });
-    });
-    socket.on('data', (chunk: Buffer) => subscriber.next({ type: 'data', chunk }));
-    socket.once('error', (error) => {
-      failed = true;
-      subscriber.error(error);
-    });
-    socket.once('close', () => {
-      if (!failed) subscriber.complete();
-    });
+    const onReady = (): void => openSocket(subscriber, socket, target.request.bytes, proxy);
+    socket.once(readyEvent, onReady);
+    const unpipe = pipeSocket(subscriber, socket);
     return () => {
-      socket.removeAllListeners('data');
-      socket.on('error', () => undefined); // a late error after teardown must not crash the process
-      socket.destroy();
+      socket.off(readyEvent, onReady);
+      unpipe();
     };
   });
 }

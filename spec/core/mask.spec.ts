@@ -1,0 +1,128 @@
+import fc from 'fast-check';
+import { mask, unmask } from '../../lib/core/mask.js';
+
+const hex = (text: string): Uint8Array => Uint8Array.from(text.split(/\s+/).filter(Boolean), (byte) => parseInt(byte, 16));
+const KEY = hex('37 fa 21 3d');
+
+/** The reference: one byte at a time, straight from the RFC's formula. */
+function naiveMask(source: Uint8Array, key: Uint8Array): Uint8Array {
+  return source.map((byte, i) => byte ^ key[i % 4]!);
+}
+
+/** `length` bytes at byte offset `alignment` of a fresh ArrayBuffer, filled with a pattern. */
+function bytesAt(length: number, alignment: number): Uint8Array {
+  const view = new Uint8Array(new ArrayBuffer(length + alignment + 8), alignment, length);
+  for (let i = 0; i < length; i++) view[i] = (i * 37 + 11) & 0xff;
+  return view;
+}
+
+describe('RFC 6455 §5.3 client-to-server masking', () => {
+  it('masks "Hello" with key 37 fa 21 3d as in the §5.7 example', () => {
+    const out = new Uint8Array(5);
+    mask(new TextEncoder().encode('Hello'), KEY, out, 0);
+    expect(out).toEqual(hex('7f 9f 4d 51 58'));
+  });
+
+  it('unmasks the §5.7 example back to "Hello" in place', () => {
+    const data = hex('7f 9f 4d 51 58');
+    unmask(data, KEY);
+    expect(new TextDecoder().decode(data)).toBe('Hello');
+  });
+
+  describe('mask()', () => {
+    it('equals a naive byte loop for every length 0..70, source alignment 0..7 and target offset 0..7', () => {
+      for (let length = 0; length <= 70; length++) {
+        for (let alignment = 0; alignment < 8; alignment++) {
+          const source = bytesAt(length, alignment);
+          const expected = naiveMask(source, KEY);
+          for (let offset = 0; offset < 8; offset++) {
+            const target = new Uint8Array(length + offset + 3).fill(0xee);
+            mask(source, KEY, target, offset);
+            expect(target.subarray(offset, offset + length)).toEqual(expected);
+          }
+        }
+      }
+    });
+
+    it('writes only target[offset, offset + length)', () => {
+      for (const length of [5, 64]) {
+        const target = new Uint8Array(length + 20).fill(0xee);
+        mask(bytesAt(length, 1), KEY, target, 10);
+        expect(target.subarray(0, 10)).toEqual(new Uint8Array(10).fill(0xee));
+        expect(target.subarray(10 + length)).toEqual(new Uint8Array(10).fill(0xee));
+      }
+    });
+
+    it('leaves the source untouched', () => {
+      for (const length of [7, 100]) {
+        const source = bytesAt(length, 3);
+        const copy = source.slice();
+        mask(source, KEY, new Uint8Array(length + 6), 6);
+        expect(source).toEqual(copy);
+      }
+    });
+
+    it('writes into a target that is a view at an odd byte offset of a larger buffer', () => {
+      const target = new Uint8Array(new ArrayBuffer(200), 3, 150);
+      const source = bytesAt(100, 0);
+      mask(source, KEY, target, 6);
+      expect(target.subarray(6, 106)).toEqual(naiveMask(source, KEY));
+    });
+
+    it('accepts Node Buffers as source and target', () => {
+      const source = Buffer.from('a Buffer payload long enough to use whole 32-bit words');
+      const target = Buffer.alloc(source.length + 6);
+      mask(source, KEY, target, 6);
+      expect(Uint8Array.from(target.subarray(6))).toEqual(naiveMask(source, KEY));
+    });
+
+    it('equals the naive loop for random payloads, keys and offsets', () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 600 }), fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.nat(7), (source, key, offset) => {
+          const target = new Uint8Array(source.length + offset);
+          mask(source, key, target, offset);
+          expect(target.subarray(offset)).toEqual(naiveMask(source, key));
+        }),
+      );
+    });
+  });
+
+  describe('unmask()', () => {
+    it('equals a naive byte loop in place for every length 0..70 and alignment 0..7', () => {
+      for (let length = 0; length <= 70; length++) {
+        for (let alignment = 0; alignment < 8; alignment++) {
+          const data = bytesAt(length, alignment);
+          const expected = naiveMask(data, KEY);
+          unmask(data, KEY);
+          expect(data).toEqual(expected);
+        }
+      }
+    });
+
+    it('is its own inverse', () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 600 }), fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.nat(7), (bytes, key, alignment) => {
+          const data = new Uint8Array(new ArrayBuffer(bytes.length + alignment), alignment);
+          data.set(bytes);
+          unmask(data, key);
+          unmask(data, key);
+          expect(data).toEqual(bytes);
+        }),
+      );
+    });
+
+    it('touches nothing outside the view it is given', () => {
+      const whole = new Uint8Array(120).fill(0xee);
+      unmask(whole.subarray(5, 105), KEY);
+      expect(whole.subarray(0, 5)).toEqual(new Uint8Array(5).fill(0xee));
+      expect(whole.subarray(105)).toEqual(new Uint8Array(15).fill(0xee));
+      expect(whole.subarray(5, 105)).toEqual(naiveMask(new Uint8Array(100).fill(0xee), KEY));
+    });
+
+    it('does nothing to an empty buffer', () => {
+      const empty = new Uint8Array(0);
+      unmask(empty, KEY);
+      expect(empty.length).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,269 @@
+import { isUtf8 } from 'node:buffer';
+import fc from 'fast-check';
+import { PayloadTooLargeError, ProtocolError } from '../../lib/core/errors.js';
+import { encodeFrame, type Frame, type FrameHeader } from '../../lib/core/frame.js';
+import { FrameParser } from '../../lib/core/frame-parser.js';
+import { MessageAssembler, type Message, type MessageAssemblerOptions } from '../../lib/core/message-assembler.js';
+import { Opcode } from '../../lib/core/opcode.js';
+
+const hex = (text: string): Uint8Array => Uint8Array.from(text.split(/\s+/).filter(Boolean), (byte) => parseInt(byte, 16));
+const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
+const bytesOf = (payload: Uint8Array | string): Uint8Array => (typeof payload === 'string' ? utf8(payload) : payload);
+
+interface FrameSpec {
+  fin?: boolean;
+  rsv1?: boolean;
+  /** Offsets at which the payload arrives cut into parts. */
+  cuts?: number[];
+}
+
+/** Feeds one frame the way FrameParser does: frameStart, payloadPart for each non-empty slice, frame. */
+function deliver(assembler: MessageAssembler, opcode: number, payload: Uint8Array | string, spec: FrameSpec = {}): Message | null {
+  const bytes = bytesOf(payload);
+  const fin = spec.fin ?? true;
+  const rsv1 = spec.rsv1 ?? false;
+  const header: FrameHeader = { fin, rsv1, rsv2: false, rsv3: false, opcode, masked: false, length: bytes.length };
+  assembler.frameStart(header);
+  const points = [0, ...(spec.cuts ?? []), bytes.length];
+  for (let i = 1; i < points.length; i++) {
+    const part = bytes.subarray(points[i - 1], points[i]);
+    if (part.length > 0) assembler.payloadPart(header, part);
+  }
+  const complete: Frame = { fin, rsv1, rsv2: false, rsv3: false, opcode, payload: bytes };
+  return assembler.frame(complete);
+}
+
+const create = (options: Partial<MessageAssemblerOptions> = {}) => new MessageAssembler({ maxMessageSize: 1 << 20, ...options });
+
+/** Runs `run` and asserts the exact error it throws. */
+function expectFailure(run: () => unknown, type: typeof ProtocolError, closeCode: number, message: string): void {
+  let error: unknown;
+  try {
+    run();
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error).toBeInstanceOf(type);
+  const failure = error as ProtocolError;
+  expect([failure.name, failure.closeCode, failure.message]).toEqual([type.name, closeCode, message]);
+}
+
+describe('RFC 6455 §5.4 fragmentation', () => {
+  it('returns a single-frame text message as the frame payload itself (zero-copy)', () => {
+    const payload = utf8('Hello');
+    const message = deliver(create(), Opcode.TEXT, payload);
+    expect(message).toEqual({ opcode: Opcode.TEXT, compressed: false, data: payload });
+    expect(message!.data).toBe(payload);
+  });
+
+  it('returns a single-frame binary message', () => {
+    expect(deliver(create(), Opcode.BINARY, hex('00 ff'))).toEqual({ opcode: Opcode.BINARY, compressed: false, data: hex('00 ff') });
+  });
+
+  it('returns null until the FIN frame, then joins the fragments once', () => {
+    const alloc = jest.fn((size: number) => new Uint8Array(size));
+    const assembler = create({ alloc });
+    expect(deliver(assembler, Opcode.BINARY, hex('01 02'), { fin: false })).toBeNull();
+    expect(deliver(assembler, Opcode.CONTINUATION, hex('03'), { fin: false })).toBeNull();
+    expect(alloc).not.toHaveBeenCalled();
+    const message = deliver(assembler, Opcode.CONTINUATION, hex('04 05'));
+    expect(message).toEqual({ opcode: Opcode.BINARY, compressed: false, data: hex('01 02 03 04 05') });
+    expect(alloc).toHaveBeenCalledTimes(1);
+    expect(alloc).toHaveBeenCalledWith(5);
+  });
+
+  it('returns the only non-empty fragment without copying it', () => {
+    const assembler = create();
+    const payload = utf8('abc');
+    deliver(assembler, Opcode.TEXT, '', { fin: false });
+    deliver(assembler, Opcode.CONTINUATION, payload, { fin: false });
+    expect(deliver(assembler, Opcode.CONTINUATION, '')!.data).toBe(payload);
+  });
+
+  it('returns an empty message made of empty fragments', () => {
+    const assembler = create();
+    deliver(assembler, Opcode.TEXT, '', { fin: false });
+    expect(deliver(assembler, Opcode.CONTINUATION, '')).toEqual({ opcode: Opcode.TEXT, compressed: false, data: new Uint8Array(0) });
+  });
+
+  it('reports inProgress from the first frame of a message to its last', () => {
+    const assembler = create();
+    expect(assembler.inProgress).toBe(false);
+    deliver(assembler, Opcode.TEXT, 'a', { fin: false });
+    expect(assembler.inProgress).toBe(true);
+    deliver(assembler, Opcode.CONTINUATION, 'b');
+    expect(assembler.inProgress).toBe(false);
+  });
+
+  it('fails with 1002 on a continuation frame without a message in progress', () => {
+    expectFailure(() => deliver(create(), Opcode.CONTINUATION, 'x'), ProtocolError, 1002, 'unexpected continuation frame');
+  });
+
+  it('fails with 1002 on a continuation frame after a complete message', () => {
+    const assembler = create();
+    deliver(assembler, Opcode.TEXT, 'done');
+    expectFailure(() => deliver(assembler, Opcode.CONTINUATION, 'x'), ProtocolError, 1002, 'unexpected continuation frame');
+  });
+
+  it.each([
+    [Opcode.TEXT, 'data frame opcode 0x1 inside a fragmented message'],
+    [Opcode.BINARY, 'data frame opcode 0x2 inside a fragmented message'],
+  ])('fails with 1002 when a new message (opcode %p) interleaves a fragmented one', (opcode, message) => {
+    const assembler = create();
+    deliver(assembler, Opcode.TEXT, 'a', { fin: false });
+    expectFailure(() => deliver(assembler, opcode, 'b'), ProtocolError, 1002, message);
+  });
+
+  it('forgets a message in progress on reset()', () => {
+    const assembler = create();
+    deliver(assembler, Opcode.TEXT, 'a', { fin: false });
+    assembler.reset();
+    expect(assembler.inProgress).toBe(false);
+    expect(deliver(assembler, Opcode.BINARY, 'b')!.data).toEqual(utf8('b'));
+  });
+
+  it('reassembles random fragmentations of a message', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 100 }), fc.array(fc.nat(), { maxLength: 6 }), (text, offsets) => {
+        const bytes = utf8(text);
+        const points = [0, ...offsets.map((offset) => offset % (bytes.length + 1)).sort((a, b) => a - b), bytes.length];
+        const assembler = create();
+        let message: Message | null = null;
+        for (let i = 1; i < points.length; i++) {
+          const fin = i === points.length - 1;
+          message = deliver(assembler, i === 1 ? Opcode.TEXT : Opcode.CONTINUATION, bytes.subarray(points[i - 1], points[i]), { fin, cuts: [1] });
+          if (!fin) expect(message).toBeNull();
+        }
+        expect(message).toEqual({ opcode: Opcode.TEXT, compressed: false, data: bytes });
+      }),
+    );
+  });
+});
+
+describe('RFC 6455 §10.4 maxMessageSize', () => {
+  it('accepts a message of exactly maxMessageSize bytes', () => {
+    const assembler = create({ maxMessageSize: 4 });
+    deliver(assembler, Opcode.BINARY, 'ab', { fin: false });
+    expect(deliver(assembler, Opcode.CONTINUATION, 'cd')!.data).toEqual(utf8('abcd'));
+  });
+
+  it('fails with 1009 at the header of a frame that is too large, before its payload', () => {
+    const assembler = create({ maxMessageSize: 10 });
+    const header: FrameHeader = { fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: Opcode.BINARY, masked: false, length: 11 };
+    expectFailure(() => assembler.frameStart(header), PayloadTooLargeError, 1009, 'message of 11 bytes exceeds 10');
+  });
+
+  it('fails with 1009 at the fragment that makes the message too large', () => {
+    const assembler = create({ maxMessageSize: 10 });
+    deliver(assembler, Opcode.TEXT, 'abcd', { fin: false });
+    deliver(assembler, Opcode.CONTINUATION, 'efgh', { fin: false });
+    expectFailure(() => deliver(assembler, Opcode.CONTINUATION, 'ijk'), PayloadTooLargeError, 1009, 'message of 11 bytes exceeds 10');
+  });
+
+  it('counts each message on its own', () => {
+    const assembler = create({ maxMessageSize: 4 });
+    deliver(assembler, Opcode.BINARY, 'abcd');
+    expect(deliver(assembler, Opcode.BINARY, 'efgh')!.data).toEqual(utf8('efgh'));
+  });
+
+  it('bounds compressed messages by their compressed bytes', () => {
+    const assembler = create({ maxMessageSize: 4 });
+    expectFailure(() => deliver(assembler, Opcode.TEXT, 'abcde', { rsv1: true }), PayloadTooLargeError, 1009, 'message of 5 bytes exceeds 4');
+  });
+});
+
+describe('RFC 6455 §8.1 UTF-8 in text messages', () => {
+  it('accepts text split inside a multibyte character across frames', () => {
+    const assembler = create();
+    const bytes = utf8('a😀b'); // 61 f0 9f 98 80 62
+    deliver(assembler, Opcode.TEXT, bytes.subarray(0, 2), { fin: false });
+    deliver(assembler, Opcode.CONTINUATION, bytes.subarray(2, 4), { fin: false, cuts: [1] });
+    expect(deliver(assembler, Opcode.CONTINUATION, bytes.subarray(4))!.data).toEqual(bytes);
+  });
+
+  it('fails with 1007 inside the first of two frames, before that frame ends', () => {
+    const assembler = create();
+    const parser = new FrameParser(
+      { onFrameStart: (h) => assembler.frameStart(h), onPayloadPart: (h, part) => assembler.payloadPart(h, part), onFrame: (f) => void assembler.frame(f) },
+      { maxPayload: 1024 },
+    );
+    const first = encodeFrame(Opcode.TEXT, hex('61 62 ff 63 64'), null, { fin: false });
+    parser.push(first.subarray(0, 4)); // header + "ab"
+    expectFailure(() => parser.push(first.subarray(4, 5)), ProtocolError, 1007, 'invalid utf-8');
+  });
+
+  it('fails with 1007 at the byte of the next frame that breaks a sequence the previous one left open', () => {
+    const assembler = create();
+    deliver(assembler, Opcode.TEXT, hex('61 e2 82'), { fin: false });
+    expectFailure(() => deliver(assembler, Opcode.CONTINUATION, hex('41')), ProtocolError, 1007, 'invalid utf-8');
+  });
+
+  it('fails with 1007 when a text message ends inside a character', () => {
+    const assembler = create();
+    deliver(assembler, Opcode.TEXT, hex('61'), { fin: false });
+    expectFailure(() => deliver(assembler, Opcode.CONTINUATION, hex('c3')), ProtocolError, 1007, 'invalid utf-8');
+  });
+
+  it('fails with 1007 on a surrogate in a single-frame message', () => {
+    expectFailure(() => deliver(create(), Opcode.TEXT, hex('ed a0 80')), ProtocolError, 1007, 'invalid utf-8');
+  });
+
+  it('does not validate binary messages', () => {
+    expect(deliver(create(), Opcode.BINARY, hex('ff c0'))!.data).toEqual(hex('ff c0'));
+  });
+
+  it('validates each message afresh: no open sequence carries over', () => {
+    const assembler = create();
+    deliver(assembler, Opcode.TEXT, hex('e2'), { fin: false });
+    assembler.reset();
+    expectFailure(() => deliver(assembler, Opcode.TEXT, hex('82 ac')), ProtocolError, 1007, 'invalid utf-8');
+    assembler.reset();
+    deliver(assembler, Opcode.BINARY, hex('e2'));
+    expectFailure(() => deliver(assembler, Opcode.TEXT, hex('82 ac')), ProtocolError, 1007, 'invalid utf-8');
+    assembler.reset();
+    expect(deliver(assembler, Opcode.TEXT, hex('e2 82 ac'))!.data).toEqual(utf8('€'));
+  });
+
+  describe('with a native whole-buffer check', () => {
+    it('uses it for a text message that arrives as one frame in one piece', () => {
+      const native = jest.fn(isUtf8);
+      expect(deliver(create({ isUtf8: native }), Opcode.TEXT, 'Hello')!.data).toEqual(utf8('Hello'));
+      expect(native).toHaveBeenCalledTimes(1);
+    });
+
+    it('fails with 1007 when it rejects the message', () => {
+      expectFailure(() => deliver(create({ isUtf8 }), Opcode.TEXT, hex('61 ff')), ProtocolError, 1007, 'invalid utf-8');
+    });
+
+    it('still fails fast inside a fragmented message', () => {
+      const assembler = create({ isUtf8 });
+      deliver(assembler, Opcode.TEXT, 'a'.repeat(100), { fin: false });
+      expectFailure(() => deliver(assembler, Opcode.CONTINUATION, hex('c0 80'), { cuts: [1] }), ProtocolError, 1007, 'invalid utf-8');
+    });
+
+    it('still catches a message cut inside a character when it arrives in pieces', () => {
+      const assembler = create({ isUtf8 });
+      expectFailure(() => deliver(assembler, Opcode.TEXT, hex('61 e2 82'), { cuts: [1] }), ProtocolError, 1007, 'invalid utf-8');
+    });
+  });
+});
+
+describe('RFC 7692 §6.1 compressed messages', () => {
+  it('marks a message whose first frame has RSV1 as compressed and leaves its bytes unchecked', () => {
+    const assembler = create();
+    deliver(assembler, Opcode.TEXT, hex('ff 00'), { fin: false, rsv1: true });
+    expect(deliver(assembler, Opcode.CONTINUATION, hex('c0'))).toEqual({ opcode: Opcode.TEXT, compressed: true, data: hex('ff 00 c0') });
+  });
+
+  it('fails with 1002 on RSV1 on a continuation frame', () => {
+    const assembler = create();
+    deliver(assembler, Opcode.BINARY, 'a', { fin: false, rsv1: true });
+    expectFailure(() => deliver(assembler, Opcode.CONTINUATION, 'b', { rsv1: true }), ProtocolError, 1002, 'rsv1 set on a continuation frame');
+  });
+
+  it('starts the next message uncompressed', () => {
+    const assembler = create();
+    deliver(assembler, Opcode.TEXT, 'x', { rsv1: true });
+    expect(deliver(assembler, Opcode.TEXT, 'y')!.compressed).toBe(false);
+  });
+});

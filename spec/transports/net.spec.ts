@@ -1,0 +1,65 @@
+import { netStream } from '../../lib/transports/net.js';
+import { startRawServer, SWITCHING, type RawServer } from '../helpers/raw-server.js';
+import { record, targetFor } from '../helpers/transport-target.js';
+
+describe('netStream', () => {
+  let server: RawServer;
+
+  afterEach(async () => server?.close());
+
+  it('writes the upgrade request, emits open then data and completes when the server ends', async () => {
+    server = await startRawServer({ answer: `${SWITCHING}\x81\x02hi`, end: true });
+    const target = targetFor(`ws://127.0.0.1:${server.port}/feed?x=1`);
+    const recording = record(netStream(target));
+
+    expect(await recording.done).toBeNull();
+    expect(server.requests).toEqual([Buffer.from(target.request.bytes).toString('latin1')]);
+    expect(server.requests[0]).toMatch(/^GET \/feed\?x=1 HTTP\/1\.1\r\n/);
+    expect(recording.types()).toEqual(['open', 'data']);
+    expect(recording.events[0]).toMatchObject({ type: 'open', proxy: null });
+    expect(recording.text()).toBe(`${SWITCHING}\x81\x02hi`);
+  });
+
+  it('emits the received chunks as Buffers, without copying them into another type', async () => {
+    server = await startRawServer({ end: true });
+    const recording = record(netStream(targetFor(`ws://127.0.0.1:${server.port}/`)));
+
+    await recording.done;
+    const chunks = recording.events.flatMap((event) => (event.type === 'data' ? [event.chunk] : []));
+    expect(chunks.length).toBeGreaterThan(0);
+    for (const chunk of chunks) expect(Buffer.isBuffer(chunk)).toBe(true);
+  });
+
+  it('errors with node\'s message when the connection is refused', async () => {
+    server = await startRawServer();
+    const port = server.port;
+    await server.close();
+    const recording = record(netStream(targetFor(`ws://127.0.0.1:${port}/`)));
+
+    const error = await recording.done;
+    expect(error).toBeInstanceOf(Error);
+    expect(error!.message).toBe(`connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(recording.events).toEqual([]);
+  });
+
+  it('destroys the socket when unsubscribed after open, and the server sees the close', async () => {
+    server = await startRawServer();
+    const recording = record(netStream(targetFor(`ws://127.0.0.1:${server.port}/`)));
+    await recording.until((r) => r.types().includes('data'));
+
+    recording.subscription.unsubscribe();
+
+    await expect(server.closed(0)).resolves.toBeUndefined();
+  });
+
+  it('can be unsubscribed while still connecting without any event or error', async () => {
+    server = await startRawServer();
+    const recording = record(netStream(targetFor(`ws://127.0.0.1:${server.port}/`)));
+
+    recording.subscription.unsubscribe();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(recording.events).toEqual([]);
+    expect(server.requests).toEqual([]);
+  });
+});
