@@ -87,6 +87,8 @@ export class ClientProtocol {
   private closeSent = false;
   private closeReceived = false;
   private failed = false;
+  /** The close code a non-critical fault still has to send (see flushFailure). */
+  private failCloseCode: number | null = null;
   /** The code/reason of the first close frame exchanged (ours or the peer's). */
   closeCode: number | null = null;
   closeReason = '';
@@ -133,15 +135,31 @@ export class ClientProtocol {
 
   /**
    * Fails the connection (RFC 6455 §7.1.7): reports the error and, unless it
-   * is critical or a close frame was already sent, queues a close frame with
-   * its code. `report: false` skips the handler (for callers outside a
-   * `receive()` call, such as the inflate operator, that emit the event themselves).
+   * is critical or a close frame was already sent, marks a close frame with
+   * its code as due. The frame goes out at {@link flushFailure}: the caller
+   * first delivers the messages that preceded the fault (so the application
+   * may still answer them), then flushes. `report: false` skips the handler
+   * (for callers outside a `receive()` call, such as the inflate operator,
+   * that emit the event themselves).
    */
   fail(error: ProtocolError, report = true): void {
     if (this.failed) return;
     this.failed = true;
-    if (!error.critical && !this.closeSent) this.writeClose(error.closeCode, '');
+    if (!error.critical && !this.closeSent) this.failCloseCode = error.closeCode;
     if (report) this.handler.onProtocolError(error);
+  }
+
+  /** Sends the close frame a {@link fail} left due, if any. */
+  flushFailure(): void {
+    const code = this.failCloseCode;
+    if (code === null || this.closeSent) return;
+    this.failCloseCode = null;
+    this.writeClose(code, '');
+  }
+
+  /** True while data may still be sent: before our close frame, and not after a fault unless its close is still due. */
+  get canSendData(): boolean {
+    return !this.closeSent && (!this.failed || this.failCloseCode !== null);
   }
 
   // -- FrameHandler (called by the parser) ---------------------------------
@@ -187,8 +205,9 @@ export class ClientProtocol {
 
   private receivePing(data: Uint8Array): void {
     // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response"
-    // (unless it already received a Close frame). We skip it once our own close is out.
-    if (this.autoPong && !this.closeSent) this.writeFrame(Opcode.PONG, data);
+    // (unless it already received a Close frame). Our own close does not change that: pongs are control
+    // frames, which §5.5.1 still allows after it. receive() ignores everything after the peer's close.
+    if (this.autoPong && !this.failed) this.writeFrame(Opcode.PONG, data);
     this.handler.onPing(data);
   }
 
@@ -230,7 +249,7 @@ export class ClientProtocol {
   // -- sending --------------------------------------------------------------
 
   private assertCanSendData(): void {
-    if (this.failed || (this.closeSent && this.closeReceived)) throw new WebSocketClosedError('websocket is closed');
+    if ((this.failed && !this.canSendData) || (this.closeSent && this.closeReceived)) throw new WebSocketClosedError('websocket is closed');
     // RFC 6455 §5.5.1: "After sending a Close frame, the endpoint MUST NOT send any more data frames."
     if (this.closeSent) throw new WebSocketClosingError('websocket is closing');
   }

@@ -75,9 +75,19 @@ class EventCollector implements ProtocolHandler {
       // Drop at once: no close frame, no wait.
       this.out.push(endWith(events.disconnected(error.message, false, now)));
     } else {
-      this.conn.noteCloseSent();
-      this.conn.closeStarted = true;
-      this.out.push(CLOSE_SENT);
+      // The close frame goes out once the events before the fault were delivered (the app may answer them).
+      const conn = this.conn;
+      conn.closeStarted = true;
+      this.out.push(
+        {
+          name: '@run',
+          run: () => {
+            conn.protocol?.flushFailure();
+            conn.noteCloseSent();
+          },
+        },
+        CLOSE_SENT,
+      );
     }
   }
 

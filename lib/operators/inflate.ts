@@ -98,6 +98,7 @@ export function inflate(conn: Connection, config: InflateConfig = {}): OperatorF
         if (protocol !== null && protocol.state === 'failed') return; // a later frame already failed it: its events follow
         failed = true;
         protocol?.fail(error, false);
+        protocol?.flushFailure();
         conn.noteCloseSent();
         conn.closeStarted = true;
         out.push(events.protocolError(error.message, false, conn.now()), CLOSE_SENT);

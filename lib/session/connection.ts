@@ -99,7 +99,7 @@ export class Connection {
       if (protocol.state === 'closing') throw new WebSocketClosingError('websocket is closing');
       throw new WebSocketClosedError('websocket is closed');
     }
-    if (protocol.state === 'failed') throw new WebSocketClosedError('websocket is closed');
+    if (!protocol.canSendData) throw new WebSocketClosedError('websocket is closed');
     return protocol;
   }
 
