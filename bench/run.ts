@@ -16,7 +16,7 @@ import * as contenders from './contenders.js';
 import { startBenchServer } from './server-process.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const REPEATS = QUICK ? 1 : 5;
+const REPEATS = QUICK ? 1 : 3;
 const MiB = 1024 * 1024;
 
 const all = [contenders.lomond, contenders.ws, contenders.native, contenders.rxjsWebSocket].filter((c): c is contenders.Contender => c !== null);
@@ -57,8 +57,8 @@ async function alternate(who: contenders.Contender[], measure: (c: contenders.Co
 }
 
 function countFor(size: number): number {
-  const budget = (QUICK ? 64 : 256) * MiB;
-  return Math.max(20, Math.min(QUICK ? 100_000 : 400_000, Math.floor(budget / size)));
+  const budget = (QUICK ? 32 : 64) * MiB;
+  return Math.max(20, Math.min(QUICK ? 50_000 : 200_000, Math.floor(budget / size)));
 }
 
 async function main(): Promise<void> {
