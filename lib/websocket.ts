@@ -3,7 +3,8 @@
  * a time (so `persist` can reconnect it), and the send methods that go to
  * whichever connection is live.
  */
-import { Observable } from 'rxjs';
+import { defer, type Observable } from 'rxjs';
+import { SingleLive } from './session/single-live.js';
 import { WebSocketUnavailableError } from './core/errors.js';
 import { Status } from './core/status.js';
 import type { WebSocketEvent } from './events/events.js';
@@ -52,7 +53,7 @@ export class WebSocket {
   private readonly options: WebSocketOptions;
   private readonly headers: Record<string, string>;
   private conn: Connection | null = null;
-  private live = false;
+  private readonly single = new SingleLive();
 
   /**
    * @param url - a `ws:` or `wss:` URL
@@ -74,32 +75,16 @@ export class WebSocket {
    */
   connect$(options?: SessionOptions): Observable<WebSocketEvent> {
     const resolved = resolveSessionOptions(options);
-    return new Observable<WebSocketEvent>((subscriber) => {
-      if (this.live) {
-        subscriber.error(new WebSocketUnavailableError('websocket already has a live connection'));
-        return;
-      }
-      this.live = true;
-      const subscription = session$(this.url, { ...this.options, headers: { ...this.headers } }, resolved, {
-        onConnection: (conn) => {
-          this.conn = conn;
-        },
-      }).subscribe({
-        next: (event) => subscriber.next(event),
-        error: (error) => {
-          this.live = false;
-          subscriber.error(error);
-        },
-        complete: () => {
-          this.live = false;
-          subscriber.complete();
-        },
-      });
-      return () => {
-        this.live = false;
-        subscription.unsubscribe();
-      };
-    });
+    // defer: headers are read at each subscription, so addHeader applies to the next connection.
+    return this.single.guard(
+      defer(() =>
+        session$(this.url, { ...this.options, headers: { ...this.headers } }, resolved, {
+          onConnection: (conn) => {
+            this.conn = conn;
+          },
+        }),
+      ),
+    );
   }
 
   private get connection(): Connection {

@@ -3,7 +3,8 @@
  * `WebSocket`. Same members as the Node class; what a browser cannot do
  * (`sendPing`, `sendPong`, `addHeader`) throws a `TypeError` saying so.
  */
-import { Observable } from 'rxjs';
+import { defer, type Observable } from 'rxjs';
+import { SingleLive } from '../session/single-live.js';
 import { WebSocketUnavailableError } from '../core/errors.js';
 import { Status } from '../core/status.js';
 import { parseWebSocketUrl } from '../core/url.js';
@@ -40,7 +41,7 @@ export class WebSocket {
   readonly url: string;
   private readonly options: WebSocketOptions;
   private conn: NativeConnection | null = null;
-  private live = false;
+  private readonly single = new SingleLive();
 
   /**
    * @param url - a `ws:` or `wss:` URL
@@ -62,32 +63,15 @@ export class WebSocket {
    */
   connect$(options?: SessionOptions): Observable<WebSocketEvent> {
     const resolved = resolveBrowserSessionOptions(options);
-    return new Observable<WebSocketEvent>((subscriber) => {
-      if (this.live) {
-        subscriber.error(new WebSocketUnavailableError('websocket already has a live connection'));
-        return;
-      }
-      this.live = true;
-      const subscription = nativeSession$(this.url, this.options, resolved, {
-        onConnection: (conn) => {
-          this.conn = conn;
-        },
-      }).subscribe({
-        next: (event) => subscriber.next(event),
-        error: (error) => {
-          this.live = false;
-          subscriber.error(error);
-        },
-        complete: () => {
-          this.live = false;
-          subscriber.complete();
-        },
-      });
-      return () => {
-        this.live = false;
-        subscription.unsubscribe();
-      };
-    });
+    return this.single.guard(
+      defer(() =>
+        nativeSession$(this.url, this.options, resolved, {
+          onConnection: (conn) => {
+            this.conn = conn;
+          },
+        }),
+      ),
+    );
   }
 
   private get connection(): NativeConnection {
