@@ -10,10 +10,43 @@
  * output:  --r-------------------(d)|
  * ```
  */
-import { Observable, type OperatorFunction, type Subscription } from 'rxjs';
+import type { OperatorFunction, SchedulerAction, Subscriber, Subscription } from 'rxjs';
 import { events } from '../events/events.js';
 import type { Connection } from '../session/connection.js';
 import { endWith, type Signals } from '../session/signals.js';
+import { SignalSubscriber, signalOperator } from './signal-subscriber.js';
+
+function timeoutTick(this: SchedulerAction<CloseHandshakeSubscriber>, self?: CloseHandshakeSubscriber): void {
+  self!.expire();
+}
+
+class CloseHandshakeSubscriber extends SignalSubscriber {
+  private timer: Subscription | null = null;
+
+  constructor(
+    out: Subscriber<Signals>,
+    private readonly conn: Connection,
+    private readonly closeTimeout: number,
+  ) {
+    super(out);
+  }
+
+  protected override _next(batch: Signals): void {
+    // O(1) per batch: the connection flags the close; `@close-sent` batches wake this operator up.
+    if (this.timer === null && this.conn.closeStarted) {
+      this.timer = this.conn.options.scheduler.schedule(timeoutTick, this.closeTimeout, this);
+    }
+    this.out.next(batch);
+  }
+
+  expire(): void {
+    this.out.next([endWith(events.disconnected('close timeout', false, this.conn.now()))]);
+  }
+
+  protected override teardown(): void {
+    this.timer?.unsubscribe();
+  }
+}
 
 /**
  * Operator: starts the close timer at the first `@close-sent`.
@@ -23,25 +56,5 @@ import { endWith, type Signals } from '../session/signals.js';
  */
 export function closeHandshake(conn: Connection, closeTimeout: number): OperatorFunction<Signals, Signals> {
   if (closeTimeout === 0) return (source) => source;
-  return (source) =>
-    new Observable<Signals>((subscriber) => {
-      let timer: Subscription | null = null;
-      const subscription = source.subscribe({
-        next: (batch) => {
-          // O(1) per batch: the connection flags the close; `@close-sent` batches wake this operator up.
-          if (timer === null && conn.closeStarted) {
-            timer = conn.options.scheduler.schedule(() => {
-              subscriber.next([endWith(events.disconnected('close timeout', false, conn.now()))]);
-            }, closeTimeout);
-          }
-          subscriber.next(batch);
-        },
-        error: (error) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-      return () => {
-        subscription.unsubscribe();
-        timer?.unsubscribe();
-      };
-    });
+  return signalOperator((out) => new CloseHandshakeSubscriber(out, conn, closeTimeout));
 }

@@ -8,10 +8,42 @@
  * output:  -c---------(f)|
  * ```
  */
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction, SchedulerAction, Subscriber, Subscription } from 'rxjs';
 import { events } from '../events/events.js';
 import type { Connection } from '../session/connection.js';
 import { endWith, type Signals } from '../session/signals.js';
+import { SignalSubscriber, signalOperator } from './signal-subscriber.js';
+
+function timeoutTick(this: SchedulerAction<ConnectTimeoutSubscriber>, self?: ConnectTimeoutSubscriber): void {
+  self!.expire();
+}
+
+class ConnectTimeoutSubscriber extends SignalSubscriber {
+  private timer: Subscription | null;
+
+  constructor(
+    out: Subscriber<Signals>,
+    private readonly conn: Connection,
+    private readonly connectTimeout: number,
+  ) {
+    super(out);
+    this.timer = conn.options.scheduler.schedule(timeoutTick, connectTimeout, this);
+  }
+
+  protected override _next(batch: Signals): void {
+    if (this.timer !== null && batch.some((signal) => signal.name === 'ready' || signal.name === 'rejected')) this.teardown();
+    this.out.next(batch);
+  }
+
+  expire(): void {
+    this.out.next([endWith(events.connectFail(`connect timeout after ${this.connectTimeout} ms`, this.conn.now()))]);
+  }
+
+  protected override teardown(): void {
+    this.timer?.unsubscribe();
+    this.timer = null;
+  }
+}
 
 /**
  * Operator: ends a session that is not `ready` (or `rejected`) in time.
@@ -20,22 +52,5 @@ import { endWith, type Signals } from '../session/signals.js';
  * @param connectTimeout - ms from subscription
  */
 export function connectTimeout(conn: Connection, connectTimeout: number): OperatorFunction<Signals, Signals> {
-  return (source) =>
-    new Observable<Signals>((subscriber) => {
-      const timer = conn.options.scheduler.schedule(() => {
-        subscriber.next([endWith(events.connectFail(`connect timeout after ${connectTimeout} ms`, conn.now()))]);
-      }, connectTimeout);
-      const subscription = source.subscribe({
-        next: (batch) => {
-          if (!timer.closed && batch.some((signal) => signal.name === 'ready' || signal.name === 'rejected')) timer.unsubscribe();
-          subscriber.next(batch);
-        },
-        error: (error) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-      return () => {
-        subscription.unsubscribe();
-        timer.unsubscribe();
-      };
-    });
+  return signalOperator((out) => new ConnectTimeoutSubscriber(out, conn, connectTimeout));
 }

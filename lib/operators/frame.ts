@@ -8,50 +8,80 @@
  * output: -(ready)--(text,text,ping)-----------------(binary)-------|
  * ```
  */
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction, Subscriber } from 'rxjs';
 import type { ProtocolError } from '../core/errors.js';
 import type { ProtocolHandler } from '../core/protocol.js';
 import { events } from '../events/events.js';
 import type { Connection } from '../session/connection.js';
 import { CLOSE_SENT, endWith, type Signals } from '../session/signals.js';
+import { SignalSubscriber, signalOperator } from './signal-subscriber.js';
 
-/** Collects what the protocol reports into the batch being built. */
-class EventCollector implements ProtocolHandler {
-  out: Signals = [];
+/** Feeds `@data` to the protocol and collects what it reports into the batch being built. */
+class FrameSubscriber extends SignalSubscriber implements ProtocolHandler {
+  private batch: Signals = [];
   /** The scheduler's time, read once per chunk: every event of a chunk is received at once. */
-  time = 0;
+  private time = 0;
 
-  constructor(private readonly conn: Connection) {}
+  constructor(
+    out: Subscriber<Signals>,
+    private readonly conn: Connection,
+  ) {
+    super(out);
+  }
+
+  protected override _next(batch: Signals): void {
+    const conn = this.conn;
+    let hasData = false;
+    for (let i = 0; i < batch.length; i++) {
+      const name = batch[i]!.name;
+      if (name === '@data') hasData = true;
+      else if (name === 'ready') conn.open(this);
+    }
+    if (!hasData) {
+      this.out.next(batch);
+      return;
+    }
+    this.time = conn.now();
+    for (let i = 0; i < batch.length; i++) {
+      const signal = batch[i]!;
+      if (signal.name === '@data') conn.protocol?.receive(signal.chunk);
+      else this.batch.push(signal);
+    }
+    const out = this.batch;
+    if (out.length === 0) return;
+    this.batch = [];
+    this.out.next(out);
+  }
 
   onText(text: string): void {
-    this.out.push(events.text(text, this.time));
+    this.batch.push(events.text(text, this.time));
   }
 
   onBinary(data: Uint8Array): void {
-    this.out.push(events.binary(data, this.time));
+    this.batch.push(events.binary(data, this.time));
   }
 
   onCompressed(opcode: number, data: Uint8Array): void {
-    this.out.push({ name: '@compressed', opcode, data });
+    this.batch.push({ name: '@compressed', opcode, data });
   }
 
   onPing(data: Uint8Array): void {
-    this.out.push(events.ping(data, this.time));
+    this.batch.push(events.ping(data, this.time));
   }
 
   onPong(data: Uint8Array): void {
-    this.out.push(events.pong(data, this.time));
+    this.batch.push(events.pong(data, this.time));
   }
 
   onClose(code: number, reason: string, initiatedByPeer: boolean): void {
     const conn = this.conn;
     const now = this.time;
     if (!initiatedByPeer) {
-      this.out.push(events.closed(code, reason, now));
+      this.batch.push(events.closed(code, reason, now));
       return;
     }
     // SPEC: closing → (the app may still send) → close echoed → closed.
-    this.out.push(
+    this.batch.push(
       events.closing(code, reason, now),
       {
         name: '@run',
@@ -70,15 +100,15 @@ class EventCollector implements ProtocolHandler {
 
   onProtocolError(error: ProtocolError): void {
     const now = this.time;
-    this.out.push(events.protocolError(error.message, error.critical, now));
+    this.batch.push(events.protocolError(error.message, error.critical, now));
     if (error.critical) {
       // Drop at once: no close frame, no wait.
-      this.out.push(endWith(events.disconnected(error.message, false, now)));
+      this.batch.push(endWith(events.disconnected(error.message, false, now)));
     } else {
       // The close frame goes out once the events before the fault were delivered (the app may answer them).
       const conn = this.conn;
       conn.closeStarted = true;
-      this.out.push(
+      this.batch.push(
         {
           name: '@run',
           run: () => {
@@ -90,12 +120,6 @@ class EventCollector implements ProtocolHandler {
       );
     }
   }
-
-  take(): Signals {
-    const out = this.out;
-    this.out = [];
-    return out;
-  }
 }
 
 /**
@@ -105,31 +129,5 @@ class EventCollector implements ProtocolHandler {
  * @param conn - the connection whose protocol parses the bytes
  */
 export function frame(conn: Connection): OperatorFunction<Signals, Signals> {
-  return (source) =>
-    new Observable<Signals>((subscriber) => {
-      const collector = new EventCollector(conn);
-      return source.subscribe({
-        next: (batch) => {
-          let hasData = false;
-          for (let i = 0; i < batch.length; i++) {
-            const name = batch[i]!.name;
-            if (name === '@data') hasData = true;
-            else if (name === 'ready') conn.open(collector);
-          }
-          if (!hasData) {
-            subscriber.next(batch);
-            return;
-          }
-          collector.time = conn.now();
-          for (const signal of batch) {
-            if (signal.name === '@data') conn.protocol?.receive(signal.chunk);
-            else collector.out.push(signal);
-          }
-          const out = collector.take();
-          if (out.length > 0) subscriber.next(out);
-        },
-        error: (error) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-    });
+  return signalOperator((out) => new FrameSubscriber(out, conn));
 }

@@ -9,7 +9,7 @@
  * handshake: -c--(r,@data)------@data--|
  * ```
  */
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction, Subscriber } from 'rxjs';
 import { HandshakeError } from '../core/errors.js';
 import { checkResponse } from '../core/handshake.js';
 import { HttpResponseReader } from '../core/http-response-reader.js';
@@ -19,6 +19,7 @@ import { events } from '../events/events.js';
 import type { Connection } from '../session/connection.js';
 import { endWith, type Signals } from '../session/signals.js';
 import type { TransportEvent } from '../transports/transport.js';
+import { SignalSubscriber, signalOperator } from './signal-subscriber.js';
 
 /** What the handshake operator needs to check the server's answer. */
 export interface HandshakeExpectations {
@@ -30,6 +31,88 @@ export interface HandshakeExpectations {
   readonly compress: boolean;
 }
 
+type HandshakeInput = TransportEvent | Signals;
+
+class HandshakeSubscriber extends SignalSubscriber<HandshakeInput> {
+  /** Reads the response head; dropped once the handshake is over. */
+  private reader: HttpResponseReader | null = new HttpResponseReader();
+
+  constructor(
+    out: Subscriber<Signals>,
+    private readonly conn: Connection,
+    private readonly expected: HandshakeExpectations,
+  ) {
+    super(out);
+  }
+
+  protected override _next(input: HandshakeInput): void {
+    if (Array.isArray(input)) {
+      this.out.next(input);
+      return;
+    }
+    const conn = this.conn;
+    switch (input.type) {
+      case 'data': {
+        const reader = this.reader;
+        if (reader === null || conn.phase !== 'handshake') {
+          this.out.next([{ name: '@data', chunk: input.chunk }]);
+          return;
+        }
+        let head: ReturnType<HttpResponseReader['push']>;
+        try {
+          head = reader.push(input.chunk);
+        } catch (error) {
+          if (!(error instanceof HandshakeError)) throw error;
+          this.reader = null;
+          this.out.next([endWith(events.connectFail(error.message, conn.now()))]);
+          return;
+        }
+        if (head !== null) this.out.next(this.accept(head.response, head.rest));
+        return;
+      }
+      case 'open':
+        conn.attach(input.connection);
+        this.out.next([events.connected(conn.url, input.proxy, conn.now())]);
+        return;
+      case 'response': {
+        const { statusCode, status, rawHeaders } = input.head;
+        this.out.next(this.accept(new Response(statusCode, status, rawHeaders), null));
+        return;
+      }
+    }
+  }
+
+  private accept(response: Response, rest: Uint8Array | null): Signals {
+    const { conn, expected } = this;
+    this.reader = null;
+    conn.response = response;
+    const now = conn.now();
+    let protocol: string | null;
+    let extensions: Set<string>;
+    try {
+      const accepted = checkResponse(response, {
+        accept: expected.accept,
+        protocols: expected.protocols,
+        extensionsOffered: expected.compress,
+      });
+      protocol = accepted.protocol;
+      extensions = new Set<string>();
+      if (accepted.extensions !== null) {
+        conn.deflate = negotiateDeflate(accepted.extensions);
+        extensions.add('permessage-deflate');
+      }
+    } catch (error) {
+      if (!(error instanceof HandshakeError)) throw error;
+      conn.phase = 'ended';
+      return [events.rejected(response, error.message, now), endWith(events.disconnected('rejected', true, now))];
+    }
+    // The framing operator opens the protocol when it sees `ready`.
+    const out: Signals = [events.ready(response, protocol, extensions, now)];
+    if (rest !== null && rest.length > 0) out.push({ name: '@data', chunk: rest });
+    return out;
+  }
+}
+
 /**
  * Operator: transport events (plus control batches, passed through) → signal batches.
  *
@@ -37,74 +120,5 @@ export interface HandshakeExpectations {
  * @param expected - what the response must match
  */
 export function handshake(conn: Connection, expected: HandshakeExpectations): OperatorFunction<TransportEvent | Signals, Signals> {
-  return (source) =>
-    new Observable<Signals>((subscriber) => {
-      const reader = new HttpResponseReader();
-
-      const accept = (response: Response, rest: Uint8Array | null): Signals => {
-        conn.response = response;
-        const now = conn.now();
-        let protocol: string | null;
-        let extensions: Set<string>;
-        try {
-          const accepted = checkResponse(response, {
-            accept: expected.accept,
-            protocols: expected.protocols,
-            extensionsOffered: expected.compress,
-          });
-          protocol = accepted.protocol;
-          extensions = new Set<string>();
-          if (accepted.extensions !== null) {
-            conn.deflate = negotiateDeflate(accepted.extensions);
-            extensions.add('permessage-deflate');
-          }
-        } catch (error) {
-          if (!(error instanceof HandshakeError)) throw error;
-          conn.phase = 'ended';
-          return [events.rejected(response, error.message, now), endWith(events.disconnected('rejected', true, now))];
-        }
-        // The framing operator opens the protocol when it sees `ready`.
-        const out: Signals = [events.ready(response, protocol, extensions, now)];
-        if (rest !== null && rest.length > 0) out.push({ name: '@data', chunk: rest });
-        return out;
-      };
-
-      return source.subscribe({
-        next: (input) => {
-          if (Array.isArray(input)) {
-            subscriber.next(input);
-            return;
-          }
-          switch (input.type) {
-            case 'open':
-              conn.attach(input.connection);
-              subscriber.next([events.connected(conn.url, input.proxy, conn.now())]);
-              return;
-            case 'response': {
-              const { statusCode, status, rawHeaders } = input.head;
-              subscriber.next(accept(new Response(statusCode, status, rawHeaders), null));
-              return;
-            }
-            case 'data': {
-              if (conn.phase !== 'handshake') {
-                subscriber.next([{ name: '@data', chunk: input.chunk }]);
-                return;
-              }
-              let head: ReturnType<HttpResponseReader['push']>;
-              try {
-                head = reader.push(input.chunk);
-              } catch (error) {
-                if (!(error instanceof HandshakeError)) throw error;
-                subscriber.next([endWith(events.connectFail(error.message, conn.now()))]);
-                return;
-              }
-              if (head !== null) subscriber.next(accept(head.response, head.rest));
-              return;
-            }
-          }
-        },
-        error: (error) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-    });
+  return signalOperator((out) => new HandshakeSubscriber(out, conn, expected));
 }

@@ -9,10 +9,11 @@
  * output:  --(rP)----P----P----P----P----|  (poll 5)
  * ```
  */
-import { Observable, timer, type OperatorFunction, type Subscription } from 'rxjs';
+import type { OperatorFunction, SchedulerAction, Subscriber, Subscription } from 'rxjs';
 import { events } from '../events/events.js';
 import type { Connection } from '../session/connection.js';
 import type { Signals } from '../session/signals.js';
+import { SignalSubscriber, signalOperator } from './signal-subscriber.js';
 
 /** Timing of {@link keepalive}. */
 export interface KeepaliveConfig {
@@ -22,6 +23,59 @@ export interface KeepaliveConfig {
   readonly poll: number;
 }
 
+function pollTick(this: SchedulerAction<KeepaliveSubscriber>, self?: KeepaliveSubscriber): void {
+  self!.poll();
+  this.schedule(self, self!.config.poll);
+}
+
+function pingTick(this: SchedulerAction<KeepaliveSubscriber>, self?: KeepaliveSubscriber): void {
+  self!.ping();
+  this.schedule(self, self!.config.pingRate);
+}
+
+class KeepaliveSubscriber extends SignalSubscriber {
+  private pollTimer: Subscription | null = null;
+  private pingTimer: Subscription | null = null;
+
+  constructor(
+    out: Subscriber<Signals>,
+    private readonly conn: Connection,
+    readonly config: KeepaliveConfig,
+  ) {
+    super(out);
+  }
+
+  protected override _next(batch: Signals): void {
+    const at = this.pollTimer === null ? batch.findIndex((signal) => signal.name === 'ready') : -1;
+    if (at < 0) {
+      this.out.next(batch);
+      return;
+    }
+    const { conn, config } = this;
+    const out = batch.slice();
+    out.splice(at + 1, 0, events.poll(conn.now()));
+    if (config.pingRate > 0) this.ping();
+    const scheduler = conn.options.scheduler;
+    this.pollTimer = scheduler.schedule(pollTick, config.poll, this);
+    if (config.pingRate > 0) this.pingTimer = scheduler.schedule(pingTick, config.pingRate, this);
+    this.out.next(out);
+  }
+
+  poll(): void {
+    this.out.next([events.poll(this.conn.now())]);
+  }
+
+  ping(): void {
+    const conn = this.conn;
+    if (conn.isActive) conn.protocol!.sendPing();
+  }
+
+  protected override teardown(): void {
+    this.pollTimer?.unsubscribe();
+    this.pingTimer?.unsubscribe();
+  }
+}
+
 /**
  * Operator: adds `poll` events and sends pings, starting at `ready`.
  *
@@ -29,39 +83,5 @@ export interface KeepaliveConfig {
  * @param config - intervals
  */
 export function keepalive(conn: Connection, config: KeepaliveConfig): OperatorFunction<Signals, Signals> {
-  return (source) =>
-    new Observable<Signals>((subscriber) => {
-      const scheduler = conn.options.scheduler;
-      let timers: Subscription | null = null;
-
-      const ping = (): void => {
-        if (conn.isActive) conn.protocol!.sendPing();
-      };
-
-      const start = (): void => {
-        timers = timer(config.poll, config.poll, scheduler).subscribe(() => subscriber.next([events.poll(conn.now())]));
-        if (config.pingRate > 0) timers.add(timer(config.pingRate, config.pingRate, scheduler).subscribe(ping));
-      };
-
-      const subscription = source.subscribe({
-        next: (batch) => {
-          const at = timers === null ? batch.findIndex((signal) => signal.name === 'ready') : -1;
-          if (at < 0) {
-            subscriber.next(batch);
-            return;
-          }
-          const out = batch.slice();
-          out.splice(at + 1, 0, events.poll(conn.now()));
-          if (config.pingRate > 0) ping();
-          start();
-          subscriber.next(out);
-        },
-        error: (error) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-      return () => {
-        subscription.unsubscribe();
-        timers?.unsubscribe();
-      };
-    });
+  return signalOperator((out) => new KeepaliveSubscriber(out, conn, config));
 }

@@ -8,10 +8,54 @@
  * output:  --r----P---------(u,d)|
  * ```
  */
-import { Observable, type OperatorFunction, type Subscription } from 'rxjs';
+import type { OperatorFunction, SchedulerAction, Subscriber, Subscription } from 'rxjs';
 import { events } from '../events/events.js';
 import type { Connection } from '../session/connection.js';
 import { endWith, type Signals } from '../session/signals.js';
+import { SignalSubscriber, signalOperator } from './signal-subscriber.js';
+
+function checkTick(this: SchedulerAction<UnresponsiveSubscriber>, self?: UnresponsiveSubscriber): void {
+  const delay = self!.check();
+  if (delay > 0) this.schedule(self, delay);
+}
+
+class UnresponsiveSubscriber extends SignalSubscriber {
+  private lastPong = 0;
+  private timer: Subscription | null = null;
+
+  constructor(
+    out: Subscriber<Signals>,
+    private readonly conn: Connection,
+    private readonly pingTimeout: number,
+  ) {
+    super(out);
+  }
+
+  protected override _next(batch: Signals): void {
+    for (let i = 0; i < batch.length; i++) {
+      const name = batch[i]!.name;
+      if (name === 'pong') this.lastPong = this.conn.now();
+      else if (name === 'ready' && this.timer === null) {
+        this.lastPong = this.conn.now();
+        this.timer = this.conn.options.scheduler.schedule(checkTick, this.pingTimeout, this);
+      }
+    }
+    this.out.next(batch);
+  }
+
+  /** Ends the session when the peer has been silent too long; else returns the ms left to wait. */
+  check(): number {
+    const now = this.conn.now();
+    const silent = now - this.lastPong;
+    if (silent < this.pingTimeout) return this.pingTimeout - silent;
+    this.out.next([events.unresponsive(now), endWith(events.disconnected('unresponsive', false, now))]);
+    return 0;
+  }
+
+  protected override teardown(): void {
+    this.timer?.unsubscribe();
+  }
+}
 
 /**
  * Operator: watches pongs and fires `unresponsive` after `pingTimeout` ms of silence.
@@ -21,41 +65,5 @@ import { endWith, type Signals } from '../session/signals.js';
  */
 export function unresponsive(conn: Connection, pingTimeout: number | undefined): OperatorFunction<Signals, Signals> {
   if (pingTimeout === undefined) return (source) => source;
-  return (source) =>
-    new Observable<Signals>((subscriber) => {
-      const scheduler = conn.options.scheduler;
-      let lastPong = 0;
-      let check: Subscription | null = null;
-
-      const schedule = (delay: number): void => {
-        check = scheduler.schedule(() => {
-          const silent = conn.now() - lastPong;
-          if (silent < pingTimeout) {
-            schedule(pingTimeout - silent);
-            return;
-          }
-          const now = conn.now();
-          subscriber.next([events.unresponsive(now), endWith(events.disconnected('unresponsive', false, now))]);
-        }, delay);
-      };
-
-      const subscription = source.subscribe({
-        next: (batch) => {
-          for (const signal of batch) {
-            if (signal.name === 'pong') lastPong = conn.now();
-            else if (signal.name === 'ready' && check === null) {
-              lastPong = conn.now();
-              schedule(pingTimeout);
-            }
-          }
-          subscriber.next(batch);
-        },
-        error: (error) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-      return () => {
-        subscription.unsubscribe();
-        check?.unsubscribe();
-      };
-    });
+  return signalOperator((out) => new UnresponsiveSubscriber(out, conn, pingTimeout));
 }

@@ -5,7 +5,6 @@
  * done, and a control channel through which out-of-band actions (close,
  * forceDisconnect) enter the operator pipeline in order.
  */
-import { Subject } from 'rxjs';
 import { ClientProtocol, type ProtocolHandler } from '../core/protocol.js';
 import type { DeflateParams } from '../core/deflate-params.js';
 import { WebSocketClosedError, WebSocketClosingError, WebSocketUnavailableError } from '../core/errors.js';
@@ -40,8 +39,8 @@ export class Connection {
   sentCloseTime: number | null = null;
   /** True once a close frame is out or about to be (the close-handshake timer runs from the next batch). */
   closeStarted = false;
-  /** Out-of-band signals merged into the operator pipeline. */
-  readonly control$ = new Subject<Signals>();
+  /** The head of the operator pipeline: out-of-band batches (close sent, forced end) enter here, in order. */
+  input: { next(batch: Signals): void } | null = null;
   /** Set by a compression layer to take over data sends (keeps message order with async deflate). */
   dataSender: DataSender | null = null;
 
@@ -139,7 +138,7 @@ export class Connection {
       protocol.sendClose(code, reason);
       this.noteCloseSent();
       this.closeStarted = true;
-      this.control$.next([CLOSE_SENT]);
+      this.input?.next([CLOSE_SENT]);
     };
     if (this.dataSender) this.dataSender.flushThen(send);
     else send();
@@ -153,7 +152,7 @@ export class Connection {
   /** Ends the session at once with `disconnected(graceful=false)`; never throws. */
   forceDisconnect(reason = 'force disconnect'): void {
     if (this.phase === 'ended') return;
-    this.control$.next([endWith(events.disconnected(reason, false, this.now()))]);
+    this.input?.next([endWith(events.disconnected(reason, false, this.now()))]);
   }
 
   /** Bytes queued in the transport. */

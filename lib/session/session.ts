@@ -6,7 +6,7 @@
  * error decides the last event (`disconnected` or `connect_fail`).
  * Unsubscribing from a live connection closes it (1001) in the background.
  */
-import { Observable, Subscription } from 'rxjs';
+import { Observable, Subscriber } from 'rxjs';
 import { buildDeflateOffer } from '../core/deflate-params.js';
 import { buildRequest } from '../core/handshake.js';
 import { parseWebSocketUrl } from '../core/url.js';
@@ -32,6 +32,88 @@ export interface SessionHooks {
   onConnection?(conn: Connection): void;
 }
 
+/** The pipeline's last stage: delivers public events to the subscriber and decides the session's end. */
+class SessionSink extends Subscriber<Signals> {
+  /** False once the subscriber unsubscribed (the connection may still be closing in the background). */
+  private attached = true;
+  private ended = false;
+
+  constructor(
+    private readonly subscriber: Subscriber<WebSocketEvent>,
+    private readonly conn: Connection,
+    private readonly closeTimeout: number,
+  ) {
+    // No destination: the pipeline outlives the subscriber while it closes in the background.
+    super();
+  }
+
+  protected override _next(batch: Signals): void {
+    for (let i = 0; i < batch.length; i++) {
+      const signal = batch[i]!;
+      switch (signal.name) {
+        case '@run':
+          signal.run();
+          break;
+        case '@end':
+          this.finish(signal.final);
+          return;
+        case '@data':
+        case '@compressed':
+        case '@close-sent':
+          break;
+        default:
+          if (this.attached) this.subscriber.next(signal);
+      }
+      if (this.ended) return;
+    }
+  }
+
+  protected override _error(error: unknown): void {
+    this.finish(this.ending(error));
+  }
+
+  protected override _complete(): void {
+    this.finish(this.ending());
+  }
+
+  /** Emits the last event, completes and tears the pipeline (and so the transport) down. */
+  private finish(final: Disconnected | ConnectFail): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.conn.phase = 'ended';
+    this.unsubscribe();
+    if (this.attached) {
+      this.subscriber.next(final);
+      this.subscriber.complete();
+    }
+  }
+
+  /** The last event when the transport ended (EOF) or failed. */
+  private ending(error?: unknown): Disconnected | ConnectFail {
+    const conn = this.conn;
+    const now = conn.now();
+    const cause = error === undefined ? null : error instanceof Error ? error.message : String(error);
+    if (conn.phase === 'connecting' || conn.phase === 'handshake') {
+      return events.connectFail(cause ?? 'connection closed during handshake', now);
+    }
+    const protocol = conn.protocol;
+    if (cause === null && protocol !== null && protocol.state === 'closed') return events.disconnected('closed', true, now);
+    return events.disconnected(cause ?? 'connection closed by server', false, now);
+  }
+
+  /** The subscriber unsubscribed: an open connection closes in the background (1001), bounded by closeTimeout. */
+  detach(): void {
+    this.attached = false;
+    if (this.ended) return;
+    const conn = this.conn;
+    if (conn.phase === 'open' && this.closeTimeout > 0) {
+      if (conn.isActive) conn.close(1001, 'going away');
+      return;
+    }
+    this.finish(events.disconnected('unsubscribed', false, conn.now()));
+  }
+}
+
 /**
  * Opens one connection per subscription.
  *
@@ -50,9 +132,6 @@ export function session$(url: string, wsOptions: WebSocketOptions, options: Reso
       compress,
     });
     hooks.onConnection?.(conn);
-    let attached = true;
-    let ended = false;
-    const pipeline = new Subscription();
 
     subscriber.next(events.connecting(url, conn.now()));
 
@@ -76,81 +155,23 @@ export function session$(url: string, wsOptions: WebSocketOptions, options: Reso
     };
     const transport = wsOptions.transport ?? nodeTransport;
 
-    const finish = (final: Disconnected | ConnectFail): void => {
-      if (ended) return;
-      ended = true;
-      conn.phase = 'ended';
-      pipeline.unsubscribe();
-      if (attached) {
-        subscriber.next(final);
-        subscriber.complete();
-      }
-    };
-
-    const ending = (error?: unknown): Disconnected | ConnectFail => {
-      const now = conn.now();
-      const cause = error === undefined ? null : error instanceof Error ? error.message : String(error);
-      if (conn.phase === 'connecting' || conn.phase === 'handshake') {
-        return events.connectFail(cause ?? 'connection closed during handshake', now);
-      }
-      const protocol = conn.protocol;
-      if (cause === null && protocol !== null && protocol.state === 'closed') return events.disconnected('closed', true, now);
-      return events.disconnected(cause ?? 'connection closed by server', false, now);
-    };
-
-    const deliver = (batch: Signals): void => {
-      for (let i = 0; i < batch.length; i++) {
-        const signal = batch[i]!;
-        switch (signal.name) {
-          case '@run':
-            signal.run();
-            break;
-          case '@end':
-            finish(signal.final);
-            return;
-          case '@data':
-          case '@compressed':
-          case '@close-sent':
-            break;
-          default:
-            if (attached) subscriber.next(signal);
-        }
-        if (ended) return;
-      }
-    };
-
-    // The transport's bytes plus out-of-band control batches; the transport's end is the input's end.
-    const input$ = new Observable<TransportEvent | Signals>((inner) => {
-      const subscription = conn.control$.subscribe((batch) => inner.next(batch));
-      subscription.add(transport.open(transportTarget).subscribe(inner));
-      return subscription;
+    // The transport's bytes; out-of-band batches enter at the same point (conn.input), in order.
+    const input$ = new Observable<TransportEvent | Signals>((head) => {
+      conn.input = head;
+      return transport.open(transportTarget).subscribe(head);
     });
-    const source = input$.pipe(
-      handshake(conn, { accept: acceptFor(key), protocols, compress }),
-      frame(conn),
-      inflate(conn),
-      keepalive(conn, { pingRate: options.pingRate, poll: options.poll }),
-      unresponsive(conn, options.pingTimeout),
-      closeHandshake(conn, options.closeTimeout),
-      connectTimeout(conn, options.connectTimeout),
-    );
-    // The container exists before the first synchronous emission can end the session.
-    pipeline.add(
-      source.subscribe({
-        next: deliver,
-        error: (error: unknown) => finish(ending(error)),
-        complete: () => finish(ending()),
-      }),
-    );
-    return () => {
-      attached = false;
-      if (ended) return;
-      if (conn.phase === 'open' && options.closeTimeout > 0) {
-        // Close in the background (SPEC: code 1001), bounded by closeTimeout.
-        if (conn.isActive) conn.close(1001, 'going away');
-        return;
-      }
-      finish(events.disconnected('unsubscribed', false, conn.now()));
-    };
+    const sink = new SessionSink(subscriber, conn, options.closeTimeout);
+    input$
+      .pipe(
+        handshake(conn, { accept: acceptFor(key), protocols, compress }),
+        frame(conn),
+        inflate(conn),
+        keepalive(conn, { pingRate: options.pingRate, poll: options.poll }),
+        unresponsive(conn, options.pingTimeout),
+        closeHandshake(conn, options.closeTimeout),
+        connectTimeout(conn, options.connectTimeout),
+      )
+      .subscribe(sink);
+    return () => sink.detach();
   });
 }
