@@ -85,7 +85,6 @@ class HandshakeSubscriber extends SignalSubscriber<HandshakeInput> {
   private accept(response: Response, rest: Uint8Array | null): Signals {
     const { conn, expected } = this;
     this.reader = null;
-    conn.response = response;
     const now = conn.now();
     let protocol: string | null;
     let extensions: Set<string>;

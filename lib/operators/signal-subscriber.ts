@@ -8,13 +8,39 @@
  * module-level work function and the subscriber as state (`scheduler.schedule(
  * work, delay, this)`), so they need no closure either.
  */
-import { Observable, Subscriber, type OperatorFunction } from 'rxjs';
+import { Observable, Subscriber, type OperatorFunction, type Subscription } from 'rxjs';
 import type { Signals } from '../session/signals.js';
 
-/** Base of an operator's subscriber: batches in, batches out to `out`. */
-export abstract class SignalSubscriber<In = Signals> extends Subscriber<In> {
-  constructor(protected readonly out: Subscriber<Signals>) {
-    super(out);
+/**
+ * Base of an operator's subscriber: batches in, batches out to `out`.
+ *
+ * Unlike a plain rxjs Subscriber it does not register with `out` (an rxjs
+ * registration costs a finalizer array per link); the link runs the other
+ * way: unsubscribing unsubscribes `upstream`, the subscription to this
+ * operator's source, and errors and completion are forwarded to `out`.
+ */
+export abstract class SignalSubscriber<In = Signals, Out = Signals> extends Subscriber<In> {
+  /** This operator's subscription to its source; torn down with this one. */
+  upstream: Subscription | null = null;
+
+  constructor(protected readonly out: Subscriber<Out>) {
+    super();
+  }
+
+  protected override _error(error: unknown): void {
+    try {
+      this.out.error(error);
+    } finally {
+      this.unsubscribe();
+    }
+  }
+
+  protected override _complete(): void {
+    try {
+      this.out.complete();
+    } finally {
+      this.unsubscribe();
+    }
   }
 
   /** Cancels what the operator started (timers); runs once, when the chain is torn down. */
@@ -24,6 +50,9 @@ export abstract class SignalSubscriber<In = Signals> extends Subscriber<In> {
     if (this.closed) return;
     this.teardown();
     super.unsubscribe();
+    const upstream = this.upstream;
+    this.upstream = null;
+    upstream?.unsubscribe();
   }
 }
 
@@ -33,5 +62,13 @@ export abstract class SignalSubscriber<In = Signals> extends Subscriber<In> {
  * @param create - makes the operator's subscriber for one subscription
  */
 export function signalOperator<In>(create: (out: Subscriber<Signals>) => SignalSubscriber<In>): OperatorFunction<In, Signals> {
-  return (source) => new Observable<Signals>((subscriber) => source.subscribe(create(subscriber)));
+  return (source) =>
+    new Observable<Signals>((subscriber) => {
+      const operator = create(subscriber);
+      if (!(subscriber instanceof SignalSubscriber)) return source.subscribe(operator);
+      // Linked before subscribing: a source that ends the session synchronously finds the chain complete.
+      subscriber.upstream = operator;
+      source.subscribe(operator);
+      return undefined;
+    });
 }

@@ -8,7 +8,6 @@
 import { ClientProtocol, type ProtocolHandler } from '../core/protocol.js';
 import type { DeflateParams } from '../core/deflate-params.js';
 import { WebSocketClosedError, WebSocketClosingError, WebSocketUnavailableError } from '../core/errors.js';
-import type { Response } from '../core/response.js';
 import { events } from '../events/events.js';
 import type { TransportConnection } from '../transports/transport.js';
 import { allocUnsafe, bufferCodec, createMaskKeySource, isUtf8 } from './node-platform.js';
@@ -34,7 +33,6 @@ export class Connection {
   protocol: ClientProtocol | null = null;
   /** Negotiated permessage-deflate parameters, or null. */
   deflate: DeflateParams | null = null;
-  response: Response | null = null;
   /** `scheduler.now()` when our close frame was sent, or null. */
   sentCloseTime: number | null = null;
   /** True once a close frame is out or about to be (the close-handshake timer runs from the next batch). */

@@ -9,7 +9,7 @@
 import { Observable, Subscriber } from 'rxjs';
 import { buildDeflateOffer } from '../core/deflate-params.js';
 import { buildRequest } from '../core/handshake.js';
-import { parseWebSocketUrl } from '../core/url.js';
+import { parseWebSocketUrl, type WebSocketTarget } from '../core/url.js';
 import { events, type ConnectFail, type Disconnected, type WebSocketEvent } from '../events/events.js';
 import { closeHandshake } from '../operators/close-handshake.js';
 import { connectTimeout } from '../operators/connect-timeout.js';
@@ -19,11 +19,12 @@ import { inflate } from '../operators/inflate.js';
 import { keepalive } from '../operators/keepalive.js';
 import { unresponsive } from '../operators/unresponsive.js';
 import { nodeTransport } from '../transports/node.js';
-import type { TransportEvent, TransportTarget } from '../transports/transport.js';
+import type { Transport, TransportEvent, TransportTarget } from '../transports/transport.js';
 import { Connection } from './connection.js';
 import { acceptFor, createKey } from './handshake-keys.js';
 import { DEFAULTS, type ResolvedSessionOptions, type WebSocketOptions } from './options.js';
 import { USER_AGENT } from './user-agent.js';
+import { SignalSubscriber } from '../operators/signal-subscriber.js';
 import type { Signals } from './signals.js';
 
 /** Hooks through which a {@link WebSocket} object follows its sessions. */
@@ -33,18 +34,18 @@ export interface SessionHooks {
 }
 
 /** The pipeline's last stage: delivers public events to the subscriber and decides the session's end. */
-class SessionSink extends Subscriber<Signals> {
+class SessionSink extends SignalSubscriber<Signals, WebSocketEvent> {
   /** False once the subscriber unsubscribed (the connection may still be closing in the background). */
   private attached = true;
   private ended = false;
 
+  /** The pipeline outlives the subscriber while it closes in the background: unsubscribing only detaches. */
   constructor(
-    private readonly subscriber: Subscriber<WebSocketEvent>,
+    subscriber: Subscriber<WebSocketEvent>,
     private readonly conn: Connection,
     private readonly closeTimeout: number,
   ) {
-    // No destination: the pipeline outlives the subscriber while it closes in the background.
-    super();
+    super(subscriber);
   }
 
   protected override _next(batch: Signals): void {
@@ -62,7 +63,7 @@ class SessionSink extends Subscriber<Signals> {
         case '@close-sent':
           break;
         default:
-          if (this.attached) this.subscriber.next(signal);
+          if (this.attached) this.out.next(signal);
       }
       if (this.ended) return;
     }
@@ -83,8 +84,8 @@ class SessionSink extends Subscriber<Signals> {
     this.conn.phase = 'ended';
     this.unsubscribe();
     if (this.attached) {
-      this.subscriber.next(final);
-      this.subscriber.complete();
+      this.out.next(final);
+      this.out.complete();
     }
   }
 
@@ -114,6 +115,14 @@ class SessionSink extends Subscriber<Signals> {
   }
 }
 
+/** The transport's events; out-of-band batches enter the pipeline at the same point (`conn.input`), in order. */
+function input$(conn: Connection, transport: Transport, target: TransportTarget): Observable<TransportEvent | Signals> {
+  return new Observable<TransportEvent | Signals>((head) => {
+    conn.input = head;
+    return transport.open(target).subscribe(head);
+  });
+}
+
 /**
  * Opens one connection per subscription.
  *
@@ -124,54 +133,59 @@ class SessionSink extends Subscriber<Signals> {
  */
 export function session$(url: string, wsOptions: WebSocketOptions, options: ResolvedSessionOptions, hooks: SessionHooks = {}): Observable<WebSocketEvent> {
   const target = parseWebSocketUrl(url);
-  return new Observable<WebSocketEvent>((subscriber) => {
-    const compress = wsOptions.compress === true;
-    const conn = new Connection(url, options, {
-      maxPayload: wsOptions.maxPayload ?? DEFAULTS.maxPayload,
-      maxMessageSize: wsOptions.maxMessageSize ?? DEFAULTS.maxMessageSize,
-      compress,
-    });
-    hooks.onConnection?.(conn);
+  return new Observable<WebSocketEvent>((subscriber) => openSession(subscriber, url, target, wsOptions, options, hooks));
+}
 
-    subscriber.next(events.connecting(url, conn.now()));
-
-    const key = createKey();
-    const protocols = wsOptions.protocols ?? [];
-    const request = buildRequest(target, key, {
-      protocols,
-      headers: wsOptions.headers,
-      userAgent: wsOptions.userAgent ?? USER_AGENT,
-      extensions: compress ? buildDeflateOffer() : undefined,
-    });
-    const transportTarget: TransportTarget = {
-      url: target.url,
-      secure: target.secure,
-      host: target.host,
-      port: target.port,
-      request,
-      tls: wsOptions.tls,
-      proxies: wsOptions.proxies,
-      agent: wsOptions.agent,
-    };
-    const transport = wsOptions.transport ?? nodeTransport;
-
-    // The transport's bytes; out-of-band batches enter at the same point (conn.input), in order.
-    const input$ = new Observable<TransportEvent | Signals>((head) => {
-      conn.input = head;
-      return transport.open(transportTarget).subscribe(head);
-    });
-    const sink = new SessionSink(subscriber, conn, options.closeTimeout);
-    input$
-      .pipe(
-        handshake(conn, { accept: acceptFor(key), protocols, compress }),
-        frame(conn),
-        inflate(conn),
-        keepalive(conn, { pingRate: options.pingRate, poll: options.poll }),
-        unresponsive(conn, options.pingTimeout),
-        closeHandshake(conn, options.closeTimeout),
-        connectTimeout(conn, options.connectTimeout),
-      )
-      .subscribe(sink);
-    return () => sink.detach();
+/** One subscription's connection. A top-level function, so that the teardown it returns keeps only the sink alive. */
+function openSession(
+  subscriber: Subscriber<WebSocketEvent>,
+  url: string,
+  target: WebSocketTarget,
+  wsOptions: WebSocketOptions,
+  options: ResolvedSessionOptions,
+  hooks: SessionHooks,
+): () => void {
+  const compress = wsOptions.compress === true;
+  const conn = new Connection(url, options, {
+    maxPayload: wsOptions.maxPayload ?? DEFAULTS.maxPayload,
+    maxMessageSize: wsOptions.maxMessageSize ?? DEFAULTS.maxMessageSize,
+    compress,
   });
+  hooks.onConnection?.(conn);
+
+  subscriber.next(events.connecting(url, conn.now()));
+
+  const key = createKey();
+  const protocols = wsOptions.protocols ?? [];
+  const request = buildRequest(target, key, {
+    protocols,
+    headers: wsOptions.headers,
+    userAgent: wsOptions.userAgent ?? USER_AGENT,
+    extensions: compress ? buildDeflateOffer() : undefined,
+  });
+  const transportTarget: TransportTarget = {
+    url: target.url,
+    secure: target.secure,
+    host: target.host,
+    port: target.port,
+    request,
+    tls: wsOptions.tls,
+    proxies: wsOptions.proxies,
+    agent: wsOptions.agent,
+  };
+  const transport = wsOptions.transport ?? nodeTransport;
+
+  const sink = new SessionSink(subscriber, conn, options.closeTimeout);
+  input$(conn, transport, transportTarget)
+    .pipe(
+      handshake(conn, { accept: acceptFor(key), protocols, compress }),
+      frame(conn),
+      inflate(conn),
+      keepalive(conn, { pingRate: options.pingRate, poll: options.poll }),
+      unresponsive(conn, options.pingTimeout),
+      closeHandshake(conn, options.closeTimeout),
+      connectTimeout(conn, options.connectTimeout),
+    )
+    .subscribe(sink);
+  return () => sink.detach();
 }

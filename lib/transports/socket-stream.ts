@@ -21,22 +21,38 @@ export function transportError(error: unknown): Error {
   return new Error(message, { cause: error });
 }
 
+/** A TransportConnection over a Node socket: one small object, its methods on the prototype. */
+class SocketConnection implements TransportConnection {
+  constructor(private readonly socket: Socket) {}
+
+  write(data: Uint8Array): void {
+    this.socket.write(data);
+  }
+
+  writev(chunks: readonly Uint8Array[]): void {
+    // Corked writes leave in one batch, in order, when uncorked (synchronously here).
+    const socket = this.socket;
+    socket.cork();
+    for (const chunk of chunks) socket.write(chunk);
+    socket.uncork();
+  }
+
+  end(): void {
+    this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  get bufferedAmount(): number {
+    return this.socket.writableLength;
+  }
+}
+
 /** The write side of a Node socket. */
 export function socketConnection(socket: Socket): TransportConnection {
-  return {
-    write: (data) => void socket.write(data),
-    writev: (chunks) => {
-      // Corked writes leave in one batch, in order, when uncorked (synchronously here).
-      socket.cork();
-      for (const chunk of chunks) socket.write(chunk);
-      socket.uncork();
-    },
-    end: () => void socket.end(),
-    destroy: () => void socket.destroy(),
-    get bufferedAmount() {
-      return socket.writableLength;
-    },
-  };
+  return new SocketConnection(socket);
 }
 
 /**
@@ -91,12 +107,22 @@ export function socketStream(target: TransportTarget, connect: () => Socket, rea
       subscriber.error(transportError(error));
       return;
     }
-    const onReady = (): void => openSocket(subscriber, socket, target.request.bytes, proxy);
-    socket.once(readyEvent, onReady);
-    const unpipe = pipeSocket(subscriber, socket);
-    return () => {
-      socket.off(readyEvent, onReady);
-      unpipe();
-    };
+    return streamSocket(subscriber, socket, target.request.bytes, readyEvent, proxy);
   });
+}
+
+/** Wires a connecting socket; its own scope, so that the teardown keeps neither the target nor (once sent) the request. */
+function streamSocket(subscriber: Subscriber<TransportEvent>, socket: Socket, request: Uint8Array, readyEvent: 'connect' | 'secureConnect', proxy: string | null): () => void {
+  let pending: Uint8Array | null = request;
+  const onReady = (): void => {
+    const bytes = pending!;
+    pending = null;
+    openSocket(subscriber, socket, bytes, proxy);
+  };
+  socket.once(readyEvent, onReady);
+  const unpipe = pipeSocket(subscriber, socket);
+  return () => {
+    socket.off(readyEvent, onReady);
+    unpipe();
+  };
 }
