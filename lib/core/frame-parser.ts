@@ -72,8 +72,8 @@ export class FrameParser {
   private readonly handler: FrameHandler;
   private readonly maxPayload: number;
   private readonly alloc: (size: number) => Uint8Array;
-  /** Header bytes that arrived in an earlier chunk (at most 8: servers never send a mask key). */
-  private readonly stash = new Uint8Array(8);
+  /** Header bytes that arrived in an earlier chunk (at most 8: servers never send a mask key); allocated the first time a header is split, not per connection. */
+  private stashBytes: Uint8Array | null = null;
   private stashed = 0;
   /** First header byte of the frame being read. */
   private b0 = 0;
@@ -112,6 +112,10 @@ export class FrameParser {
       this.state = State.FAILED;
       throw error;
     }
+  }
+
+  private get stash(): Uint8Array {
+    return (this.stashBytes ??= new Uint8Array(8));
   }
 
   /** INFO: reads and checks the first two header bytes; returns the new offset. */

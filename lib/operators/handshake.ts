@@ -36,13 +36,16 @@ type HandshakeInput = TransportEvent | Signals;
 class HandshakeSubscriber extends SignalSubscriber<HandshakeInput> {
   /** Reads the response head; dropped once the handshake is over. */
   private reader: HttpResponseReader | null = new HttpResponseReader();
+  /** What the response must match; dropped once the handshake is over. */
+  private expected: HandshakeExpectations | null;
 
   constructor(
     out: Subscriber<Signals>,
     private readonly conn: Connection,
-    private readonly expected: HandshakeExpectations,
+    expected: HandshakeExpectations,
   ) {
     super(out);
+    this.expected = expected;
   }
 
   protected override _next(input: HandshakeInput): void {
@@ -83,8 +86,10 @@ class HandshakeSubscriber extends SignalSubscriber<HandshakeInput> {
   }
 
   private accept(response: Response, rest: Uint8Array | null): Signals {
-    const { conn, expected } = this;
+    const conn = this.conn;
+    const expected = this.expected!;
     this.reader = null;
+    this.expected = null;
     const now = conn.now();
     let protocol: string | null;
     let extensions: Set<string>;
