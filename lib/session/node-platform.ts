@@ -3,7 +3,7 @@
  * UTF-8 codec, and masking keys drawn from a pooled crypto-random buffer
  * (one `randomFillSync` per 2048 keys instead of one call per frame).
  */
-import { isUtf8 as bufferIsUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 as bufferIsUtf8 } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';
 import type { TextCodec } from '../core/protocol.js';
 
@@ -13,11 +13,24 @@ export const allocUnsafe = (size: number): Uint8Array => Buffer.allocUnsafe(size
 const asBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+/** From this size on, decoding checks for pure ASCII first (a check at over 100 GB/s, then a 1.5–2× faster decode). */
+const ASCII_CHECK_FROM = 512;
+
+/**
+ * Decodes valid UTF-8. Pure ASCII (most JSON) decodes as latin1, which gives the same string twice as
+ * fast for large messages; small ones go straight to the UTF-8 decoder.
+ */
+function decode(bytes: Uint8Array): string {
+  const buffer = asBuffer(bytes);
+  if (buffer.length >= ASCII_CHECK_FROM && isAscii(buffer)) return buffer.toString('latin1');
+  return buffer.toString();
+}
+
 /** UTF-8 through Buffer: faster than TextEncoder/TextDecoder for the sizes WebSocket messages have. */
 export const bufferCodec: TextCodec = {
   byteLength: (text) => Buffer.byteLength(text, 'utf8'),
   write: (text, target, offset) => asBuffer(target).write(text, offset, 'utf8'),
-  decode: (bytes) => asBuffer(bytes).toString('utf8'),
+  decode,
 };
 
 /** Whole-buffer UTF-8 validation (simdutf inside Node). */
