@@ -3,7 +3,7 @@
  * a time (so `persist` can reconnect it), and the send methods that go to
  * whichever connection is live.
  */
-import { defer, type Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import { SingleLive } from './session/single-live.js';
 import { WebSocketUnavailableError } from './core/errors.js';
 import { Status } from './core/status.js';
@@ -52,8 +52,8 @@ export class WebSocket {
   readonly url: string;
   private readonly options: WebSocketOptions;
   private readonly headers: Record<string, string>;
-  private conn: Connection | null = null;
-  private readonly single = new SingleLive();
+  /** The live-session slot and the latest connection; it is also the hooks through which sessions report. */
+  private readonly single = new SingleLive<Connection>();
 
   /**
    * @param url - a `ws:` or `wss:` URL
@@ -75,16 +75,15 @@ export class WebSocket {
    */
   connect$(options?: SessionOptions): Observable<WebSocketEvent> {
     const resolved = resolveSessionOptions(options);
-    // defer: headers are read at each subscription, so addHeader applies to the next connection.
-    return this.single.guard(
-      defer(() =>
-        session$(this.url, { ...this.options, headers: { ...this.headers } }, resolved, {
-          onConnection: (conn) => {
-            this.conn = conn;
-          },
-        }),
-      ),
-    );
+    return new Observable<WebSocketEvent>((subscriber) => {
+      if (!this.single.enter(subscriber)) return undefined;
+      // Headers are read at each subscription, so addHeader applies to the next connection.
+      return session$(this.url, { ...this.options, headers: { ...this.headers } }, resolved, this.single).subscribe(subscriber);
+    });
+  }
+
+  private get conn(): Connection | null {
+    return this.single.current;
   }
 
   private get connection(): Connection {

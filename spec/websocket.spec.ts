@@ -153,6 +153,27 @@ describe('WebSocket', () => {
     });
   });
 
+  it('frees the live slot when a session ends, and when it fails before connecting (invalid header)', () => {
+    const scheduler = newScheduler();
+    scheduler.run(({ flush }) => {
+      const server = createTestServer(scheduler);
+      const ws = new WebSocket(URL, { transport: server.transport });
+      server.at(10, () => ws.forceDisconnect());
+      const ends: string[] = [];
+      ws.connect$({ scheduler, pingRate: 0, poll: 60000 }).subscribe({ complete: () => ends.push('first done') });
+      flush();
+      // The first session ended (forceDisconnect): a second one may start, and may itself be refused for its headers.
+      ws.addHeader('X-Bad', 'line\r\nbreak');
+      const errors: string[] = [];
+      ws.connect$({ scheduler }).subscribe({ error: (e: Error) => errors.push(e.message) });
+      ws.connect$({ scheduler }).subscribe({ error: (e: Error) => errors.push(e.message) });
+      expect(ends).toEqual(['first done']);
+      expect(errors).toHaveLength(2);
+      // Both report the header, not "already has a live connection": the failed session released its slot.
+      for (const message of errors) expect(message).toMatch(/header/i);
+    });
+  });
+
   it('sends text, binary, JSON, ping and pong frames masked', () => {
     const scheduler = newScheduler();
     let server!: TestServer;

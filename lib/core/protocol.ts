@@ -50,6 +50,11 @@ export const defaultTextCodec: TextCodec = {
   decode: (bytes) => decoder.decode(bytes),
 };
 
+/** Where a {@link ClientProtocol} writes its frames. */
+export interface ByteSink {
+  write(data: Uint8Array): void;
+}
+
 /** Options of a {@link ClientProtocol}. */
 export interface ClientProtocolOptions {
   /** Largest frame payload accepted (bytes). */
@@ -62,8 +67,8 @@ export interface ClientProtocolOptions {
   autoPong?: boolean;
   /** A fresh 4-byte masking key per call (RFC 6455 §5.3: "unpredictable"; inject a crypto source). */
   maskKey: () => Uint8Array;
-  /** Receives every byte to send, frame by frame, in order. */
-  write: (data: Uint8Array) => void;
+  /** Receives every byte to send, frame by frame, in order (a transport's write side fits as it is). */
+  output: ByteSink;
   /** Buffer allocator (Node passes Buffer.allocUnsafe). */
   alloc?: (size: number) => Uint8Array;
   /** UTF-8 codec (Node passes a Buffer-based one). */
@@ -93,10 +98,15 @@ export class ClientProtocol {
   closeCode: number | null = null;
   closeReason = '';
 
+  private readonly output: ByteSink;
+  private readonly maskKey: () => Uint8Array;
+
   constructor(
     private readonly handler: ProtocolHandler,
-    private readonly options: ClientProtocolOptions,
+    options: ClientProtocolOptions,
   ) {
+    this.output = options.output;
+    this.maskKey = options.maskKey;
     this.alloc = options.alloc ?? ((size) => new Uint8Array(size));
     this.codec = options.codec ?? defaultTextCodec;
     this.autoPong = options.autoPong ?? true;
@@ -260,11 +270,11 @@ export class ClientProtocol {
     const length = this.codec.byteLength(text);
     const headerSize = frameHeaderSize(length, true);
     const buffer = this.alloc(headerSize + length);
-    const key = this.options.maskKey();
+    const key = this.maskKey();
     writeFrameHeader(buffer, 0, Opcode.TEXT, length, key, undefined);
     this.codec.write(text, buffer, headerSize);
     unmask(buffer.subarray(headerSize), key);
-    this.options.write(buffer);
+    this.output.write(buffer);
   }
 
   /** Sends a binary message as one frame. The caller's buffer is never modified. */
@@ -314,10 +324,10 @@ export class ClientProtocol {
   private writeFrame(opcode: number, payload: Uint8Array, rsv1 = false): void {
     const headerSize = frameHeaderSize(payload.length, true);
     const buffer = this.alloc(headerSize + payload.length);
-    const key = this.options.maskKey();
+    const key = this.maskKey();
     writeFrameHeader(buffer, 0, opcode, payload.length, key, rsv1 ? { rsv1 } : undefined);
     mask(payload, key, buffer, headerSize);
-    this.options.write(buffer);
+    this.output.write(buffer);
   }
 }
 

@@ -8,7 +8,7 @@
  * module-level work function and the subscriber as state (`scheduler.schedule(
  * work, delay, this)`), so they need no closure either.
  */
-import { Observable, Subscriber, type OperatorFunction, type Subscription } from 'rxjs';
+import { Observable, Subscriber, Subscription, type OperatorFunction, type TeardownLogic, type Unsubscribable } from 'rxjs';
 import type { Signals } from '../session/signals.js';
 
 /**
@@ -22,6 +22,8 @@ import type { Signals } from '../session/signals.js';
 export abstract class SignalSubscriber<In = Signals, Out = Signals> extends Subscriber<In> {
   /** This operator's subscription to its source; torn down with this one. */
   upstream: Subscription | null = null;
+  /** The first finalizer that is not a Subscription (a transport's teardown), kept without allocating rxjs's finalizer array. */
+  private finalizer: (() => void) | Unsubscribable | null = null;
 
   constructor(protected readonly out: Subscriber<Out>) {
     super();
@@ -46,10 +48,22 @@ export abstract class SignalSubscriber<In = Signals, Out = Signals> extends Subs
   /** Cancels what the operator started (timers); runs once, when the chain is torn down. */
   protected teardown(): void {}
 
+  override add(teardown: TeardownLogic): void {
+    if (this.finalizer === null && !this.closed && teardown && !(teardown instanceof Subscription)) {
+      this.finalizer = teardown;
+      return;
+    }
+    super.add(teardown);
+  }
+
   override unsubscribe(): void {
     if (this.closed) return;
     this.teardown();
     super.unsubscribe();
+    const finalizer = this.finalizer;
+    this.finalizer = null;
+    if (typeof finalizer === 'function') finalizer();
+    else finalizer?.unsubscribe();
     const upstream = this.upstream;
     this.upstream = null;
     upstream?.unsubscribe();

@@ -26,6 +26,9 @@ export interface ConnectionLimits {
 
 const nextMaskKey = createMaskKeySource();
 
+/** Where frames go when there is no transport (never after a handshake: the transport came first). */
+const DISCARD = { write: (): void => undefined };
+
 /** One connection's shared state. */
 export class Connection {
   phase: Phase = 'connecting';
@@ -61,14 +64,13 @@ export class Connection {
 
   /** The handshake succeeded: from now on frames flow through `protocol`. */
   open(handler: ProtocolHandler): ClientProtocol {
-    const transport = this.transport;
     this.protocol = new ClientProtocol(handler, {
       maxPayload: this.limits.maxPayload,
       maxMessageSize: this.limits.maxMessageSize,
       compression: this.deflate !== null,
       autoPong: this.options.autoPong,
       maskKey: nextMaskKey,
-      write: (data) => transport?.write(data),
+      output: this.transport ?? DISCARD,
       alloc: allocUnsafe,
       codec: bufferCodec,
       isUtf8,

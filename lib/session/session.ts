@@ -8,7 +8,7 @@
  */
 import { Observable, Subscriber } from 'rxjs';
 import { buildDeflateOffer } from '../core/deflate-params.js';
-import { buildRequest } from '../core/handshake.js';
+import { buildRequest, type HandshakeRequest } from '../core/handshake.js';
 import { parseWebSocketUrl, type WebSocketTarget } from '../core/url.js';
 import { events, type ConnectFail, type Disconnected, type WebSocketEvent } from '../events/events.js';
 import { closeHandshake } from '../operators/close-handshake.js';
@@ -31,6 +31,11 @@ import type { Signals } from './signals.js';
 export interface SessionHooks {
   /** Called at subscription with the new connection. */
   onConnection?(conn: Connection): void;
+  /**
+   * Called once when the session stops counting as live: before its last event is delivered, or when the
+   * subscriber unsubscribes (the connection may then still be closing in the background).
+   */
+  onRelease?(): void;
 }
 
 /** The pipeline's last stage: delivers public events to the subscriber and decides the session's end. */
@@ -39,13 +44,24 @@ class SessionSink extends SignalSubscriber<Signals, WebSocketEvent> {
   private attached = true;
   private ended = false;
 
+  /** Whose `onRelease` is still due. */
+  private hooks: SessionHooks | null;
+
   /** The pipeline outlives the subscriber while it closes in the background: unsubscribing only detaches. */
   constructor(
     subscriber: Subscriber<WebSocketEvent>,
     private readonly conn: Connection,
     private readonly closeTimeout: number,
+    hooks: SessionHooks,
   ) {
     super(subscriber);
+    this.hooks = hooks.onRelease ? hooks : null;
+  }
+
+  private release(): void {
+    const hooks = this.hooks;
+    this.hooks = null;
+    hooks?.onRelease?.();
   }
 
   protected override _next(batch: Signals): void {
@@ -83,6 +99,7 @@ class SessionSink extends SignalSubscriber<Signals, WebSocketEvent> {
     this.ended = true;
     this.conn.phase = 'ended';
     this.unsubscribe();
+    this.release();
     if (this.attached) {
       this.out.next(final);
       this.out.complete();
@@ -105,6 +122,7 @@ class SessionSink extends SignalSubscriber<Signals, WebSocketEvent> {
   /** The subscriber unsubscribed: an open connection closes in the background (1001), bounded by closeTimeout. */
   detach(): void {
     this.attached = false;
+    this.release();
     if (this.ended) return;
     const conn = this.conn;
     if (conn.phase === 'open' && this.closeTimeout > 0) {
@@ -157,12 +175,19 @@ function openSession(
 
   const key = createKey();
   const protocols = wsOptions.protocols ?? [];
-  const request = buildRequest(target, key, {
-    protocols,
-    headers: wsOptions.headers,
-    userAgent: wsOptions.userAgent ?? USER_AGENT,
-    extensions: compress ? buildDeflateOffer() : undefined,
-  });
+  let request: HandshakeRequest;
+  try {
+    request = buildRequest(target, key, {
+      protocols,
+      headers: wsOptions.headers,
+      userAgent: wsOptions.userAgent ?? USER_AGENT,
+      extensions: compress ? buildDeflateOffer() : undefined,
+    });
+  } catch (error) {
+    // Invalid custom headers: the subscriber gets the error, and the session never was live.
+    hooks.onRelease?.();
+    throw error;
+  }
   const transportTarget: TransportTarget = {
     url: target.url,
     secure: target.secure,
@@ -175,7 +200,7 @@ function openSession(
   };
   const transport = wsOptions.transport ?? nodeTransport;
 
-  const sink = new SessionSink(subscriber, conn, options.closeTimeout);
+  const sink = new SessionSink(subscriber, conn, options.closeTimeout, hooks);
   input$(conn, transport, transportTarget)
     .pipe(
       handshake(conn, { accept: acceptFor(key), protocols, compress }),

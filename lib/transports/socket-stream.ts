@@ -3,7 +3,7 @@
  * (`TransportConnection`), wiring a socket's data, error and close to a
  * subscriber, and the cold stream over a connecting net/TLS socket.
  */
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import type { Socket } from 'node:net';
 import type { TransportConnection, TransportEvent, TransportTarget } from './transport.js';
 
@@ -74,6 +74,33 @@ export function socketConnection(socket: Socket): TransportConnection {
   return new SocketConnection(socket);
 }
 
+/** A socket wired to a subscriber: `data` as it comes, the first error, completion at close. */
+class SocketPipe implements Unsubscribable {
+  private readonly onData = (chunk: Buffer): void => this.subscriber.next({ type: 'data', chunk });
+  private readonly onError = (error: Error): void => this.subscriber.error(transportError(error));
+  // 'close' rather than 'end': by then our side's pending writes (an echoed close frame) were flushed.
+  private readonly onClose = (): void => this.subscriber.complete();
+
+  constructor(
+    protected readonly subscriber: Subscriber<TransportEvent>,
+    protected readonly socket: Socket,
+  ) {
+    socket.on('data', this.onData);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+  }
+
+  /** Removes the listeners and destroys the socket. */
+  unsubscribe(): void {
+    const socket = this.socket;
+    socket.off('data', this.onData);
+    socket.off('error', this.onError);
+    socket.off('close', this.onClose);
+    socket.on('error', ignoreError);
+    socket.destroy();
+  }
+}
+
 /**
  * Forwards a socket's chunks as `data` (the Buffers as they are, no copies), its first error as the
  * stream's error and its close as completion.
@@ -81,20 +108,33 @@ export function socketConnection(socket: Socket): TransportConnection {
  * @returns the teardown: removes the listeners and destroys the socket
  */
 export function pipeSocket(subscriber: Subscriber<TransportEvent>, socket: Socket): () => void {
-  const onData = (chunk: Buffer): void => subscriber.next({ type: 'data', chunk });
-  const onError = (error: Error): void => subscriber.error(transportError(error));
-  // 'close' rather than 'end': by then our side's pending writes (an echoed close frame) were flushed.
-  const onClose = (): void => subscriber.complete();
-  socket.on('data', onData);
-  socket.on('error', onError);
-  socket.on('close', onClose);
-  return () => {
-    socket.off('data', onData);
-    socket.off('error', onError);
-    socket.off('close', onClose);
-    socket.on('error', ignoreError);
-    socket.destroy();
+  const pipe = new SocketPipe(subscriber, socket);
+  return () => pipe.unsubscribe();
+}
+
+/** A connecting socket: writes the upgrade request and emits `open` at `readyEvent`, then pipes. Keeps the request only until it is sent. */
+class ConnectingSocket extends SocketPipe {
+  private readonly onReady = (): void => {
+    const request = this.request!;
+    this.request = null;
+    openSocket(this.subscriber, this.socket, request, this.proxy);
   };
+
+  constructor(
+    subscriber: Subscriber<TransportEvent>,
+    socket: Socket,
+    private request: Uint8Array | null,
+    private readonly readyEvent: 'connect' | 'secureConnect',
+    private readonly proxy: string | null,
+  ) {
+    super(subscriber, socket);
+    socket.once(readyEvent, this.onReady);
+  }
+
+  override unsubscribe(): void {
+    this.socket.off(this.readyEvent, this.onReady);
+    super.unsubscribe();
+  }
 }
 
 /**
@@ -126,22 +166,6 @@ export function socketStream(target: TransportTarget, connect: () => Socket, rea
       subscriber.error(transportError(error));
       return;
     }
-    return streamSocket(subscriber, socket, target.request.bytes, readyEvent, proxy);
+    return new ConnectingSocket(subscriber, socket, target.request.bytes, readyEvent, proxy);
   });
-}
-
-/** Wires a connecting socket; its own scope, so that the teardown keeps neither the target nor (once sent) the request. */
-function streamSocket(subscriber: Subscriber<TransportEvent>, socket: Socket, request: Uint8Array, readyEvent: 'connect' | 'secureConnect', proxy: string | null): () => void {
-  let pending: Uint8Array | null = request;
-  const onReady = (): void => {
-    const bytes = pending!;
-    pending = null;
-    openSocket(subscriber, socket, bytes, proxy);
-  };
-  socket.once(readyEvent, onReady);
-  const unpipe = pipeSocket(subscriber, socket);
-  return () => {
-    socket.off(readyEvent, onReady);
-    unpipe();
-  };
 }
