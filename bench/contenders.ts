@@ -17,14 +17,24 @@ const { WebSocket: Lomond } = require('../dist/cjs/index.js') as { WebSocket: ty
 /** One client implementation. */
 export interface Contender {
   readonly name: string;
-  /** Connects to `url` and resolves after `count` messages arrived. */
-  receive(url: string, count: number, compress: boolean): Promise<void>;
+  /**
+   * Connects to `url` and resolves after `count` messages of `size` bytes arrived; rejects with
+   * {@link WrongSize} when a message of another size arrives (the row is then not comparable).
+   */
+  receive(url: string, count: number, size: number, compress: boolean): Promise<void>;
   /** Sends `count` messages of `payload` and resolves when the server confirmed them all. */
   send(url: string, payload: Buffer | string, count: number): Promise<void>;
   /** Round-trips `count` 64-byte messages one at a time; resolves with each latency in µs. */
   echo(url: string, count: number): Promise<number[]>;
   /** Opens an idle connection; resolves with a closer. */
   idle(url: string): Promise<() => void>;
+}
+
+/** A client delivered a message of the wrong size: its numbers for that row are not comparable. */
+export class WrongSize extends Error {
+  constructor(name: string, got: number, size: number) {
+    super(`${name} delivered a ${got}-byte message, expected ${size}`);
+  }
 }
 
 const HIGH_WATER = 1024 * 1024;
@@ -42,15 +52,22 @@ const now = (): number => Number(process.hrtime.bigint() / 1000n);
 
 export const lomond: Contender = {
   name: 'lomond',
-  receive: (url, count, compress) =>
+  receive: (url, count, size, compress) =>
     new Promise((resolve, reject) => {
       let seen = 0;
       const ws = new Lomond(url, { compress, maxPayload: 1 << 30, maxMessageSize: 1 << 30 });
       const sub = ws.connect$({ pingRate: 0, poll: 3_600_000 }).subscribe({
         next: (event) => {
-          if ((event.name === 'text' || event.name === 'binary') && ++seen === count) {
-            sub?.unsubscribe();
-            resolve();
+          if (event.name === 'text' || event.name === 'binary') {
+            // The benches' text is ASCII: characters are bytes.
+            const got = event.name === 'text' ? event.text.length : event.data.length;
+            if (got !== size) {
+              sub?.unsubscribe();
+              reject(new WrongSize('lomond', got, size));
+            } else if (++seen === count) {
+              sub?.unsubscribe();
+              resolve();
+            }
           } else if (event.name === 'connect_fail' || event.name === 'rejected') reject(new Error(event.reason));
         },
       });
@@ -96,16 +113,17 @@ export const lomond: Contender = {
 
 export const ws: Contender = {
   name: 'ws',
-  receive: (url, count, compress) =>
+  receive: (url, count, size, compress) =>
     new Promise((resolve, reject) => {
       let seen = 0;
       const socket = new WS(url, { perMessageDeflate: compress, maxPayload: 1 << 30 });
-      let text = '';
       socket.on('message', (data: Buffer, isBinary: boolean) => {
         // ws 8 hands text over as a Buffer; an application decodes it, as lomond (and the DOM API) must.
-        if (!isBinary) text = data.toString();
-        if (++seen === count) {
-          void text;
+        const got = isBinary ? data.length : data.toString().length;
+        if (got !== size) {
+          socket.terminate();
+          reject(new WrongSize('ws', got, size));
+        } else if (++seen === count) {
           socket.terminate();
           resolve();
         }
@@ -163,13 +181,18 @@ const NativeWebSocket = (globalThis as { WebSocket?: new (url: string) => Native
 export const native: Contender | null = NativeWebSocket
   ? {
       name: 'node-native',
-      receive: (url, count) =>
+      receive: (url, count, size) =>
         new Promise((resolve, reject) => {
           let seen = 0;
           const socket = new NativeWebSocket(url);
           socket.binaryType = 'arraybuffer';
-          socket.onmessage = () => {
-            if (++seen === count) {
+          socket.onmessage = (event) => {
+            const data = (event as { data: ArrayBuffer | string }).data;
+            const got = typeof data === 'string' ? data.length : data.byteLength;
+            if (got !== size) {
+              socket.close();
+              reject(new WrongSize('node-native', got, size));
+            } else if (++seen === count) {
               socket.close();
               resolve();
             }
@@ -216,7 +239,7 @@ export const native: Contender | null = NativeWebSocket
 
 export const rxjsWebSocket: Contender = {
   name: 'rxjs-webSocket',
-  receive: (url, count) =>
+  receive: (url, count, size) =>
     new Promise((resolve, reject) => {
       let seen = 0;
       const subject = webSocket<unknown>({
@@ -226,8 +249,12 @@ export const rxjsWebSocket: Contender = {
         deserializer: (event) => event.data,
       });
       const sub = subject.subscribe({
-        next: () => {
-          if (++seen === count) {
+        next: (data) => {
+          const got = typeof data === 'string' ? data.length : (data as ArrayBuffer).byteLength;
+          if (got !== size) {
+            sub.unsubscribe();
+            reject(new WrongSize('rxjs-webSocket', got, size));
+          } else if (++seen === count) {
             sub.unsubscribe();
             resolve();
           }

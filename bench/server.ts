@@ -1,18 +1,19 @@
 /**
  * The benchmark server, run as its own process so that its CPU does not share
  * the client's event loop. It speaks just enough WebSocket for the benches:
- *   /blast?size=N&count=N&type=text|binary  pre-encodes one frame and writes it `count` times as fast as the socket drains, then a close frame
+ *   /blast?size=N&count=N&type=text|binary[&deflate=1]  pre-encodes one frame and writes it `count` times as fast as the socket drains, then a close frame
  *   /sink?count=N                            counts client frames and answers "done" after `count` data frames
  *   /echo                                    echoes every data frame
  *   /idle                                    does nothing (memory per idle connection)
  * permessage-deflate is accepted (with server_no_context_takeover and
- * client_no_context_takeover) when offered on /blast, and the frame is then
- * pre-compressed once.
+ * client_no_context_takeover) on /blast?…&deflate=1 when offered, and the
+ * frame is then pre-compressed once; every other row is uncompressed, whatever
+ * the client offers.
  * Prints "PORT <n>" on stdout once listening; stops on stdin end.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
-import { deflateRawSync } from 'node:zlib';
+import { constants, deflateRawSync } from 'node:zlib';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -82,7 +83,9 @@ function frameCounter(onData: (opcode: number, payload: Buffer | null) => void, 
 function handle(socket: Socket, path: string, headers: Map<string, string>): void {
   const url = new URL(path, 'http://bench');
   const offered = (headers.get('sec-websocket-extensions') ?? '').includes('permessage-deflate');
-  const deflate = offered && url.pathname === '/blast';
+  // Compressed only when the row asks for it: clients that offer permessage-deflate by default (Node's WebSocket,
+  // ws) must receive the same uncompressed frames as the others in the plain rows.
+  const deflate = offered && url.pathname === '/blast' && url.searchParams.get('deflate') === '1';
   const accept = createHash('sha1').update(headers.get('sec-websocket-key') + GUID).digest('base64');
   const extra = deflate ? 'Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover\r\n' : '';
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n${extra}\r\n`);
@@ -93,8 +96,9 @@ function handle(socket: Socket, path: string, headers: Map<string, string>): voi
       const count = Number(url.searchParams.get('count'));
       const text = url.searchParams.get('type') === 'text';
       let payload = payloadOf(size, text);
-      if (deflate) payload = deflateRawSync(payload).subarray(0, -4);
-      const one = frame(text ? 1 : 2, deflate ? Buffer.concat([payload, Buffer.from([0x00])]) : payload, deflate);
+      // RFC 7692 §7.2.1: compress with a sync flush and drop the trailing 00 00 ff ff.
+      if (deflate) payload = deflateRawSync(payload, { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, -4);
+      const one = frame(text ? 1 : 2, payload, deflate);
       // Batch small frames into ~64 KiB writes so the server is never the bottleneck.
       const perWrite = Math.max(1, Math.floor(65536 / one.length));
       const batch = perWrite > 1 ? Buffer.concat(Array.from({ length: perWrite }, () => one)) : one;
