@@ -162,8 +162,8 @@ Produced by \`npm run bench\` (\`node --experimental-websocket --import tsx benc
 Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}/${process.arch}.
 Each row: contenders alternate (A B C D, repeated ${REPEATS}×), median reported; the server runs in its own process on 127.0.0.1.
 Throughput rows: higher is better. "raw socket" counts bytes on a plain net.Socket: the ceiling of the receive path.
-Every received message's size is checked. † The client delivered messages of the wrong size (Node 20's experimental
-WebSocket splits large text messages, e.g. a 1 MiB message as 1,051,377 + 559 + empty messages), so its rate is not comparable.
+Every received message's size is checked; "wrong sizes†" would mark a client that delivered messages of another size
+(its rate would not be comparable). Only the permessage-deflate row is compressed, whatever the clients offer.
 Client and server share the machine's cores: rows where the server is the bottleneck (64 KiB and 1 MiB receive)
 vary by up to ±20 % between runs on a 2-core machine; read their ratios with that in mind.
 

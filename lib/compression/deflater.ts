@@ -74,8 +74,9 @@ export class MessageDeflater {
     job.ticket = this.limiter.run((release) => {
       if (job.finished) return release();
       const stream = this.openStream();
-      if (data.length > 0) stream.write(data);
-      stream.flush(constants.Z_SYNC_FLUSH, () => this.flushed(job));
+      // The stream's default flush is Z_SYNC_FLUSH: a write is one zlib job per output chunk, already flushed.
+      if (data.length > 0) stream.write(data, () => this.flushed(job));
+      else stream.flush(constants.Z_SYNC_FLUSH, () => this.flushed(job));
     });
   }
 
@@ -94,7 +95,7 @@ export class MessageDeflater {
 
   private openStream(): DeflateRaw {
     if (this.stream !== null) return this.stream;
-    const stream = createDeflateRaw({ windowBits: this.windowBits, ...(this.options.level === undefined ? {} : { level: this.options.level }) });
+    const stream = createDeflateRaw({ windowBits: this.windowBits, flush: constants.Z_SYNC_FLUSH, chunkSize: 64 * 1024, ...(this.options.level === undefined ? {} : { level: this.options.level }) });
     stream.on('data', (chunk: Buffer) => {
       const job = this.job;
       if (job === null || job.finished) return;

@@ -3,7 +3,7 @@
  * with one persistent raw inflate stream per connection, asynchronously (the
  * event loop never blocks on a big message) and within a size bound that is
  * enforced while inflating: the output is counted chunk by chunk (zlib hands
- * out 16 KiB at a time) and the stream is destroyed as soon as the total would
+ * out 64 KiB at a time) and the stream is destroyed as soon as the total would
  * pass `maxSize`, so a decompression bomb never holds more than `maxSize`
  * bytes of output. Each output chunk may also go through a check (incremental
  * UTF-8 validation) that stops the inflation at the first bad chunk.
@@ -18,6 +18,12 @@ import { zlibLimiter, type ZlibLimiter, type ZlibTicket } from './zlib-limiter.j
 
 /** RFC 7692 §7.2.2: "Append 4 octets of 0x00 0x00 0xff 0xff to the tail end of the payload of the message." */
 export const DEFLATE_TAIL: Uint8Array = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
+
+/**
+ * zlib's output chunk: the size bound is checked (and the UTF-8 check runs) once per chunk, so a message
+ * that is too large stops at most this many bytes past `maxSize`; each chunk is one threadpool round trip.
+ */
+const OUTPUT_CHUNK = 64 * 1024;
 
 /** Options of a {@link MessageInflater}. */
 export interface InflaterOptions {
@@ -90,9 +96,12 @@ export class MessageInflater {
     job.ticket = this.limiter.run((release) => {
       if (job.finished) return release();
       const stream = this.openStream();
-      stream.write(data);
-      stream.write(DEFLATE_TAIL);
-      stream.flush(constants.Z_SYNC_FLUSH, () => this.flushed(job));
+      // One write, flushed (the stream's default flush is Z_SYNC_FLUSH): one zlib job per output chunk,
+      // instead of separate jobs for the data, the tail and the flush.
+      const input = Buffer.allocUnsafe(data.length + DEFLATE_TAIL.length);
+      input.set(data, 0);
+      input.set(DEFLATE_TAIL, data.length);
+      stream.write(input, () => this.flushed(job));
     });
   }
 
@@ -112,7 +121,7 @@ export class MessageInflater {
   private openStream(): InflateRaw {
     if (this.stream !== null && !this.streamEnded) return this.stream;
     this.dropStream();
-    const stream = createInflateRaw({ windowBits: this.windowBits });
+    const stream = createInflateRaw({ windowBits: this.windowBits, flush: constants.Z_SYNC_FLUSH, chunkSize: OUTPUT_CHUNK });
     stream.on('data', (chunk: Buffer) => this.received(chunk));
     stream.on('error', (error: Error) => {
       // RFC 7692 §8: invalid deflate data; ws closes with 1007 too ("invalid data" for the message).
