@@ -16,7 +16,7 @@ import * as contenders from './contenders.js';
 import { startBenchServer } from './server-process.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const REPEATS = QUICK ? 1 : Number(process.env.BENCH_REPEATS ?? 5);
+const REPEATS = QUICK ? 1 : Number(process.env.BENCH_REPEATS ?? 9);
 const MiB = 1024 * 1024;
 
 const all = [contenders.lomond, contenders.ws, contenders.native, contenders.rxjsWebSocket].filter((c): c is contenders.Contender => c !== null);
@@ -65,8 +65,9 @@ async function alternate(who: contenders.Contender[], measure: (c: contenders.Co
   return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
 }
 
+/** Messages per sample: 512 MiB (capped at 200,000 messages), so that even 1 MiB samples last a few hundred ms. */
 function countFor(size: number): number {
-  const budget = (QUICK ? 32 : 64) * MiB;
+  const budget = (QUICK ? 32 : 512) * MiB;
   return Math.max(20, Math.min(QUICK ? 50_000 : 200_000, Math.floor(budget / size)));
 }
 
