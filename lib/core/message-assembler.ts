@@ -52,7 +52,8 @@ export class MessageAssembler {
   private readonly maxMessageSize: number;
   private readonly alloc: (size: number) => Uint8Array;
   private readonly isUtf8: ((bytes: Uint8Array) => boolean) | undefined;
-  private readonly validator: Utf8Validator;
+  /** Created at the first text message (a binary-only connection never needs one). */
+  private validatorInstance: Utf8Validator | null = null;
   private active = false;
   private opcode = 0;
   private compressed = false;
@@ -68,7 +69,6 @@ export class MessageAssembler {
     this.maxMessageSize = options.maxMessageSize;
     this.alloc = options.alloc ?? defaultAlloc;
     this.isUtf8 = options.isUtf8;
-    this.validator = new Utf8Validator(options.isUtf8);
   }
 
   /** True between the first frame of a message and its last (FIN) frame. */
@@ -99,7 +99,7 @@ export class MessageAssembler {
       this.compressed = header.rsv1;
       this.size = 0;
       this.validating = header.opcode === Opcode.TEXT && !header.rsv1;
-      this.validator.reset();
+      this.validatorInstance?.reset();
     }
     const size = this.size + header.length;
     if (size > this.maxMessageSize) throw new PayloadTooLargeError(`message of ${size} bytes exceeds ${this.maxMessageSize}`);
@@ -174,7 +174,11 @@ export class MessageAssembler {
     this.validating = false;
     this.fragments.length = 0;
     this.size = 0;
-    this.validator.reset();
+    this.validatorInstance?.reset();
+  }
+
+  private get validator(): Utf8Validator {
+    return (this.validatorInstance ??= new Utf8Validator(this.isUtf8));
   }
 }
 

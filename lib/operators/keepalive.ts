@@ -25,24 +25,29 @@ export interface KeepaliveConfig {
 
 function pollTick(this: SchedulerAction<KeepaliveSubscriber>, self?: KeepaliveSubscriber): void {
   self!.poll();
-  this.schedule(self, self!.config.poll);
+  this.schedule(self, self!.pollPeriod);
 }
 
 function pingTick(this: SchedulerAction<KeepaliveSubscriber>, self?: KeepaliveSubscriber): void {
   self!.ping();
-  this.schedule(self, self!.config.pingRate);
+  this.schedule(self, self!.pingRate);
 }
 
 class KeepaliveSubscriber extends SignalSubscriber {
   private pollTimer: Subscription | null = null;
   private pingTimer: Subscription | null = null;
 
+  readonly pollPeriod: number;
+  readonly pingRate: number;
+
   constructor(
     out: Subscriber<Signals>,
     private readonly conn: Connection,
-    readonly config: KeepaliveConfig,
+    config: KeepaliveConfig,
   ) {
     super(out);
+    this.pollPeriod = config.poll;
+    this.pingRate = config.pingRate;
   }
 
   protected override _next(batch: Signals): void {
@@ -51,13 +56,13 @@ class KeepaliveSubscriber extends SignalSubscriber {
       this.out.next(batch);
       return;
     }
-    const { conn, config } = this;
+    const conn = this.conn;
     const out = batch.slice();
     out.splice(at + 1, 0, events.poll(conn.now()));
-    if (config.pingRate > 0) this.ping();
+    if (this.pingRate > 0) this.ping();
     const scheduler = conn.options.scheduler;
-    this.pollTimer = scheduler.schedule(pollTick, config.poll, this);
-    if (config.pingRate > 0) this.pingTimer = scheduler.schedule(pingTick, config.pingRate, this);
+    this.pollTimer = scheduler.schedule(pollTick, this.pollPeriod, this);
+    if (this.pingRate > 0) this.pingTimer = scheduler.schedule(pingTick, this.pingRate, this);
     this.out.next(out);
   }
 

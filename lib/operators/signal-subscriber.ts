@@ -20,10 +20,11 @@ import type { Signals } from '../session/signals.js';
  * operator's source, and errors and completion are forwarded to `out`.
  */
 export abstract class SignalSubscriber<In = Signals, Out = Signals> extends Subscriber<In> {
-  /** This operator's subscription to its source; torn down with this one. */
-  upstream: Subscription | null = null;
-  /** The first finalizer that is not a Subscription (a transport's teardown), kept without allocating rxjs's finalizer array. */
-  private finalizer: (() => void) | Unsubscribable | null = null;
+  /**
+   * This operator's subscription to its source, torn down with this one. For the first operator, whose
+   * source is the transport, the transport's teardown (kept here without allocating rxjs's finalizer array).
+   */
+  upstream: Unsubscribable | (() => void) | null = null;
 
   constructor(protected readonly out: Subscriber<Out>) {
     super();
@@ -49,8 +50,8 @@ export abstract class SignalSubscriber<In = Signals, Out = Signals> extends Subs
   protected teardown(): void {}
 
   override add(teardown: TeardownLogic): void {
-    if (this.finalizer === null && !this.closed && teardown && !(teardown instanceof Subscription)) {
-      this.finalizer = teardown;
+    if (this.upstream === null && !this.closed && teardown && !(teardown instanceof Subscription)) {
+      this.upstream = teardown;
       return;
     }
     super.add(teardown);
@@ -60,13 +61,10 @@ export abstract class SignalSubscriber<In = Signals, Out = Signals> extends Subs
     if (this.closed) return;
     this.teardown();
     super.unsubscribe();
-    const finalizer = this.finalizer;
-    this.finalizer = null;
-    if (typeof finalizer === 'function') finalizer();
-    else finalizer?.unsubscribe();
     const upstream = this.upstream;
     this.upstream = null;
-    upstream?.unsubscribe();
+    if (typeof upstream === 'function') upstream();
+    else upstream?.unsubscribe();
   }
 }
 

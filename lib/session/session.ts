@@ -6,7 +6,7 @@
  * error decides the last event (`disconnected` or `connect_fail`).
  * Unsubscribing from a live connection closes it (1001) in the background.
  */
-import { Observable, Subscriber } from 'rxjs';
+import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import { buildDeflateOffer } from '../core/deflate-params.js';
 import { buildRequest, type HandshakeRequest } from '../core/handshake.js';
 import { parseWebSocketUrl, type WebSocketTarget } from '../core/url.js';
@@ -133,6 +133,15 @@ class SessionSink extends SignalSubscriber<Signals, WebSocketEvent> {
   }
 }
 
+/** What the subscriber's unsubscribe reaches: detaches the sink (an open connection closes in the background). */
+class SinkDetach implements Unsubscribable {
+  constructor(private readonly sink: SessionSink) {}
+
+  unsubscribe(): void {
+    this.sink.detach();
+  }
+}
+
 /** The transport's events; out-of-band batches enter the pipeline at the same point (`conn.input`), in order. */
 function input$(conn: Connection, transport: Transport, target: TransportTarget): Observable<TransportEvent | Signals> {
   return new Observable<TransportEvent | Signals>((head) => {
@@ -154,7 +163,7 @@ export function session$(url: string, wsOptions: WebSocketOptions, options: Reso
   return new Observable<WebSocketEvent>((subscriber) => openSession(subscriber, url, target, wsOptions, options, hooks));
 }
 
-/** One subscription's connection. A top-level function, so that the teardown it returns keeps only the sink alive. */
+/** One subscription's connection. A top-level function, so that nothing of its scope outlives the handshake. */
 function openSession(
   subscriber: Subscriber<WebSocketEvent>,
   url: string,
@@ -162,7 +171,7 @@ function openSession(
   wsOptions: WebSocketOptions,
   options: ResolvedSessionOptions,
   hooks: SessionHooks,
-): () => void {
+): Unsubscribable {
   const compress = wsOptions.compress === true;
   const conn = new Connection(url, options, {
     maxPayload: wsOptions.maxPayload ?? DEFAULTS.maxPayload,
@@ -212,5 +221,5 @@ function openSession(
       connectTimeout(conn, options.connectTimeout),
     )
     .subscribe(sink);
-  return () => sink.detach();
+  return new SinkDetach(sink);
 }

@@ -74,28 +74,50 @@ export function socketConnection(socket: Socket): TransportConnection {
   return new SocketConnection(socket);
 }
 
-/** A socket wired to a subscriber: `data` as it comes, the first error, completion at close. */
-class SocketPipe implements Unsubscribable {
-  private readonly onData = (chunk: Buffer): void => this.subscriber.next({ type: 'data', chunk });
-  private readonly onError = (error: Error): void => this.subscriber.error(transportError(error));
-  // 'close' rather than 'end': by then our side's pending writes (an echoed close frame) were flushed.
-  private readonly onClose = (): void => this.subscriber.complete();
+/** The pipe a socket feeds: the listeners below are shared by all sockets and find their pipe here (as ws does). */
+const kPipe = Symbol('lomond.pipe');
 
+type PipedSocket = Socket & { [kPipe]?: SocketPipe };
+
+function onSocketData(this: PipedSocket, chunk: Buffer): void {
+  this[kPipe]?.subscriber.next({ type: 'data', chunk });
+}
+
+function onSocketError(this: PipedSocket, error: Error): void {
+  this[kPipe]?.subscriber.error(transportError(error));
+}
+
+// 'close' rather than 'end': by then our side's pending writes (an echoed close frame) were flushed.
+function onSocketClose(this: PipedSocket): void {
+  this[kPipe]?.subscriber.complete();
+}
+
+function onSocketReady(this: PipedSocket): void {
+  this[kPipe]?.ready();
+}
+
+/** A socket wired to a subscriber: `data` as it comes, the first error, completion at close. No closures per socket. */
+class SocketPipe implements Unsubscribable {
   constructor(
-    protected readonly subscriber: Subscriber<TransportEvent>,
-    protected readonly socket: Socket,
+    readonly subscriber: Subscriber<TransportEvent>,
+    protected readonly socket: PipedSocket,
   ) {
-    socket.on('data', this.onData);
-    socket.on('error', this.onError);
-    socket.on('close', this.onClose);
+    socket[kPipe] = this;
+    socket.on('data', onSocketData);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
   }
+
+  /** The socket is connected (only for {@link ConnectingSocket}). */
+  ready(): void {}
 
   /** Removes the listeners and destroys the socket. */
   unsubscribe(): void {
     const socket = this.socket;
-    socket.off('data', this.onData);
-    socket.off('error', this.onError);
-    socket.off('close', this.onClose);
+    socket.off('data', onSocketData);
+    socket.off('error', onSocketError);
+    socket.off('close', onSocketClose);
+    if (socket[kPipe] === this) socket[kPipe] = undefined;
     socket.on('error', ignoreError);
     socket.destroy();
   }
@@ -114,12 +136,6 @@ export function pipeSocket(subscriber: Subscriber<TransportEvent>, socket: Socke
 
 /** A connecting socket: writes the upgrade request and emits `open` at `readyEvent`, then pipes. Keeps the request only until it is sent. */
 class ConnectingSocket extends SocketPipe {
-  private readonly onReady = (): void => {
-    const request = this.request!;
-    this.request = null;
-    openSocket(this.subscriber, this.socket, request, this.proxy);
-  };
-
   constructor(
     subscriber: Subscriber<TransportEvent>,
     socket: Socket,
@@ -128,11 +144,18 @@ class ConnectingSocket extends SocketPipe {
     private readonly proxy: string | null,
   ) {
     super(subscriber, socket);
-    socket.once(readyEvent, this.onReady);
+    socket.once(readyEvent, onSocketReady);
+  }
+
+  override ready(): void {
+    const request = this.request;
+    if (request === null) return;
+    this.request = null;
+    openSocket(this.subscriber, this.socket, request, this.proxy);
   }
 
   override unsubscribe(): void {
-    this.socket.off(this.readyEvent, this.onReady);
+    this.socket.off(this.readyEvent, onSocketReady);
     super.unsubscribe();
   }
 }
