@@ -9,10 +9,11 @@
  * output:  --(rP)----P----P----P----P----|  (poll 5)
  * ```
  */
-import type { OperatorFunction, SchedulerAction, Subscriber, Subscription } from 'rxjs';
+import type { OperatorFunction, Subscriber, Unsubscribable } from 'rxjs';
 import { events } from '../events/events.js';
 import type { Connection } from '../session/connection.js';
 import type { Signals } from '../session/signals.js';
+import { every } from './periodic-timers.js';
 import { SignalSubscriber, signalOperator } from './signal-subscriber.js';
 
 /** Timing of {@link keepalive}. */
@@ -23,19 +24,12 @@ export interface KeepaliveConfig {
   readonly poll: number;
 }
 
-function pollTick(this: SchedulerAction<KeepaliveSubscriber>, self?: KeepaliveSubscriber): void {
-  self!.poll();
-  this.schedule(self, self!.pollPeriod);
-}
-
-function pingTick(this: SchedulerAction<KeepaliveSubscriber>, self?: KeepaliveSubscriber): void {
-  self!.ping();
-  this.schedule(self, self!.pingRate);
-}
+const poll = (self: KeepaliveSubscriber): void => self.poll();
+const ping = (self: KeepaliveSubscriber): void => self.ping();
 
 class KeepaliveSubscriber extends SignalSubscriber {
-  private pollTimer: Subscription | null = null;
-  private pingTimer: Subscription | null = null;
+  private pollTimer: Unsubscribable | null = null;
+  private pingTimer: Unsubscribable | null = null;
 
   readonly pollPeriod: number;
   readonly pingRate: number;
@@ -61,8 +55,8 @@ class KeepaliveSubscriber extends SignalSubscriber {
     out.splice(at + 1, 0, events.poll(conn.now()));
     if (this.pingRate > 0) this.ping();
     const scheduler = conn.options.scheduler;
-    this.pollTimer = scheduler.schedule(pollTick, this.pollPeriod, this);
-    if (this.pingRate > 0) this.pingTimer = scheduler.schedule(pingTick, this.pingRate, this);
+    this.pollTimer = every(scheduler, this.pollPeriod, poll, this);
+    if (this.pingRate > 0) this.pingTimer = every(scheduler, this.pingRate, ping, this);
     this.out.next(out);
   }
 
