@@ -31,8 +31,12 @@ class ConnectTimeoutSubscriber extends SignalSubscriber {
   }
 
   protected override _next(batch: Signals): void {
-    if (this.timer !== null && batch.some((signal) => signal.name === 'ready' || signal.name === 'rejected')) this.teardown();
-    this.out.next(batch);
+    const out = this.out;
+    if (this.timer !== null && batch.some((signal) => signal.name === 'ready' || signal.name === 'rejected')) {
+      this.teardown();
+      this.retire(); // nothing left to time: later batches skip this operator
+    }
+    out.next(batch);
   }
 
   expire(): void {
