@@ -65,6 +65,8 @@ export const lomond: Contender = {
               sub?.unsubscribe();
               reject(new WrongSize('lomond', got, size));
             } else if (++seen === count) {
+              // Dropped at once, as ws's terminate(): no background close still reading the blast during the next sample.
+              ws.forceDisconnect();
               sub?.unsubscribe();
               resolve();
             }

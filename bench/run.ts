@@ -18,6 +18,7 @@ import { startBenchServer } from './server-process.js';
 const QUICK = process.env.BENCH_QUICK === '1';
 const REPEATS = QUICK ? 1 : Number(process.env.BENCH_REPEATS ?? 9);
 const MiB = 1024 * 1024;
+const SETTLE_MS = 100;
 
 const all = [contenders.lomond, contenders.ws, contenders.native, contenders.rxjsWebSocket].filter((c): c is contenders.Contender => c !== null);
 
@@ -53,6 +54,8 @@ async function alternate(who: contenders.Contender[], measure: (c: contenders.Co
     for (const contender of who) {
       if (wrong.has(contender.name)) continue;
       try {
+        // Let the previous sample's connection finish closing (clients that close gracefully keep reading meanwhile).
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
         (samples[contender.name] ??= []).push(await measure(contender));
       } catch (error) {
         if (!(error instanceof contenders.WrongSize)) throw error;
@@ -83,7 +86,10 @@ async function main(): Promise<void> {
         const frameBytes = size + (size < 126 ? 2 : size < 65536 ? 4 : 10);
         const values = await alternate(all, async (c) => count / (await timed(() => c.receive(url, count, size, false))));
         const rawSamples: number[] = [];
-        for (let r = 0; r < REPEATS; r++) rawSamples.push(count / (await timed(() => contenders.rawReceive(url, count * frameBytes))));
+        for (let r = 0; r < REPEATS; r++) {
+          await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+          rawSamples.push(count / (await timed(() => contenders.rawReceive(url, count * frameBytes))));
+        }
         const raw = median(rawSamples);
         rows.push({ label: `receive ${type} ${label(size)}`, unit: 'msg/s', higherIsBetter: true, values: { ...values, 'raw socket': raw } });
         console.log(format(rows.at(-1)!));
@@ -161,7 +167,7 @@ function writeResults(rows: Row[]): void {
 
 Produced by \`npm run bench\` (\`node --experimental-websocket --import tsx bench/run.ts\`) on ${new Date().toISOString().slice(0, 10)}.
 Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}/${process.arch}.
-Each row: contenders alternate (A B C D, repeated ${REPEATS}×), median reported; the server runs in its own process on 127.0.0.1.
+Each row: contenders alternate (A B C D, repeated ${REPEATS}×, ${SETTLE_MS} ms apart so that no connection is still closing), median reported; the server runs in its own process on 127.0.0.1.
 Throughput rows: higher is better. "raw socket" counts bytes on a plain net.Socket: the ceiling of the receive path.
 Every received message's size is checked; "wrong sizes†" would mark a client that delivered messages of another size
 (its rate would not be comparable). Only the permessage-deflate row is compressed, whatever the clients offer.
