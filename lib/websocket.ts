@@ -51,7 +51,8 @@ export class WebSocket {
   /** The URL to connect to. */
   readonly url: string;
   private readonly options: WebSocketOptions;
-  private readonly headers: Record<string, string>;
+  /** Headers added to the next upgrade requests (created when there are any). */
+  private headers: Record<string, string> | null;
   /** The live-session slot and the latest connection; it is also the hooks through which sessions report. */
   private readonly single = new SingleLive<Connection>();
 
@@ -64,7 +65,7 @@ export class WebSocket {
     parseWebSocketUrl(url);
     this.url = url;
     this.options = validateWebSocketOptions(options);
-    this.headers = { ...(this.options.headers ?? {}) };
+    this.headers = this.options.headers ? { ...this.options.headers } : null;
   }
 
   /**
@@ -78,7 +79,7 @@ export class WebSocket {
     return new Observable<WebSocketEvent>((subscriber) => {
       if (!this.single.enter(subscriber)) return undefined;
       // Headers are read at each subscription, so addHeader applies to the next connection.
-      return session$(this.url, { ...this.options, headers: { ...this.headers } }, resolved, this.single).subscribe(subscriber);
+      return session$(this.url, { ...this.options, headers: this.headers ? { ...this.headers } : undefined }, resolved, this.single).subscribe(subscriber);
     });
   }
 
@@ -142,7 +143,7 @@ export class WebSocket {
   /** Adds a header to the next connections' upgrade requests. */
   addHeader(name: string, value: string): void {
     if (typeof name !== 'string' || typeof value !== 'string') throw new TypeError('header name and value must be strings');
-    this.headers[name] = value;
+    (this.headers ??= {})[name] = value;
   }
 
   /** True while a connection is open and not closing. */

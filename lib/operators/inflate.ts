@@ -56,7 +56,7 @@ const hasCompressed = (batch: Signals): boolean => {
  */
 export function inflate(conn: Connection, config: InflateConfig = {}): OperatorFunction<Signals, Signals> {
   // Not offered: nothing can be negotiated, so nothing to do at all.
-  if (!conn.limits.compress) return (source) => source;
+  if (!conn.compress) return (source) => source;
   return (source) =>
     new Observable<Signals>((subscriber) => {
       let mode: 'handshake' | 'plain' | 'deflate' = 'handshake';
@@ -81,7 +81,7 @@ export function inflate(conn: Connection, config: InflateConfig = {}): OperatorF
         inflater = new MessageInflater({
           windowBits: params.serverMaxWindowBits,
           noContextTakeover: params.serverNoContextTakeover,
-          maxSize: conn.limits.maxMessageSize,
+          maxSize: conn.maxMessageSize,
           limiter: config.limiter,
         });
         sender = new DeflateSender(conn.protocol, params, { threshold: config.threshold, limiter: config.limiter });

@@ -13,7 +13,6 @@ import type { SchedulerAction, SchedulerLike, Subscription, Unsubscribable } fro
 class PeriodicTimer implements Unsubscribable {
   prev: PeriodicTimer | null = null;
   next: PeriodicTimer | null = null;
-  linked = false;
 
   constructor(
     private readonly list: TimerList,
@@ -51,7 +50,7 @@ class TimerList {
   }
 
   remove(timer: PeriodicTimer): void {
-    if (!timer.linked) return;
+    if (timer.prev === null && this.head !== timer) return; // not in the list (already removed)
     this.unlink(timer);
     if (this.head === null) {
       // Nothing left to wait for: no pending action keeps the process alive.
@@ -92,7 +91,6 @@ class TimerList {
     else this.tail = timer;
     if (before !== null) before.next = timer;
     else this.head = timer;
-    timer.linked = true;
     if (this.head === timer && this.action === null && !this.running) this.arm();
   }
 
@@ -103,7 +101,6 @@ class TimerList {
     else this.tail = timer.prev;
     timer.prev = null;
     timer.next = null;
-    timer.linked = false;
   }
 
   private arm(): void {

@@ -30,7 +30,7 @@ const nextMaskKey = createMaskKeySource();
 const DISCARD = { write: (): void => undefined };
 
 /** One connection's shared state. */
-export class Connection {
+export class Connection implements ConnectionLimits {
   phase: Phase = 'connecting';
   transport: TransportConnection | null = null;
   protocol: ClientProtocol | null = null;
@@ -45,11 +45,21 @@ export class Connection {
   /** Set by a compression layer to take over data sends (keeps message order with async deflate). */
   dataSender: DataSender | null = null;
 
+  readonly maxPayload: number;
+  readonly maxMessageSize: number;
+  /** True when permessage-deflate is offered. */
+  readonly compress: boolean;
+
+  /** @param limits - copied (the connection carries them itself) */
   constructor(
     readonly url: string,
     readonly options: ResolvedSessionOptions,
-    readonly limits: ConnectionLimits,
-  ) {}
+    limits: ConnectionLimits,
+  ) {
+    this.maxPayload = limits.maxPayload;
+    this.maxMessageSize = limits.maxMessageSize;
+    this.compress = limits.compress;
+  }
 
   /** The scheduler's clock: every event's `receivedTime`. */
   now(): number {
@@ -65,8 +75,8 @@ export class Connection {
   /** The handshake succeeded: from now on frames flow through `protocol`. */
   open(handler: ProtocolHandler): ClientProtocol {
     this.protocol = new ClientProtocol(handler, {
-      maxPayload: this.limits.maxPayload,
-      maxMessageSize: this.limits.maxMessageSize,
+      maxPayload: this.maxPayload,
+      maxMessageSize: this.maxMessageSize,
       compression: this.deflate !== null,
       autoPong: this.options.autoPong,
       maskKey: nextMaskKey,
