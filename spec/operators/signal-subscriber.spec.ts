@@ -25,27 +25,33 @@ class Counting extends SignalSubscriber {
 
 const counting = (name: string, retireAfterFirst = false) => signalOperator<Signals>((out) => new Counting(out, name, retireAfterFirst));
 
+/** A source fed by `input`, counting its teardowns. */
+function testSource(): { input: Subject<Signals>; source: Observable<Signals>; tornDown: () => number } {
+  let count = 0;
+  const input = new Subject<Signals>();
+  const source = new Observable<Signals>((subscriber) => {
+    const inner = input.subscribe(subscriber);
+    return () => {
+      count++;
+      inner.unsubscribe();
+    };
+  });
+  return { input, source, tornDown: () => count };
+}
+
 describe('SignalSubscriber', () => {
   beforeEach(() => {
     Counting.seen = {};
   });
 
   it('chains operators: batches, completion and errors flow down; unsubscribing tears the source down', () => {
-    let tornDown = 0;
-    const input = new Subject<Signals>();
-    const source = new Observable<Signals>((subscriber) => {
-      const inner = input.subscribe(subscriber);
-      return () => {
-        tornDown++;
-        inner.unsubscribe();
-      };
-    });
+    const { input, source, tornDown } = testSource();
     const got: string[] = [];
     const sub = source.pipe(counting('a'), counting('b')).subscribe({ next: (batch) => got.push(batch[0]!.name), complete: () => got.push('complete') });
     input.next([events.poll(1)]);
     expect(got).toEqual(['poll']);
     sub.unsubscribe();
-    expect(tornDown).toBe(1);
+    expect(tornDown()).toBe(1);
     input.next([events.poll(2)]);
     expect(got).toEqual(['poll']);
 
@@ -57,15 +63,7 @@ describe('SignalSubscriber', () => {
   });
 
   it('retire() takes an operator out of the chain: later batches skip it, teardown still reaches the source', () => {
-    let tornDown = 0;
-    const input = new Subject<Signals>();
-    const source = new Observable<Signals>((subscriber) => {
-      const inner = input.subscribe(subscriber);
-      return () => {
-        tornDown++;
-        inner.unsubscribe();
-      };
-    });
+    const { input, source, tornDown } = testSource();
     const got: number[] = [];
     const sub = source.pipe(counting('first'), counting('retiring', true), counting('last')).subscribe((batch) => got.push(batch.length));
     input.next([events.poll(1)]);
@@ -74,6 +72,6 @@ describe('SignalSubscriber', () => {
     expect(got).toEqual([1, 2, 1]);
     expect(Counting.seen).toEqual({ first: 3, retiring: 1, last: 3 });
     sub.unsubscribe();
-    expect(tornDown).toBe(1);
+    expect(tornDown()).toBe(1);
   });
 });
