@@ -84,7 +84,16 @@ async function main(): Promise<void> {
         const count = countFor(size);
         const url = `${server.url}/blast?size=${size}&count=${count}&type=${type}`;
         const frameBytes = size + (size < 126 ? 2 : size < 65536 ? 4 : 10);
-        const values = await alternate(all, async (c) => count / (await timed(() => c.receive(url, count, size, false))));
+        // The client's own CPU time per message, sampled with the same runs: steadier than wall-clock rates on a
+        // machine where client and server share few cores.
+        const cpu: Record<string, number[]> = {};
+        const values = await alternate(all, async (c) => {
+          const before = process.cpuUsage();
+          const rate = count / (await timed(() => c.receive(url, count, size, false)));
+          const used = process.cpuUsage(before);
+          (cpu[c.name] ??= []).push((used.user + used.system) / count);
+          return rate;
+        });
         const rawSamples: number[] = [];
         for (let r = 0; r < REPEATS; r++) {
           await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
@@ -93,6 +102,11 @@ async function main(): Promise<void> {
         const raw = median(rawSamples);
         rows.push({ label: `receive ${type} ${label(size)}`, unit: 'msg/s', higherIsBetter: true, values: { ...values, 'raw socket': raw } });
         console.log(format(rows.at(-1)!));
+        if (size >= 64 * 1024) {
+          const cpuValues = Object.fromEntries(Object.entries(cpu).map(([name, samples]) => [name, Number.isNaN(values[name]) ? Number.NaN : median(samples)]));
+          rows.push({ label: `receive ${type} ${label(size)}, client CPU`, unit: 'µs/msg', higherIsBetter: false, values: cpuValues });
+          console.log(format(rows.at(-1)!));
+        }
       }
     }
     {
@@ -169,6 +183,7 @@ Produced by \`npm run bench\` (\`node --experimental-websocket --import tsx benc
 Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}/${process.arch}.
 Each row: contenders alternate (A B C D, repeated ${REPEATS}×, ${SETTLE_MS} ms apart so that no connection is still closing), median reported; the server runs in its own process on 127.0.0.1.
 Throughput rows: higher is better. "raw socket" counts bytes on a plain net.Socket: the ceiling of the receive path.
+"client CPU" rows: the client process's CPU time (user + system, all threads) per message over the same runs, lower is better.
 Every received message's size is checked; "wrong sizes†" would mark a client that delivered messages of another size
 (its rate would not be comparable). Only the permessage-deflate row is compressed, whatever the clients offer.
 Client and server share the machine's cores: rows where the server is the bottleneck (64 KiB and 1 MiB receive)
