@@ -34,6 +34,8 @@ import type { ResolvedBrowserSessionOptions, WebSocketOptions } from './options.
 export interface NativeSessionHooks {
   /** Called at subscription with the new connection. */
   onConnection?(conn: NativeConnection): void;
+  /** Called once when the session stops counting as live: before its last event is delivered, or at unsubscribe. */
+  onRelease?(): void;
 }
 
 const DEFAULT_MAX_MESSAGE_SIZE = 100 * 1024 * 1024;
@@ -82,8 +84,15 @@ export function nativeSession$(
   const target = parseWebSocketUrl(url);
   const maxMessageSize = wsOptions.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
   return new Observable<WebSocketEvent>((subscriber) => {
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      hooks.onRelease?.();
+    };
     const Native = nativeConstructor();
     if (Native === undefined) {
+      release();
       subscriber.error(new TypeError('globalThis.WebSocket is not available'));
       return;
     }
@@ -106,6 +115,7 @@ export function nativeSession$(
       conn.phase = 'ended';
       detach();
       timers.unsubscribe();
+      release();
       if (attached) {
         subscriber.next(final);
         subscriber.complete();
@@ -182,6 +192,7 @@ export function nativeSession$(
 
     return () => {
       attached = false;
+      release();
       if (ended) return;
       ended = true;
       timers.unsubscribe();

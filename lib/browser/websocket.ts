@@ -3,7 +3,7 @@
  * `WebSocket`. Same members as the Node class; what a browser cannot do
  * (`sendPing`, `sendPong`, `addHeader`) throws a `TypeError` saying so.
  */
-import { defer, type Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import { SingleLive } from '../session/single-live.js';
 import { WebSocketUnavailableError } from '../core/errors.js';
 import { Status } from '../core/status.js';
@@ -40,8 +40,8 @@ export class WebSocket {
   /** The URL to connect to. */
   readonly url: string;
   private readonly options: WebSocketOptions;
-  private conn: NativeConnection | null = null;
-  private readonly single = new SingleLive();
+  /** The live-session slot and the latest connection; it is also the hooks through which sessions report. */
+  private readonly single = new SingleLive<NativeConnection>();
 
   /**
    * @param url - a `ws:` or `wss:` URL
@@ -63,15 +63,14 @@ export class WebSocket {
    */
   connect$(options?: SessionOptions): Observable<WebSocketEvent> {
     const resolved = resolveBrowserSessionOptions(options);
-    return this.single.guard(
-      defer(() =>
-        nativeSession$(this.url, this.options, resolved, {
-          onConnection: (conn) => {
-            this.conn = conn;
-          },
-        }),
-      ),
-    );
+    return new Observable<WebSocketEvent>((subscriber) => {
+      if (!this.single.enter(subscriber)) return undefined;
+      return nativeSession$(this.url, this.options, resolved, this.single).subscribe(subscriber);
+    });
+  }
+
+  private get conn(): NativeConnection | null {
+    return this.single.current;
   }
 
   private get connection(): NativeConnection {

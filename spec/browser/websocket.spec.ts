@@ -233,6 +233,22 @@ describe('browser WebSocket state', () => {
     ]);
     expect(FakeWebSocket.instances).toHaveLength(2);
   });
+  it('frees the live slot when the subscriber unsubscribes', () => {
+    const scheduler = newScheduler();
+    const ws = new WebSocket(URL);
+    const log: string[] = [];
+    scheduler.run(() => {
+      const first = connect$(ws, scheduler).subscribe();
+      at(scheduler, 1, () => first.unsubscribe());
+      at(scheduler, 2, () => {
+        connect$(ws, scheduler).subscribe({ next: (event) => log.push(`second ${event.name}`), error: (error: Error) => log.push(error.message) });
+      });
+      at(scheduler, 3, () => FakeWebSocket.last.fail());
+    });
+    expect(log).toEqual(['second connecting', 'second connect_fail']);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+  });
+
   it('passes a missing native WebSocket on as an error and allows a new subscription after it', () => {
     restore();
     const ws = new WebSocket(URL);
