@@ -4,9 +4,10 @@
  * subscriber: no observer wrappers, no closures per callback. An idle
  * connection then costs a few hundred bytes of pipeline, and a batch crosses
  * an operator with one method call. Unsubscribing (or the chain ending) runs
- * `teardown()` once, where timers are cancelled. Timers are scheduled with a
- * module-level work function and the subscriber as state (`scheduler.schedule(
- * work, delay, this)`), so they need no closure either.
+ * `teardown()` once, where timers are cancelled. One-shot timers are
+ * scheduled with a module-level work function and the subscriber as state
+ * (`scheduler.schedule(work, delay, this)`), periodic ones through
+ * periodic-timers' `every`, so they need no closure either.
  */
 import { Observable, Subscriber, Subscription, type OperatorFunction, type TeardownLogic, type Unsubscribable } from 'rxjs';
 import type { Signals } from '../session/signals.js';

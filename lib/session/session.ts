@@ -51,7 +51,6 @@ class SessionSink extends SignalSubscriber<Signals, WebSocketEvent> {
   constructor(
     subscriber: Subscriber<WebSocketEvent>,
     private readonly conn: Connection,
-    private readonly closeTimeout: number,
     hooks: SessionHooks,
   ) {
     super(subscriber);
@@ -125,7 +124,7 @@ class SessionSink extends SignalSubscriber<Signals, WebSocketEvent> {
     this.release();
     if (this.ended) return;
     const conn = this.conn;
-    if (conn.phase === 'open' && this.closeTimeout > 0) {
+    if (conn.phase === 'open' && conn.options.closeTimeout > 0) {
       if (conn.isActive) conn.close(1001, 'going away');
       return;
     }
@@ -209,7 +208,7 @@ function openSession(
   };
   const transport = wsOptions.transport ?? nodeTransport;
 
-  const sink = new SessionSink(subscriber, conn, options.closeTimeout, hooks);
+  const sink = new SessionSink(subscriber, conn, hooks);
   input$(conn, transport, transportTarget)
     .pipe(
       handshake(conn, { accept: acceptFor(key), protocols, compress }),
