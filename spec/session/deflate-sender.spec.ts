@@ -41,8 +41,15 @@ class RecordingSink implements FrameSink {
 
 const PARAMS: DeflateParams = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
 const big = (size: number, fill = 'a'): string => fill.repeat(size);
-/** Resolves once zlib had time to finish the queued messages. */
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 30));
+/** Resolves once every sender of the test has written all it queued (zlib is done), checked each turn of the event loop. */
+const settle = (): Promise<void> =>
+  new Promise((resolve) => {
+    const check = (): void => {
+      if (senders.every((sender) => sender.pending === 0)) resolve();
+      else setImmediate(check);
+    };
+    check();
+  });
 
 const senders: DeflateSender[] = [];
 function setUp(params: Partial<DeflateParams> = {}, threshold?: number): { sink: RecordingSink; sender: DeflateSender } {
