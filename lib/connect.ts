@@ -6,6 +6,7 @@ import type { Observable } from 'rxjs';
 import type { WebSocketEvent } from './events/events.js';
 import { resolveSessionOptions, splitConnectOptions, validateWebSocketOptions, type ConnectOptions } from './session/options.js';
 import { session$ } from './session/session.js';
+import { MAX_BUFFER_LENGTH } from './session/node-platform.js';
 
 /**
  * Opens a WebSocket connection per subscription (cold).
@@ -27,5 +28,5 @@ import { session$ } from './session/session.js';
  */
 export function connect$(url: string, options?: ConnectOptions): Observable<WebSocketEvent> {
   const [wsOptions, sessionOptions] = splitConnectOptions(options);
-  return session$(url, validateWebSocketOptions(wsOptions), resolveSessionOptions(sessionOptions));
+  return session$(url, validateWebSocketOptions(wsOptions, MAX_BUFFER_LENGTH), resolveSessionOptions(sessionOptions));
 }

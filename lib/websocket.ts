@@ -12,6 +12,8 @@ import type { Connection } from './session/connection.js';
 import { resolveSessionOptions, validateWebSocketOptions, type SessionOptions, type WebSocketOptions } from './session/options.js';
 import { session$ } from './session/session.js';
 import { parseWebSocketUrl } from './core/url.js';
+import { checkHeader } from './core/handshake.js';
+import { MAX_BUFFER_LENGTH } from './session/node-platform.js';
 
 const MAX_CONTROL_PAYLOAD = 125;
 
@@ -51,8 +53,10 @@ export class WebSocket {
   /** The URL to connect to. */
   readonly url: string;
   private readonly options: WebSocketOptions;
-  /** Headers added to the next upgrade requests (created when there are any). */
-  private headers: Record<string, string> | null;
+  /** Custom headers of the next upgrade requests by lower-case name (created when there are any). */
+  private headers: Map<string, readonly [string, string]> | null = null;
+  /** True for wss: (and https:) URLs. */
+  private readonly secure: boolean;
   /** The live-session slot and the latest connection; it is also the hooks through which sessions report. */
   private readonly single = new SingleLive<Connection>();
 
@@ -62,10 +66,15 @@ export class WebSocket {
    * @throws TypeError for an invalid URL or options
    */
   constructor(url: string, options?: WebSocketOptions) {
-    parseWebSocketUrl(url);
+    this.secure = parseWebSocketUrl(url).secure;
     this.url = url;
-    this.options = validateWebSocketOptions(options);
-    this.headers = this.options.headers ? { ...this.options.headers } : null;
+    this.options = validateWebSocketOptions(options, MAX_BUFFER_LENGTH);
+    for (const [name, value] of Object.entries(this.options.headers ?? {})) this.setHeader(name, value);
+  }
+
+  /** Sets a header, replacing one set earlier under any letter case. */
+  private setHeader(name: string, value: string): void {
+    (this.headers ??= new Map()).set(name.toLowerCase(), [name, value]);
   }
 
   /**
@@ -79,7 +88,8 @@ export class WebSocket {
     return new Observable<WebSocketEvent>((subscriber) => {
       if (!this.single.enter(subscriber)) return undefined;
       // Headers are read at each subscription, so addHeader applies to the next connection.
-      return session$(this.url, { ...this.options, headers: this.headers ? { ...this.headers } : undefined }, resolved, this.single).subscribe(subscriber);
+      const headers = this.headers === null ? undefined : [...this.headers.values()];
+      return session$(this.url, this.options, resolved, this.single, headers).subscribe(subscriber);
     });
   }
 
@@ -130,8 +140,6 @@ export class WebSocket {
    * @throws RangeError for a code not allowed on the wire or a reason over 123 bytes
    */
   close(code: number = Status.NORMAL, reason = 'goodbye'): void {
-    if (typeof code !== 'number') throw new TypeError('code must be a number');
-    if (typeof reason !== 'string') throw new TypeError('reason must be a string');
     this.connection.close(code, reason);
   }
 
@@ -140,10 +148,16 @@ export class WebSocket {
     this.conn?.forceDisconnect();
   }
 
-  /** Adds a header to the next connections' upgrade requests. */
+  /**
+   * Adds a header to the next connections' upgrade requests, replacing one of the same name in any letter
+   * case (also one from the `headers` option).
+   *
+   * @throws TypeError for a name that is not an HTTP token (or is set by the handshake), or a value with
+   *   control characters (CR, LF, NUL…)
+   */
   addHeader(name: string, value: string): void {
-    if (typeof name !== 'string' || typeof value !== 'string') throw new TypeError('header name and value must be strings');
-    (this.headers ??= {})[name] = value;
+    const [checkedName, checkedValue] = checkHeader(name, value);
+    this.setHeader(checkedName, checkedValue);
   }
 
   /** True while a connection is open and not closing. */
@@ -161,9 +175,9 @@ export class WebSocket {
     return this.conn?.phase === 'ended';
   }
 
-  /** True for wss: URLs. */
+  /** True for wss: (and https:) URLs, in any letter case. */
   get isSecure(): boolean {
-    return this.url.startsWith('wss:');
+    return this.secure;
   }
 
   /** True when the live connection negotiated permessage-deflate. */

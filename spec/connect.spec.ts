@@ -67,9 +67,19 @@ describe('connect$ lifecycles in virtual time', () => {
   it('measures pingTimeout from the last pong', () => {
     const scheduler = newScheduler();
     scheduler.run(({ expectObservable }) => {
-      const { server, events$ } = setup(scheduler, { autoPong: false }, { pingRate: 0, pingTimeout: 3000, poll: 60000 });
+      const { server, events$ } = setup(scheduler, { autoPong: false }, { pingRate: 1000, pingTimeout: 3000, poll: 60000 });
       server.at(2000, () => server.sendPong('late'));
       expectObservable(names(events$)).toBe('(abrp) 1994ms o 2999ms (ud|)', NAMES);
+    });
+  });
+
+  it('measures pingTimeout from the last frame of any kind: a server busy sending data is alive', () => {
+    const scheduler = newScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const { server, events$ } = setup(scheduler, { autoPong: false }, { pingRate: 1000, pingTimeout: 3000, poll: 60000 });
+      server.at(2000, () => server.sendText('busy'));
+      server.at(4500, () => server.sendBinary(new Uint8Array(3)));
+      expectObservable(names(events$)).toBe('(abrp) 1994ms t 2499ms y 2999ms (ud|)', NAMES);
     });
   });
 

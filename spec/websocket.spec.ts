@@ -153,7 +153,7 @@ describe('WebSocket', () => {
     });
   });
 
-  it('frees the live slot when a session ends, and when it fails before connecting (invalid header)', () => {
+  it('frees the live slot when a session ends; an invalid header is refused at addHeader, before any session', () => {
     const scheduler = newScheduler();
     scheduler.run(({ flush }) => {
       const server = createTestServer(scheduler);
@@ -162,15 +162,15 @@ describe('WebSocket', () => {
       const ends: string[] = [];
       ws.connect$({ scheduler, pingRate: 0, poll: 60000 }).subscribe({ complete: () => ends.push('first done') });
       flush();
-      // The first session ended (forceDisconnect): a second one may start, and may itself be refused for its headers.
-      ws.addHeader('X-Bad', 'line\r\nbreak');
-      const errors: string[] = [];
-      ws.connect$({ scheduler }).subscribe({ error: (e: Error) => errors.push(e.message) });
-      ws.connect$({ scheduler }).subscribe({ error: (e: Error) => errors.push(e.message) });
+      expect(() => ws.addHeader('X-Bad', 'line\r\nbreak')).toThrow(new TypeError('invalid header value for x-bad: "line\\r\\nbreak"'));
+      // The first session ended (forceDisconnect): a second one may start.
+      const seen: string[] = [];
+      server.at(10, () => ws.forceDisconnect());
+      ws.connect$({ scheduler, pingRate: 0, poll: 60000 }).subscribe({ next: (e) => seen.push(e.name), error: (e: Error) => seen.push(e.message) });
+      flush();
       expect(ends).toEqual(['first done']);
-      expect(errors).toHaveLength(2);
-      // Both report the header, not "already has a live connection": the failed session released its slot.
-      for (const message of errors) expect(message).toMatch(/header/i);
+      expect(seen).toEqual(['connecting', 'connected', 'ready', 'poll', 'disconnected']);
+      expect(server.current.requestHeader('x-bad')).toBeUndefined();
     });
   });
 

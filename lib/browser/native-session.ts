@@ -25,7 +25,7 @@
  */
 import { Observable, Subscription, timer } from 'rxjs';
 import { Response } from '../core/response.js';
-import { parseWebSocketUrl } from '../core/url.js';
+import { parseWebSocketUrl, redactUrl } from '../core/url.js';
 import { events, type ConnectFail, type Disconnected, type WebSocketEvent } from '../events/events.js';
 import { NativeConnection, type NativeWebSocket, type NativeWebSocketConstructor } from './native-connection.js';
 import type { ResolvedBrowserSessionOptions, WebSocketOptions } from './options.js';
@@ -82,6 +82,7 @@ export function nativeSession$(
   hooks: NativeSessionHooks = {},
 ): Observable<WebSocketEvent> {
   const target = parseWebSocketUrl(url);
+  const shown = redactUrl(url);
   const maxMessageSize = wsOptions.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
   return new Observable<WebSocketEvent>((subscriber) => {
     let released = false;
@@ -122,9 +123,9 @@ export function nativeSession$(
       }
     };
 
-    const conn = new NativeConnection(url, scheduler, {
+    const conn = new NativeConnection(shown, scheduler, {
+      // closeTimeout 0: do not wait for the close event (the browser finishes the handshake in the background).
       closeStarted: () => {
-        if (options.closeTimeout === 0) return;
         timers.add(scheduler.schedule(() => finish(events.disconnected('close timeout', false, conn.now())), options.closeTimeout));
       },
       forceEnd: (reason) => {
@@ -133,7 +134,7 @@ export function nativeSession$(
       },
     });
     hooks.onConnection?.(conn);
-    emit(events.connecting(url, conn.now()));
+    emit(events.connecting(shown, conn.now()));
 
     try {
       socket = new Native(target.url.href, wsOptions.protocols ?? []);
@@ -154,7 +155,7 @@ export function nativeSession$(
       connectTimer.unsubscribe();
       conn.phase = 'open';
       const now = conn.now();
-      emit(events.connected(url, null, now));
+      emit(events.connected(shown, null, now));
       emit(events.ready(syntheticResponse(ws), ws.protocol || null, extensionNames(ws.extensions), now));
       emit(events.poll(now));
       if (!ended) timers.add(timer(options.poll, options.poll, scheduler).subscribe(() => emit(events.poll(conn.now()))));

@@ -40,6 +40,8 @@ export class WebSocket {
   /** The URL to connect to. */
   readonly url: string;
   private readonly options: WebSocketOptions;
+  /** True for wss: (and https:) URLs. */
+  private readonly secure: boolean;
   /** The live-session slot and the latest connection; it is also the hooks through which sessions report. */
   private readonly single = new SingleLive<NativeConnection>();
 
@@ -49,7 +51,7 @@ export class WebSocket {
    * @throws TypeError for an invalid URL, invalid options, or an option browsers do not have
    */
   constructor(url: string, options?: WebSocketOptions) {
-    parseWebSocketUrl(url);
+    this.secure = parseWebSocketUrl(url).secure;
     this.url = url;
     this.options = validateBrowserWebSocketOptions(options);
   }
@@ -149,7 +151,7 @@ export class WebSocket {
 
   /** True for wss: URLs. */
   get isSecure(): boolean {
-    return parseWebSocketUrl(this.url).secure;
+    return this.secure;
   }
 
   /** True when the browser negotiated permessage-deflate on the live connection. */

@@ -75,6 +75,9 @@ const FORBIDDEN = new Set([
   'transfer-encoding',
 ]);
 
+/** Tokens that are object-prototype keys in JavaScript: refused as header names. */
+const OBJECT_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Host header value: IPv6 literals bracketed, the scheme's default port omitted (RFC 6455 §4.1 item 4). */
 function hostHeader(target: WebSocketTarget): string {
   const host = target.host.includes(':') ? `[${target.host}]` : target.host;
@@ -82,8 +85,9 @@ function hostHeader(target: WebSocketTarget): string {
 }
 
 function checkValue(name: string, value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError(`header ${name.toLowerCase()} must be a string, got ${typeof value}`);
   // Header injection guard: a CR or LF would end the header line and smuggle in others.
-  if (typeof value !== 'string' || INVALID_VALUE.test(value)) throw new TypeError(`invalid header value for ${name.toLowerCase()}`);
+  if (INVALID_VALUE.test(value)) throw new TypeError(`invalid header value for ${name.toLowerCase()}: ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -100,13 +104,38 @@ function checkProtocols(protocols: unknown): readonly string[] {
   return protocols as readonly string[];
 }
 
+/**
+ * Checks one custom header's name (an RFC 9110 token the handshake does not own) and value.
+ *
+ * @throws TypeError naming the header and the offending value
+ */
+export function checkHeader(name: unknown, value: unknown): [string, string] {
+  if (typeof name !== 'string' || !TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
+  const lower = name.toLowerCase();
+  if (FORBIDDEN.has(lower)) throw new TypeError(`header ${lower} is set by the handshake`);
+  // Valid tokens, but names that alter or shadow an object's prototype when used as keys: no real header has them.
+  if (OBJECT_KEYS.has(lower)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
+  return [name, checkValue(name, value)];
+}
+
 function customHeaders(headers: RequestOptions['headers']): Array<[string, string]> {
   const entries = headers === undefined ? [] : Array.isArray(headers) ? headers : Object.entries(headers);
-  return entries.map(([name, value]): [string, string] => {
-    if (typeof name !== 'string' || !TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
-    if (FORBIDDEN.has(name.toLowerCase())) throw new TypeError(`header ${name.toLowerCase()} is set by the handshake`);
-    return [name, checkValue(name, value)];
-  });
+  const checked = entries.map(([name, value]) => checkHeader(name, value));
+  const hosts = checked.filter(([name]) => name.toLowerCase() === 'host');
+  if (hosts.length > 1) throw new TypeError('more than one host header');
+  return checked;
+}
+
+/**
+ * Checks what {@link buildRequest} will send from the caller's options (protocols, custom headers, user
+ * agent), without building anything: lets a caller refuse bad options at its own call.
+ *
+ * @throws TypeError as {@link buildRequest} would
+ */
+export function checkRequestOptions(options: RequestOptions): void {
+  checkProtocols(options.protocols ?? []);
+  customHeaders(options.headers);
+  if (options.userAgent !== undefined) checkValue('user-agent', options.userAgent);
 }
 
 /**
@@ -136,7 +165,6 @@ export function buildRequest(target: WebSocketTarget, key: string, options: Requ
   const protocols = checkProtocols(options.protocols ?? []);
   const custom = customHeaders(options.headers);
   const customHosts = custom.filter(([name]) => name.toLowerCase() === 'host');
-  if (customHosts.length > 1) throw new TypeError('more than one host header');
   const hasUserAgent = custom.some(([name]) => name.toLowerCase() === 'user-agent');
 
   // RFC 6455 §4.1 items 4–6, 9: "The request MUST contain a |Host| header field", "an |Upgrade| header field whose value

@@ -47,13 +47,13 @@ export function parseWebSocketUrl(input: string | URL): WebSocketTarget {
   try {
     url = new URL(text);
   } catch {
-    throw new TypeError(`invalid url ${JSON.stringify(text)}`);
+    throw new TypeError(`invalid url ${JSON.stringify(redactUrl(text))}`);
   }
   const scheme = SCHEMES[url.protocol];
   if (scheme === undefined) throw new TypeError(`invalid url scheme ${url.protocol}`);
   // RFC 6455 §3: "Fragment identifiers are meaningless in the context of WebSocket URIs and MUST NOT be used on these URIs."
   // An empty fragment ("ws://h/#") leaves url.hash empty, so look for the "#" itself.
-  if (url.href.includes('#')) throw new TypeError(`url must not have a fragment ${JSON.stringify(text)}`);
+  if (url.href.includes('#')) throw new TypeError(`url must not have a fragment ${JSON.stringify(redactUrl(text))}`);
   // Switching between special schemes is allowed by the URL standard, so this always takes.
   if (url.protocol !== scheme) url.protocol = scheme;
   const secure = scheme === 'wss:';
@@ -67,4 +67,25 @@ export function parseWebSocketUrl(input: string | URL): WebSocketTarget {
     // RFC 6455 §3: resource name is the path ("/" if empty) plus "?" and the query if present.
     resource: url.pathname + url.search,
   };
+}
+
+/**
+ * A URL fit to show in events, errors and logs: credentials (`user:pass@`) become `***:***@`, so a reader
+ * still sees that some were given; anything else is kept as written. Works on unparsable text too (the
+ * userinfo is whatever lies between `//` and the last `@` of the authority).
+ *
+ * @example
+ * ```ts
+ * redactUrl('wss://alice:s3cret@example.com/feed'); // 'wss://***:***@example.com/feed'
+ * redactUrl('ws://example.com/');                   // 'ws://example.com/'
+ * ```
+ */
+export function redactUrl(text: string): string {
+  const start = text.indexOf('//');
+  if (start < 0) return text;
+  let end = start + 2;
+  while (end < text.length && text[end] !== '/' && text[end] !== '?' && text[end] !== '#') end++;
+  const at = text.lastIndexOf('@', end - 1);
+  if (at < start + 2) return text;
+  return `${text.slice(0, start + 2)}***:***${text.slice(at)}`;
 }

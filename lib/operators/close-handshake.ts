@@ -40,7 +40,14 @@ class CloseHandshakeSubscriber extends SignalSubscriber {
   }
 
   expire(): void {
-    this.out.next([endWith(events.disconnected('close timeout', false, this.conn.now()))]);
+    const conn = this.conn;
+    try {
+      // SPEC: a server that does not end TCP within closeTimeout is cut off: `disconnected(graceful=false)`,
+      // even after both close frames were exchanged.
+      this.out.next([endWith(events.disconnected('close timeout', false, conn.now()))]);
+    } catch (error) {
+      conn.internalError(error);
+    }
   }
 
   protected override teardown(): void {
@@ -52,9 +59,9 @@ class CloseHandshakeSubscriber extends SignalSubscriber {
  * Operator: starts the close timer at the first `@close-sent`.
  *
  * @param conn - the connection (its scheduler drives the timer)
- * @param closeTimeout - ms to wait; 0 disables the timer
+ * @param closeTimeout - ms to wait for the server to end TCP; 0 does not wait (the session ends as soon as
+ *   the close frame was handed to the socket, on the scheduler's next turn)
  */
 export function closeHandshake(conn: Connection, closeTimeout: number): OperatorFunction<Signals, Signals> {
-  if (closeTimeout === 0) return (source) => source;
   return signalOperator((out) => new CloseHandshakeSubscriber(out, conn, closeTimeout));
 }

@@ -40,7 +40,11 @@ class ConnectTimeoutSubscriber extends SignalSubscriber {
   }
 
   expire(): void {
-    this.out.next([endWith(events.connectFail(`connect timeout after ${this.connectTimeout} ms`, this.conn.now()))]);
+    try {
+      this.out.next([endWith(events.connectFail(`connect timeout after ${this.connectTimeout} ms`, this.conn.now()))]);
+    } catch (error) {
+      this.conn.internalError(error);
+    }
   }
 
   protected override teardown(): void {

@@ -42,6 +42,7 @@ class FrameSubscriber extends SignalSubscriber implements ProtocolHandler {
       return;
     }
     this.time = conn.now();
+    conn.lastReceived = this.time;
     for (let i = 0; i < batch.length; i++) {
       const signal = batch[i]!;
       if (signal.name === '@data') conn.protocol?.receive(signal.chunk);

@@ -48,7 +48,36 @@ class HandshakeSubscriber extends SignalSubscriber<HandshakeInput> {
     this.expected = expected;
   }
 
+  /**
+   * The head of the pipeline: everything that enters a session (the transport's events, control batches
+   * from the WebSocket object) passes here, so this is where an unexpected exception anywhere downstream is
+   * contained: it ends this connection alone (`internal error: …`), never the process.
+   */
   protected override _next(input: HandshakeInput): void {
+    try {
+      this.handle(input);
+    } catch (error) {
+      this.conn.internalError(error);
+    }
+  }
+
+  protected override _error(error: unknown): void {
+    try {
+      super._error(error);
+    } catch (thrown) {
+      this.conn.internalError(thrown);
+    }
+  }
+
+  protected override _complete(): void {
+    try {
+      super._complete();
+    } catch (thrown) {
+      this.conn.internalError(thrown);
+    }
+  }
+
+  private handle(input: HandshakeInput): void {
     if (Array.isArray(input)) {
       this.out.next(input);
       return;
@@ -76,6 +105,9 @@ class HandshakeSubscriber extends SignalSubscriber<HandshakeInput> {
       case 'open':
         conn.attach(input.connection);
         this.out.next([events.connected(conn.url, input.proxy, conn.now())]);
+        return;
+      case 'drain':
+        conn.drained();
         return;
       case 'response': {
         const { statusCode, status, rawHeaders } = input.head;

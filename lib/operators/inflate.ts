@@ -15,6 +15,10 @@
  * output: -(ready)-------------------(text,ping,text)|
  * ```
  *
+ * Backpressure: while more than `RECEIVE_HIGH_WATER_MARK` (1 MiB) of received
+ * bytes wait in the queue, reading from the socket is paused (TCP pushes back
+ * on the server); it resumes at `RECEIVE_LOW_WATER_MARK` (256 KiB).
+ *
  * A message that cannot be inflated fails the connection: 1009 when it would
  * exceed `maxMessageSize`, 1007 for invalid deflate data or invalid UTF-8
  * (ws uses 1007 for both as well). The operator then emits `protocol_error`
@@ -30,7 +34,7 @@ import { Opcode } from '../core/opcode.js';
 import { Status } from '../core/status.js';
 import { Utf8Validator } from '../core/utf8-validator.js';
 import { events } from '../events/events.js';
-import type { Connection } from '../session/connection.js';
+import { RECEIVE_HIGH_WATER_MARK, RECEIVE_LOW_WATER_MARK, ReadPause, type Connection } from '../session/connection.js';
 import { DeflateSender } from '../session/deflate-sender.js';
 import { bufferCodec, isUtf8 } from '../session/node-platform.js';
 import { CLOSE_SENT, type CompressedSignal, type Signals } from '../session/signals.js';
@@ -47,6 +51,17 @@ const hasCompressed = (batch: Signals): boolean => {
   for (let i = 0; i < batch.length; i++) if (batch[i]!.name === '@compressed') return true;
   return false;
 };
+
+/** The received bytes a batch holds (message payloads), for the backpressure count. */
+function batchBytes(batch: Signals): number {
+  let bytes = 0;
+  for (let i = 0; i < batch.length; i++) {
+    const signal = batch[i]!;
+    if (signal.name === '@compressed' || signal.name === 'binary') bytes += signal.data.length;
+    else if (signal.name === 'text') bytes += signal.text.length;
+  }
+  return bytes;
+}
 
 /**
  * Operator: `@compressed` messages → `text`/`binary` events, in wire order.
@@ -70,6 +85,8 @@ export function inflate(conn: Connection, config: InflateConfig = {}): OperatorF
       let failed = false;
       let torn = false;
       let ending: { readonly failed: boolean; readonly error?: unknown } | null = null;
+      /** Received bytes in `queue` (and in the batch being worked through), for backpressure. */
+      let queuedBytes = 0;
 
       const setUp = (): void => {
         const params = conn.deflate;
@@ -84,7 +101,11 @@ export function inflate(conn: Connection, config: InflateConfig = {}): OperatorF
           maxSize: conn.maxMessageSize,
           limiter: config.limiter,
         });
-        sender = new DeflateSender(conn.protocol, params, { threshold: config.threshold, limiter: config.limiter });
+        sender = new DeflateSender(conn.protocol, params, {
+          threshold: config.threshold,
+          limiter: config.limiter,
+          onInternalError: (error) => conn.internalError(error),
+        });
         conn.dataSender = sender;
       };
 
@@ -107,6 +128,8 @@ export function inflate(conn: Connection, config: InflateConfig = {}): OperatorF
           current.index = current.batch.length;
         }
         for (const batch of queue.splice(0)) out.push(...batch.filter((signal) => signal.name === '@end'));
+        queuedBytes = 0;
+        conn.resumeReading(ReadPause.PIPELINE);
       };
 
       const startInflate = (signal: CompressedSignal): void => {
@@ -116,12 +139,17 @@ export function inflate(conn: Connection, config: InflateConfig = {}): OperatorF
         inflater!.inflate(signal.data, validator && ((chunk) => validator.push(chunk)), (error, data) => {
           inflating = false;
           if (torn) return;
-          const out = current!.out;
-          if (error === null && validator !== null && !validator.end()) error = new ProtocolError('invalid utf-8', Status.BAD_DATA); // cut short inside a sequence
-          if (error !== null) fail(error, out);
-          else if (text) out.push(events.text(bufferCodec.decode(data!), conn.now()));
-          else out.push(events.binary(data!, conn.now()));
-          pump();
+          // A zlib callback: nothing above us would catch an exception, so contain it here.
+          try {
+            const out = current!.out;
+            if (error === null && validator !== null && !validator.end()) error = new ProtocolError('invalid utf-8', Status.BAD_DATA); // cut short inside a sequence
+            if (error !== null) fail(error, out);
+            else if (text) out.push(events.text(bufferCodec.decode(data!), conn.now()));
+            else out.push(events.binary(data!, conn.now()));
+            pump();
+          } catch (thrown) {
+            conn.internalError(thrown);
+          }
         });
       };
 
@@ -135,6 +163,8 @@ export function inflate(conn: Connection, config: InflateConfig = {}): OperatorF
               const batch = queue.shift();
               if (batch === undefined) break;
               current = { batch, index: 0, out: [] };
+              queuedBytes -= batchBytes(batch);
+              if (queuedBytes <= RECEIVE_LOW_WATER_MARK) conn.resumeReading(ReadPause.PIPELINE);
             }
             const work = current;
             while (work.index < work.batch.length && !inflating) {
@@ -182,6 +212,8 @@ export function inflate(conn: Connection, config: InflateConfig = {}): OperatorF
             return;
           }
           queue.push(batch);
+          queuedBytes += batchBytes(batch);
+          if (queuedBytes > RECEIVE_HIGH_WATER_MARK) conn.pauseReading(ReadPause.PIPELINE);
           pump();
         },
         error: (error: unknown) => {

@@ -24,8 +24,8 @@ export interface KeepaliveConfig {
   readonly poll: number;
 }
 
-const poll = (self: KeepaliveSubscriber): void => self.poll();
-const ping = (self: KeepaliveSubscriber): void => self.ping();
+const poll = (self: KeepaliveSubscriber): void => self.guard(self.poll);
+const ping = (self: KeepaliveSubscriber): void => self.guard(self.ping);
 
 class KeepaliveSubscriber extends SignalSubscriber {
   private pollTimer: Unsubscribable | null = null;
@@ -58,6 +58,15 @@ class KeepaliveSubscriber extends SignalSubscriber {
     this.pollTimer = every(scheduler, this.pollPeriod, poll, this);
     if (this.pingRate > 0) this.pingTimer = every(scheduler, this.pingRate, ping, this);
     this.out.next(out);
+  }
+
+  /** Runs a timer's work; an unexpected exception ends this connection, not the shared timer list. */
+  guard(work: (this: KeepaliveSubscriber) => void): void {
+    try {
+      work.call(this);
+    } catch (error) {
+      this.conn.internalError(error);
+    }
   }
 
   poll(): void {

@@ -7,7 +7,7 @@
  * action, a bound function and a Node Timeout, and virtual time
  * (TestScheduler) sees exactly the due times one action per timer would give.
  */
-import type { SchedulerAction, SchedulerLike, Subscription, Unsubscribable } from 'rxjs';
+import { config, type SchedulerAction, type SchedulerLike, type Subscription, type Unsubscribable } from 'rxjs';
 
 /** One repeating timer: calls `fire(target)` every `period` ms of its list until unsubscribed. */
 class PeriodicTimer implements Unsubscribable {
@@ -24,6 +24,10 @@ class PeriodicTimer implements Unsubscribable {
   unsubscribe(): void {
     this.list.remove(this);
   }
+}
+
+function rethrow(error?: unknown): void {
+  throw error;
 }
 
 function runList(this: SchedulerAction<TimerList>, list?: TimerList): void {
@@ -59,10 +63,18 @@ class TimerList {
     }
   }
 
-  /** The action fired: fires what is due, in due order, and rearms for the next. */
+  /**
+   * The action fired: fires what is due, in due order, and rearms for the next. The timers belong to
+   * different connections, so one that throws must not stop the others: it is removed, the rest fire, the
+   * list rearms, and the error is reported as RxJS reports unhandled errors: to `config.onUnhandledError`
+   * when set, else rethrown from an action of its own (rethrowing here would make the scheduler cancel this
+   * list's action). lomond's own callers catch their errors themselves and end their connection, so this
+   * only catches what escapes them.
+   */
   run(action: SchedulerAction<TimerList>): void {
     this.action = null;
     this.running = true;
+    let failure: { error: unknown } | null = null;
     try {
       const now = this.scheduler.now();
       let timer = this.head;
@@ -72,13 +84,21 @@ class TimerList {
         const due = timer.due + this.period;
         timer.due = due > now ? due : now + this.period;
         this.insert(timer);
-        timer.fire(timer.target);
+        try {
+          timer.fire(timer.target);
+        } catch (error) {
+          this.remove(timer);
+          failure ??= { error };
+        }
         timer = this.head;
       }
     } finally {
       this.running = false;
       if (this.head !== null) this.action = action.schedule(this, Math.max(0, this.head.due - this.scheduler.now()));
     }
+    if (failure === null) return;
+    if (config.onUnhandledError !== null) config.onUnhandledError(failure.error);
+    else this.scheduler.schedule(rethrow, 0, failure.error);
   }
 
   /** Inserts in due order (after timers due at the same time); arms the action when it becomes the first. */

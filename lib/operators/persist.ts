@@ -14,7 +14,7 @@ import { Observable, asyncScheduler, type MonoTypeOperatorFunction, type Schedul
 import { backoffDelay } from '../core/backoff.js';
 import { parseRetryAfter } from '../core/retry-after.js';
 import { events, type WebSocketEvent } from '../events/events.js';
-import { checkNumber } from '../session/options.js';
+import { checkDuration } from '../session/options.js';
 
 /** How {@link persist} waits between attempts. */
 export interface PersistOptions {
@@ -52,9 +52,9 @@ export interface PersistOptions {
  */
 export function persist(options: PersistOptions = {}): MonoTypeOperatorFunction<WebSocketEvent> {
   if (options === null || typeof options !== 'object') throw new TypeError('persist options must be an object');
-  checkNumber(options.minWait, 'minWait');
-  checkNumber(options.maxWait, 'maxWait');
-  checkNumber(options.minUptime, 'minUptime');
+  checkDuration(options.minWait, 'minWait');
+  checkDuration(options.maxWait, 'maxWait');
+  checkDuration(options.minUptime, 'minUptime');
   const minWait = options.minWait ?? 5000;
   const maxWait = options.maxWait ?? Math.max(30000, minWait);
   if (minWait > maxWait) throw new RangeError(`minWait ${minWait} exceeds maxWait ${maxWait}`);

@@ -1,7 +1,10 @@
 /**
- * unresponsive: dead-peer detection. From `ready` on, when no pong arrived for
- * `pingTimeout` ms (counted from the last pong, or from `ready`), it emits
+ * unresponsive: dead-peer detection. From `ready` on, when nothing arrived
+ * from the server for `pingTimeout` ms (counted from the last bytes received —
+ * a pong or any other frame, whole or in part — or from `ready`), it emits
  * `unresponsive` and ends the session with `disconnected(graceful=false)`.
+ * While reading is paused (backpressure) the clock stands still: silence is
+ * then our doing, not the server's.
  *
  * ```
  * input:   --r----P------------------|   (pingTimeout 10; P = pong)
@@ -20,7 +23,6 @@ function checkTick(this: SchedulerAction<UnresponsiveSubscriber>, self?: Unrespo
 }
 
 class UnresponsiveSubscriber extends SignalSubscriber {
-  private lastPong = 0;
   private timer: Subscription | null = null;
 
   constructor(
@@ -32,12 +34,13 @@ class UnresponsiveSubscriber extends SignalSubscriber {
   }
 
   protected override _next(batch: Signals): void {
-    for (let i = 0; i < batch.length; i++) {
-      const name = batch[i]!.name;
-      if (name === 'pong') this.lastPong = this.conn.now();
-      else if (name === 'ready' && this.timer === null) {
-        this.lastPong = this.conn.now();
-        this.timer = this.conn.options.scheduler.schedule(checkTick, this.pingTimeout, this);
+    if (this.timer === null) {
+      for (let i = 0; i < batch.length; i++) {
+        if (batch[i]!.name !== 'ready') continue;
+        const conn = this.conn;
+        conn.lastReceived = conn.now();
+        this.timer = conn.options.scheduler.schedule(checkTick, this.pingTimeout, this);
+        break;
       }
     }
     this.out.next(batch);
@@ -45,10 +48,16 @@ class UnresponsiveSubscriber extends SignalSubscriber {
 
   /** Ends the session when the peer has been silent too long; else returns the ms left to wait. */
   check(): number {
-    const now = this.conn.now();
-    const silent = now - this.lastPong;
-    if (silent < this.pingTimeout) return this.pingTimeout - silent;
-    this.out.next([events.unresponsive(now), endWith(events.disconnected('unresponsive', false, now))]);
+    const conn = this.conn;
+    try {
+      const now = conn.now();
+      if (conn.readPaused) return this.pingTimeout;
+      const silent = now - conn.lastReceived;
+      if (silent < this.pingTimeout) return this.pingTimeout - silent;
+      this.out.next([events.unresponsive(now), endWith(events.disconnected('unresponsive', false, now))]);
+    } catch (error) {
+      conn.internalError(error);
+    }
     return 0;
   }
 
@@ -58,10 +67,10 @@ class UnresponsiveSubscriber extends SignalSubscriber {
 }
 
 /**
- * Operator: watches pongs and fires `unresponsive` after `pingTimeout` ms of silence.
+ * Operator: fires `unresponsive` after `pingTimeout` ms without anything from the server.
  *
  * @param conn - the connection (its scheduler drives the timer)
- * @param pingTimeout - ms without a pong; undefined disables the operator
+ * @param pingTimeout - ms without data from the server; undefined disables the operator
  */
 export function unresponsive(conn: Connection, pingTimeout: number | undefined): OperatorFunction<Signals, Signals> {
   if (pingTimeout === undefined) return (source) => source;

@@ -8,7 +8,8 @@
 import { ClientProtocol, type ProtocolHandler } from '../core/protocol.js';
 import type { DeflateParams } from '../core/deflate-params.js';
 import { WebSocketClosedError, WebSocketClosingError, WebSocketUnavailableError } from '../core/errors.js';
-import { events } from '../events/events.js';
+import { buildClosePayload } from '../core/close.js';
+import { events, type ConnectFail, type Disconnected } from '../events/events.js';
 import type { TransportConnection } from '../transports/transport.js';
 import { allocUnsafe, bufferCodec, createMaskKeySource, isUtf8 } from './node-platform.js';
 import type { ResolvedSessionOptions } from './options.js';
@@ -23,6 +24,29 @@ export interface ConnectionLimits {
   readonly maxMessageSize: number;
   readonly compress: boolean;
 }
+
+/** Where a session ends from outside its operator pipeline (an internal error). */
+export interface SessionEnd {
+  /** Emits `final`, completes and tears the pipeline down, whatever state the operators are in. */
+  abort(final: Disconnected | ConnectFail): void;
+}
+
+/** Why reading from the transport is paused (bits: reading resumes when none is left). */
+export const enum ReadPause {
+  /** The pipeline holds more than {@link RECEIVE_HIGH_WATER_MARK} bytes (inflating). */
+  PIPELINE = 1,
+  /** The application called `pause()`. */
+  APP = 2,
+}
+
+/**
+ * Receive backpressure: once more than this many received bytes wait in the pipeline (compressed messages
+ * queued behind one that zlib is inflating), reading from the socket pauses, so TCP pushes back on the
+ * server; it resumes when at most {@link RECEIVE_LOW_WATER_MARK} bytes are left.
+ */
+export const RECEIVE_HIGH_WATER_MARK = 1024 * 1024;
+/** See {@link RECEIVE_HIGH_WATER_MARK}. */
+export const RECEIVE_LOW_WATER_MARK = 256 * 1024;
 
 const nextMaskKey = createMaskKeySource();
 
@@ -44,6 +68,14 @@ export class Connection implements ConnectionLimits {
   input: { next(batch: Signals): void } | null = null;
   /** Set by a compression layer to take over data sends (keeps message order with async deflate). */
   dataSender: DataSender | null = null;
+  /** True once the application asked to close (the close frame may still wait behind compressed messages). */
+  closeRequested = false;
+  /** `scheduler.now()` when bytes last arrived from the server (liveness for `pingTimeout`). */
+  lastReceived = 0;
+  /** Why reading is paused ({@link ReadPause} bits), 0 while reading. */
+  private readPause = 0;
+  /** Where the session ends from outside the pipeline; set by the session. */
+  end: SessionEnd | null = null;
 
   readonly maxPayload: number;
   readonly maxMessageSize: number;
@@ -140,9 +172,16 @@ export class Connection implements ConnectionLimits {
     else protocol.sendPong(data);
   }
 
-  /** Starts the close handshake; the close timer starts with it. */
+  /**
+   * Starts the close handshake; the close timer starts with it.
+   *
+   * @throws TypeError / RangeError for a code not allowed on the wire or a reason over 123 bytes, checked here
+   *   even when the close frame must wait behind compressed messages
+   */
   close(code: number, reason: string): void {
+    buildClosePayload(code, reason);
     const protocol = this.writable();
+    this.closeRequested = true;
     const send = (): void => {
       if (protocol.isCloseSent) return;
       protocol.sendClose(code, reason);
@@ -159,10 +198,59 @@ export class Connection implements ConnectionLimits {
     if (this.sentCloseTime === null) this.sentCloseTime = this.now();
   }
 
-  /** Ends the session at once with `disconnected(graceful=false)`; never throws. */
+  /**
+   * Ends the session at once: with `connect_fail` while connecting (SPEC: a connection that never got its
+   * handshake answer fails to connect), else with `disconnected(graceful=false)`. Never throws.
+   */
   forceDisconnect(reason = 'force disconnect'): void {
     if (this.phase === 'ended') return;
-    this.input?.next([endWith(events.disconnected(reason, false, this.now()))]);
+    this.input?.next([endWith(this.ending(reason))]);
+  }
+
+  /**
+   * An unexpected error inside lomond (a bug, or a resource the platform refused): ends this connection
+   * alone, at once, with a reason starting `internal error:`, bypassing the operators (which may be in any
+   * state). Never throws.
+   */
+  internalError(error: unknown): void {
+    if (this.phase === 'ended') return;
+    const message = error instanceof Error ? error.message : String(error);
+    this.end?.abort(this.ending(`internal error: ${message}`));
+  }
+
+  /** The final event for an end with `reason` now: `connect_fail` before the handshake completed, else `disconnected`. */
+  private ending(reason: string): Disconnected | ConnectFail {
+    const now = this.now();
+    return this.phase === 'open' ? events.disconnected(reason, false, now) : events.connectFail(reason, now);
+  }
+
+  /** Pauses reading from the transport for `why` (TCP then pushes back on the server). */
+  pauseReading(why: ReadPause): void {
+    const was = this.readPause;
+    this.readPause |= why;
+    if (was === 0) this.transport?.pause?.();
+  }
+
+  /** Lifts the pause `why`; reading resumes when no other pause holds. */
+  resumeReading(why: ReadPause): void {
+    if ((this.readPause & why) === 0) return;
+    this.readPause &= ~why;
+    if (this.readPause === 0) {
+      // Nothing arrived while paused because we did not read: the liveness clock restarts now.
+      this.lastReceived = this.now();
+      this.transport?.resume?.();
+    }
+  }
+
+  /** True while reading from the transport is paused. */
+  get readPaused(): boolean {
+    return this.readPause !== 0;
+  }
+
+  /** The transport's write buffer drained: a pong that waited for it goes out. */
+  drained(): void {
+    // TODO(hostile-core): ClientProtocol.drained() lands with the core's pong coalescing.
+    (this.protocol as unknown as { drained?(): void } | null)?.drained?.();
   }
 
   /** Bytes queued in the transport. */

@@ -40,6 +40,8 @@ export interface DeflateSenderOptions {
   readonly threshold?: number;
   /** Limits concurrent zlib jobs (default: the process-wide limiter). */
   readonly limiter?: ZlibLimiter;
+  /** Receives an unexpected exception from a deferred write (the connection then ends); default: rethrow. */
+  readonly onInternalError?: (error: unknown) => void;
 }
 
 /** A send written as it is. */
@@ -59,6 +61,7 @@ export class DeflateSender implements DataSender {
   private deflating = false;
   private draining = false;
   private isClosed = false;
+  private readonly onInternalError: (error: unknown) => void;
 
   /**
    * @param sink - the connection's protocol
@@ -71,6 +74,11 @@ export class DeflateSender implements DataSender {
     options: DeflateSenderOptions = {},
   ) {
     this.threshold = options.threshold ?? COMPRESSION_THRESHOLD;
+    this.onInternalError =
+      options.onInternalError ??
+      ((error) => {
+        throw error;
+      });
     this.deflater = new MessageDeflater({
       windowBits: params.clientMaxWindowBits,
       noContextTakeover: params.clientNoContextTakeover,
@@ -148,12 +156,17 @@ export class DeflateSender implements DataSender {
     this.deflater.deflate(data, (error, payload) => {
       this.deflating = false;
       if (this.isClosed) return;
-      // A deflate failure (out of memory) loses nothing: the message can always go out uncompressed.
-      this.writeLater(() => {
-        if (error !== null || payload === null) this.sink.sendDataFrame(opcode, data, false);
-        else this.sink.sendDataFrame(opcode, payload, true);
-      });
-      this.drain();
+      // A zlib callback: nothing above would catch an exception, so it ends this connection (onInternalError).
+      try {
+        // A deflate failure (out of memory) loses nothing: the message can always go out uncompressed.
+        this.writeLater(() => {
+          if (error !== null || payload === null) this.sink.sendDataFrame(opcode, data, false);
+          else this.sink.sendDataFrame(opcode, payload, true);
+        });
+        this.drain();
+      } catch (thrown) {
+        this.onInternalError(thrown);
+      }
     });
   }
 

@@ -3,9 +3,12 @@
  * UTF-8 codec, and masking keys drawn from a pooled crypto-random buffer
  * (one `randomFillSync` per 2048 keys instead of one call per frame).
  */
-import { isAscii, isUtf8 as bufferIsUtf8 } from 'node:buffer';
+import { constants, isAscii, isUtf8 as bufferIsUtf8 } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';
 import type { TextCodec } from '../core/protocol.js';
+
+/** The largest Buffer this Node can allocate: the upper bound of `maxPayload` and `maxMessageSize`. */
+export const MAX_BUFFER_LENGTH: number = constants.MAX_LENGTH;
 
 /** Uninitialised Buffer allocation: every byte is written before use. */
 export const allocUnsafe = (size: number): Uint8Array => Buffer.allocUnsafe(size);

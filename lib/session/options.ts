@@ -7,6 +7,7 @@ import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs';
 import type { Agent } from 'node:http';
 import type { ConnectionOptions } from 'node:tls';
+import { checkRequestOptions } from '../core/handshake.js';
 import type { Transport } from '../transports/transport.js';
 
 /** Options that shape the WebSocket itself (SPEC `WebSocketOptions`). */
@@ -77,43 +78,67 @@ export const DEFAULTS = {
   maxMessageSize: 100 * MiB,
 } as const;
 
+/**
+ * The longest duration any timer option accepts: 2^31 − 1 ms (about 24.8 days). Node's timers (and the
+ * browsers') fire a longer delay after 1 ms instead, with a TimeoutOverflowWarning, so a longer value is
+ * refused at the call rather than silently turned into a busy loop.
+ */
+export const MAX_DURATION = 2 ** 31 - 1;
+
+/**
+ * The largest `maxPayload` / `maxMessageSize` accepted where the platform does not say (4 GiB, what an
+ * ArrayBuffer holds in current engines); the Node entry passes `buffer.constants.MAX_LENGTH`.
+ */
+export const PORTABLE_MAX_SIZE = 2 ** 32;
+
 function checkObject(value: unknown, name: string): void {
   if (value !== undefined && (value === null || typeof value !== 'object')) {
-    throw new TypeError(`${name} must be an object`);
+    throw new TypeError(`${name} must be an object, got ${value === null ? 'null' : typeof value}`);
   }
 }
 
-/** Throws unless `value` is undefined or a finite number ≥ `min`. */
-export function checkNumber(value: unknown, name: string, min = 0): void {
+/** Throws unless `value` is undefined or a finite number in [`min`, `max`]. */
+export function checkNumber(value: unknown, name: string, min = 0, max = Infinity): void {
   if (value === undefined) return;
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${name} must be a number, got ${typeof value}`);
-  if (!Number.isFinite(value) || value < min) throw new RangeError(`${name} must be a finite number >= ${min}, got ${value}`);
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${typeof value}`);
+  if (Number.isNaN(value)) throw new TypeError(`${name} must be a number, got NaN`);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be a finite number >= ${min}${max === Infinity ? '' : ` and <= ${max}`}, got ${value}`);
+  }
+}
+
+/** Throws unless `value` is undefined or a duration in ms in [`min`, {@link MAX_DURATION}]. */
+export function checkDuration(value: unknown, name: string, min = 0): void {
+  checkNumber(value, name, min, MAX_DURATION);
 }
 
 function checkBoolean(value: unknown, name: string): void {
   if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean`);
 }
 
-/** Validates {@link WebSocketOptions}; returns a shallow copy (the caller's object is never mutated). */
-export function validateWebSocketOptions(options: WebSocketOptions | undefined): WebSocketOptions {
+/**
+ * Validates {@link WebSocketOptions}; returns a shallow copy (the caller's object is never mutated).
+ * The upgrade request's parts (protocols, headers, user agent) are checked here, at the call, by the same
+ * rules the request is built with, so that a bad value throws before anything is emitted.
+ *
+ * @param maxSize - the largest `maxPayload` / `maxMessageSize` the platform can buffer
+ * @throws TypeError for wrong types and invalid headers or protocols; RangeError for out-of-range sizes
+ */
+export function validateWebSocketOptions(options: WebSocketOptions | undefined, maxSize: number = PORTABLE_MAX_SIZE): WebSocketOptions {
   checkObject(options, 'options');
   const o = { ...(options ?? {}) };
   if (o.protocols !== undefined && (!Array.isArray(o.protocols) || o.protocols.some((p) => typeof p !== 'string'))) {
     throw new TypeError('protocols must be an array of strings');
   }
   checkObject(o.headers, 'headers');
-  if (o.headers) {
-    for (const [name, value] of Object.entries(o.headers)) {
-      if (typeof value !== 'string') throw new TypeError(`header ${name} must be a string`);
-    }
-  }
-  if (o.userAgent !== undefined && typeof o.userAgent !== 'string') throw new TypeError('userAgent must be a string');
+  if (o.userAgent !== undefined && typeof o.userAgent !== 'string') throw new TypeError(`userAgent must be a string, got ${typeof o.userAgent}`);
+  checkRequestOptions({ protocols: o.protocols, headers: o.headers, userAgent: o.userAgent });
   checkBoolean(o.compress, 'compress');
   checkObject(o.proxies, 'proxies');
   checkObject(o.agent, 'agent');
   checkObject(o.tls, 'tls');
-  checkNumber(o.maxPayload, 'maxPayload', 1);
-  checkNumber(o.maxMessageSize, 'maxMessageSize', 1);
+  checkNumber(o.maxPayload, 'maxPayload', 1, maxSize);
+  checkNumber(o.maxMessageSize, 'maxMessageSize', 1, maxSize);
   if (o.transport !== undefined && (o.transport === null || typeof o.transport.open !== 'function')) {
     throw new TypeError('transport must implement open(target)');
   }
@@ -124,18 +149,25 @@ export function validateWebSocketOptions(options: WebSocketOptions | undefined):
 export function resolveSessionOptions(options: SessionOptions | undefined): ResolvedSessionOptions {
   checkObject(options, 'options');
   const o = options ?? {};
-  checkNumber(o.poll, 'poll', 1);
-  checkNumber(o.pingRate, 'pingRate');
-  checkNumber(o.pingTimeout, 'pingTimeout', 1);
+  checkDuration(o.poll, 'poll', 1);
+  checkDuration(o.pingRate, 'pingRate');
+  checkDuration(o.pingTimeout, 'pingTimeout', 1);
   checkBoolean(o.autoPong, 'autoPong');
-  checkNumber(o.closeTimeout, 'closeTimeout');
-  checkNumber(o.connectTimeout, 'connectTimeout', 1);
+  checkDuration(o.closeTimeout, 'closeTimeout');
+  checkDuration(o.connectTimeout, 'connectTimeout', 1);
+  const pingRate = o.pingRate ?? DEFAULTS.pingRate;
+  if (o.pingTimeout !== undefined) {
+    // SPEC: pingTimeout is measured from the last frame received and must outlast the ping interval, or a
+    // healthy server is declared dead between two pings.
+    if (pingRate === 0) throw new RangeError(`pingTimeout ${o.pingTimeout} needs pings: pingRate is 0`);
+    if (o.pingTimeout <= pingRate) throw new RangeError(`pingTimeout ${o.pingTimeout} must be greater than pingRate ${pingRate}`);
+  }
   if (o.scheduler !== undefined && (o.scheduler === null || typeof o.scheduler.schedule !== 'function')) {
     throw new TypeError('scheduler must be an RxJS SchedulerLike');
   }
   return {
     poll: o.poll ?? DEFAULTS.poll,
-    pingRate: o.pingRate ?? DEFAULTS.pingRate,
+    pingRate,
     pingTimeout: o.pingTimeout,
     autoPong: o.autoPong ?? true,
     closeTimeout: o.closeTimeout ?? DEFAULTS.closeTimeout,

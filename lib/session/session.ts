@@ -8,8 +8,8 @@
  */
 import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import { buildDeflateOffer } from '../core/deflate-params.js';
-import { buildRequest, type HandshakeRequest } from '../core/handshake.js';
-import { parseWebSocketUrl, type WebSocketTarget } from '../core/url.js';
+import { buildRequest, type HandshakeRequest, type RequestOptions } from '../core/handshake.js';
+import { parseWebSocketUrl, redactUrl, type WebSocketTarget } from '../core/url.js';
 import { events, type ConnectFail, type Disconnected, type WebSocketEvent } from '../events/events.js';
 import { closeHandshake } from '../operators/close-handshake.js';
 import { connectTimeout } from '../operators/connect-timeout.js';
@@ -20,7 +20,7 @@ import { keepalive } from '../operators/keepalive.js';
 import { unresponsive } from '../operators/unresponsive.js';
 import { nodeTransport } from '../transports/node.js';
 import type { Transport, TransportEvent, TransportTarget } from '../transports/transport.js';
-import { Connection } from './connection.js';
+import { Connection, type SessionEnd } from './connection.js';
 import { acceptFor, createKey } from './handshake-keys.js';
 import { DEFAULTS, type ResolvedSessionOptions, type WebSocketOptions } from './options.js';
 import { USER_AGENT } from './user-agent.js';
@@ -39,7 +39,7 @@ export interface SessionHooks {
 }
 
 /** The pipeline's last stage: delivers public events to the subscriber and decides the session's end. */
-class SessionSink extends SignalSubscriber<Signals, WebSocketEvent> {
+class SessionSink extends SignalSubscriber<Signals, WebSocketEvent> implements SessionEnd {
   /** False once the subscriber unsubscribed (the connection may still be closing in the background). */
   private attached = true;
   private ended = false;
@@ -92,12 +92,21 @@ class SessionSink extends SignalSubscriber<Signals, WebSocketEvent> {
     this.finish(this.ending());
   }
 
+  /** Ends the session from outside the pipeline (an internal error): see {@link Connection.internalError}. */
+  abort(final: Disconnected | ConnectFail): void {
+    this.finish(final);
+  }
+
   /** Emits the last event, completes and tears the pipeline (and so the transport) down. */
   private finish(final: Disconnected | ConnectFail): void {
     if (this.ended) return;
     this.ended = true;
     this.conn.phase = 'ended';
-    this.unsubscribe();
+    try {
+      this.unsubscribe();
+    } catch {
+      // A teardown that fails (a zlib stream that cannot be destroyed…) must not keep the last event back.
+    }
     this.release();
     if (this.attached) {
       this.out.next(final);
@@ -113,20 +122,25 @@ class SessionSink extends SignalSubscriber<Signals, WebSocketEvent> {
     if (conn.phase === 'connecting' || conn.phase === 'handshake') {
       return events.connectFail(cause ?? 'connection closed during handshake', now);
     }
+    // SPEC: after a completed close handshake (both close frames exchanged) the end is graceful, however TCP
+    // then ends (a FIN, or an RST as the Autobahn fuzzingserver sends after every case).
     const protocol = conn.protocol;
-    if (cause === null && protocol !== null && protocol.state === 'closed') return events.disconnected('closed', true, now);
+    if (protocol !== null && protocol.state === 'closed') return events.disconnected('closed', true, now);
     return events.disconnected(cause ?? 'connection closed by server', false, now);
   }
 
-  /** The subscriber unsubscribed: an open connection closes in the background (1001), bounded by closeTimeout. */
+  /**
+   * The subscriber unsubscribed: an open connection closes in the background (1001), bounded by
+   * closeTimeout (with closeTimeout 0 the close frame still goes out, and the session ends without waiting).
+   */
   detach(): void {
     this.attached = false;
     this.release();
     if (this.ended) return;
     const conn = this.conn;
-    if (conn.phase === 'open' && conn.options.closeTimeout > 0) {
+    if (conn.phase === 'open') {
       if (conn.isActive) conn.close(1001, 'going away');
-      return;
+      if (conn.closeRequested || conn.closeStarted) return;
     }
     this.finish(events.disconnected('unsubscribed', false, conn.now()));
   }
@@ -157,17 +171,29 @@ function input$(conn: Connection, transport: Transport, target: TransportTarget)
  * @param options - resolved SessionOptions
  * @param hooks - lets the WebSocket object track the live connection
  */
-export function session$(url: string, wsOptions: WebSocketOptions, options: ResolvedSessionOptions, hooks: SessionHooks = {}): Observable<WebSocketEvent> {
+export function session$(
+  url: string,
+  wsOptions: WebSocketOptions,
+  options: ResolvedSessionOptions,
+  hooks: SessionHooks = {},
+  headers: RequestOptions['headers'] = wsOptions.headers,
+): Observable<WebSocketEvent> {
   const target = parseWebSocketUrl(url);
-  return new Observable<WebSocketEvent>((subscriber) => openSession(subscriber, url, target, wsOptions, options, hooks));
+  const shown = redactUrl(url);
+  return new Observable<WebSocketEvent>((subscriber) => openSession(subscriber, shown, target, wsOptions, headers, options, hooks));
 }
 
-/** One subscription's connection. A top-level function, so that nothing of its scope outlives the handshake. */
+/**
+ * One subscription's connection. A top-level function, so that nothing of its scope outlives the handshake.
+ *
+ * @param url - the URL as shown in events (credentials redacted)
+ */
 function openSession(
   subscriber: Subscriber<WebSocketEvent>,
   url: string,
   target: WebSocketTarget,
   wsOptions: WebSocketOptions,
+  headers: RequestOptions['headers'],
   options: ResolvedSessionOptions,
   hooks: SessionHooks,
 ): Unsubscribable {
@@ -187,7 +213,7 @@ function openSession(
   try {
     request = buildRequest(target, key, {
       protocols,
-      headers: wsOptions.headers,
+      headers,
       userAgent: wsOptions.userAgent ?? USER_AGENT,
       extensions: compress ? buildDeflateOffer() : undefined,
     });
@@ -209,6 +235,7 @@ function openSession(
   const transport = wsOptions.transport ?? nodeTransport;
 
   const sink = new SessionSink(subscriber, conn, hooks);
+  conn.end = sink;
   input$(conn, transport, transportTarget)
     .pipe(
       handshake(conn, { accept: acceptFor(key), protocols, compress }),

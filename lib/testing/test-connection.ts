@@ -44,6 +44,10 @@ export class TestConnection {
   private serverCloseSent = false;
   private readonly reader = new ClientFrameReader();
   readonly options: TestConnectionOptions;
+  /** True while the client paused reading (backpressure): what the server sends waits. */
+  clientPaused = false;
+  /** Deliveries that arrived while the client was paused, in order. */
+  private held: Array<() => void> = [];
 
   constructor(
     private readonly scheduler: SchedulerLike,
@@ -69,6 +73,10 @@ export class TestConnection {
       end: () => this.clientEnded(),
       destroy: () => this.clientEnded(),
       bufferedAmount: 0,
+      pause: () => {
+        this.clientPaused = true;
+      },
+      resume: () => this.clientResumed(),
     };
     this.deliver(() => this.subscriber.next({ type: 'open', connection, proxy: null }));
     if (autoAccept) this.accept();
@@ -76,8 +84,18 @@ export class TestConnection {
 
   private deliver(action: () => void): void {
     this.scheduler.schedule(() => {
-      if (!this.subscriber.closed) action();
+      if (this.subscriber.closed) return;
+      if (this.clientPaused || this.held.length > 0) this.held.push(action);
+      else action();
     }, this.options.latency ?? 0);
+  }
+
+  /** The client reads again: what waited is delivered, in order, on the scheduler's next turn. */
+  private clientResumed(): void {
+    this.clientPaused = false;
+    this.scheduler.schedule(() => {
+      while (!this.clientPaused && this.held.length > 0 && !this.subscriber.closed) this.held.shift()!();
+    }, 0);
   }
 
   /** Sends raw bytes to the client. */

@@ -67,6 +67,18 @@ class SocketConnection implements TransportConnection {
   get bufferedAmount(): number {
     return this.socket.writableLength;
   }
+
+  get needsDrain(): boolean {
+    return this.socket.writableNeedDrain;
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
 }
 
 /** The write side of a Node socket. */
@@ -92,6 +104,12 @@ function onSocketClose(this: PipedSocket): void {
   this[kPipe]?.subscriber.complete();
 }
 
+function onSocketDrain(this: PipedSocket): void {
+  this[kPipe]?.subscriber.next(DRAIN);
+}
+
+const DRAIN: TransportEvent = { type: 'drain' };
+
 function onSocketReady(this: PipedSocket): void {
   this[kPipe]?.ready();
 }
@@ -106,6 +124,7 @@ class SocketPipe implements Unsubscribable {
     socket.on('data', onSocketData);
     socket.on('error', onSocketError);
     socket.on('close', onSocketClose);
+    socket.on('drain', onSocketDrain);
   }
 
   /** The socket is connected (only for {@link ConnectingSocket}). */
@@ -117,6 +136,7 @@ class SocketPipe implements Unsubscribable {
     socket.off('data', onSocketData);
     socket.off('error', onSocketError);
     socket.off('close', onSocketClose);
+    socket.off('drain', onSocketDrain);
     if (socket[kPipe] === this) socket[kPipe] = undefined;
     socket.on('error', ignoreError);
     socket.destroy();

@@ -43,7 +43,8 @@ export interface ResponseHead {
  * What a transport's stream emits:
  * - `open` once, when the byte stream is up and the upgrade request has been written;
  * - `response` at most once, only from transports that parse the HTTP response head themselves;
- * - `data` for every chunk received (the raw HTTP response first, unless `response` was emitted, then frames).
+ * - `data` for every chunk received (the raw HTTP response first, unless `response` was emitted, then frames);
+ * - `drain` when the write buffer, once over its high-water mark (`needsDrain`), has emptied.
  *
  * The stream completes when the peer ends the connection (EOF) and errors when
  * connecting fails or the socket faults; the error message is kept verbatim in
@@ -52,7 +53,8 @@ export interface ResponseHead {
 export type TransportEvent =
   | { readonly type: 'open'; readonly connection: TransportConnection; readonly proxy: string | null }
   | { readonly type: 'response'; readonly head: ResponseHead }
-  | { readonly type: 'data'; readonly chunk: Uint8Array };
+  | { readonly type: 'data'; readonly chunk: Uint8Array }
+  | { readonly type: 'drain' };
 
 /** The write side of an open transport. */
 export interface TransportConnection {
@@ -66,6 +68,12 @@ export interface TransportConnection {
   destroy(): void;
   /** Bytes queued but not yet handed to the OS. */
   readonly bufferedAmount: number;
+  /** True while the write buffer is over its high-water mark; a `drain` event follows when it empties. */
+  readonly needsDrain?: boolean;
+  /** Stops reading (no more `data` until {@link resume}); the peer then meets TCP backpressure. */
+  pause?(): void;
+  /** Restarts reading after {@link pause}. */
+  resume?(): void;
 }
 
 /** A way to reach a server. `open` is cold: subscribing connects, unsubscribing destroys the connection. */

@@ -44,6 +44,8 @@ export interface StepContext {
   readonly alive: boolean;
   /** Writes raw bytes (no-op once the connection is gone). */
   write(bytes: Uint8Array): void;
+  /** Writes raw bytes; returns false when the socket's buffer is full, and then calls `onDrain` once it drained. */
+  writeWaitingForDrain(bytes: Uint8Array, onDrain: () => void): boolean;
   /** Sleeps for real time (returns early once the connection is gone). */
   sleep(ms: number): Promise<void>;
   /** Resolves once `predicate` holds for the log (checked on each client frame), or after `timeout` ms. */
@@ -227,6 +229,12 @@ export class ScriptedServer {
       },
       write: (bytes) => {
         if (alive()) socket.write(bytes);
+      },
+      writeWaitingForDrain: (bytes, onDrain) => {
+        if (!alive()) return true;
+        if (socket.write(bytes)) return true;
+        socket.once('drain', onDrain);
+        return false;
       },
       // A sleep ends early when the connection is gone: nothing is left to pace.
       sleep: (ms) => ctx.until(() => false, ms),

@@ -1,4 +1,4 @@
-import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
+import { config, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { every } from '../../lib/operators/periodic-timers.js';
 
@@ -19,6 +19,51 @@ describe('every (shared periodic timers)', () => {
       flush();
     });
     expect(log).toEqual(['10 a', '13 b', '20 a', '23 b', '30 a']);
+  });
+
+  it('keeps firing the other timers when one throws: the thrower is removed and its error reported on its own', () => {
+    const scheduler = newScheduler();
+    const log: string[] = [];
+    const errors: unknown[] = [];
+    scheduler.run(({ flush }) => {
+      const fire = (name: string): void => {
+        log.push(`${scheduler.now()} ${name}`);
+        if (name === 'bad') throw new Error('boom');
+      };
+      const a = every(scheduler, 10, fire, 'a');
+      const bad = every(scheduler, 10, fire, 'bad');
+      const c = every(scheduler, 10, fire, 'c');
+      scheduler.schedule(() => {
+        a.unsubscribe();
+        bad.unsubscribe();
+        c.unsubscribe();
+      }, 35);
+      config.onUnhandledError = (error) => errors.push(error);
+      try {
+        flush();
+      } finally {
+        config.onUnhandledError = null;
+      }
+    });
+    expect(errors).toEqual([new Error('boom')]);
+    expect(log).toEqual(['10 a', '10 bad', '10 c', '20 a', '20 c', '30 a', '30 c']);
+  });
+
+  it('without config.onUnhandledError, rethrows from an action of its own after the others fired', () => {
+    const scheduler = newScheduler();
+    const log: string[] = [];
+    expect(() =>
+      scheduler.run(({ flush }) => {
+        const a = every(scheduler, 10, (name: string) => log.push(name), 'a');
+        every(scheduler, 10, () => {
+          throw new Error('boom');
+        }, 'bad');
+        const c = every(scheduler, 10, (name: string) => log.push(name), 'c');
+        scheduler.schedule(() => (a.unsubscribe(), c.unsubscribe()), 15);
+        flush();
+      }),
+    ).toThrow('boom');
+    expect(log).toEqual(['a', 'c']);
   });
 
   it('keeps timers of different periods and schedulers apart', () => {
