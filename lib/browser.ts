@@ -33,4 +33,4 @@ export * from './events/guards.js';
 export { connect$ } from './browser/connect.js';
 export { WebSocket, type SendOptions } from './browser/websocket.js';
 export { persist, type PersistOptions } from './operators/persist.js';
-export type { WebSocketOptions, SessionOptions, ConnectOptions } from './browser/options.js';
+export type { WebSocketOptions, SessionOptions, ConnectOptions } from './session/browser-options.js';

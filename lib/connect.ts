@@ -6,7 +6,7 @@ import type { Observable } from 'rxjs';
 import type { WebSocketEvent } from './events/events.js';
 import { resolveSessionOptions, splitConnectOptions, validateWebSocketOptions, type ConnectOptions } from './session/options.js';
 import { session$ } from './session/session.js';
-import { MAX_BUFFER_LENGTH } from './session/node-platform.js';
+import { MAX_BUFFER_LENGTH } from './connection/node-platform.js';
 
 /**
  * Opens a WebSocket connection per subscription (cold).

@@ -8,12 +8,12 @@ import { SingleLive } from './session/single-live.js';
 import { WebSocketUnavailableError } from './core/errors.js';
 import { Status } from './core/status.js';
 import type { WebSocketEvent } from './events/events.js';
-import type { Connection } from './session/connection.js';
+import type { Connection } from './connection/connection.js';
 import { resolveSessionOptions, validateWebSocketOptions, type SessionOptions, type WebSocketOptions } from './session/options.js';
 import { session$ } from './session/session.js';
 import { parseWebSocketUrl } from './core/url.js';
 import { checkHeader } from './core/handshake.js';
-import { MAX_BUFFER_LENGTH } from './session/node-platform.js';
+import { MAX_BUFFER_LENGTH } from './connection/node-platform.js';
 
 const MAX_CONTROL_PAYLOAD = 125;
 

@@ -5,8 +5,8 @@
  */
 import type { Observable } from 'rxjs';
 import type { WebSocketEvent } from '../events/events.js';
-import { nativeSession$ } from './native-session.js';
-import { resolveBrowserConnectOptions, type ConnectOptions } from './options.js';
+import { nativeSession$ } from '../session/native-session.js';
+import { resolveBrowserConnectOptions, type ConnectOptions } from '../session/browser-options.js';
 
 /**
  * Opens a native WebSocket connection per subscription (cold).

@@ -9,9 +9,9 @@ import { WebSocketUnavailableError } from '../core/errors.js';
 import { Status } from '../core/status.js';
 import { parseWebSocketUrl } from '../core/url.js';
 import type { WebSocketEvent } from '../events/events.js';
-import type { NativeConnection } from './native-connection.js';
-import { nativeSession$ } from './native-session.js';
-import { resolveBrowserSessionOptions, validateBrowserWebSocketOptions, type SessionOptions, type WebSocketOptions } from './options.js';
+import type { NativeConnection } from '../connection/native-connection.js';
+import { nativeSession$ } from '../session/native-session.js';
+import { resolveBrowserSessionOptions, validateBrowserWebSocketOptions, type SessionOptions, type WebSocketOptions } from '../session/browser-options.js';
 
 /** Per-message send options (accepted for compatibility: the browser decides on compression). */
 export interface SendOptions {

@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Opcode } from '../core/opcode.js';
-import { acceptFor } from '../session/handshake-keys.js';
+import { acceptFor } from '../connection/handshake-keys.js';
 import { ClientFrameReader } from '../testing/client-frame-reader.js';
 import { serverFrame } from '../testing/server-frames.js';
 

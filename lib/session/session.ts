@@ -11,21 +11,21 @@ import { buildDeflateOffer } from '../core/deflate-params.js';
 import { buildRequest, type HandshakeRequest, type RequestOptions } from '../core/handshake.js';
 import { parseWebSocketUrl, redactUrl, type WebSocketTarget } from '../core/url.js';
 import { events, type ConnectFail, type Disconnected, type WebSocketEvent } from '../events/events.js';
-import { closeHandshake } from '../operators/close-handshake.js';
-import { connectTimeout } from '../operators/connect-timeout.js';
-import { frame } from '../operators/frame.js';
-import { handshake } from '../operators/handshake.js';
-import { inflate } from '../operators/inflate.js';
-import { keepalive } from '../operators/keepalive.js';
-import { unresponsive } from '../operators/unresponsive.js';
+import { closeHandshake } from '../pipeline/close-handshake.js';
+import { connectTimeout } from '../pipeline/connect-timeout.js';
+import { frame } from '../pipeline/frame.js';
+import { handshake } from '../pipeline/handshake.js';
+import { inflate } from '../pipeline/inflate.js';
+import { keepalive } from '../pipeline/keepalive.js';
+import { unresponsive } from '../pipeline/unresponsive.js';
 import { nodeTransport } from '../transports/node.js';
 import type { Transport, TransportEvent, TransportTarget } from '../transports/transport.js';
-import { Connection, type SessionEnd } from './connection.js';
-import { acceptFor, createKey } from './handshake-keys.js';
+import { Connection, type SessionEnd } from '../connection/connection.js';
+import { acceptFor, createKey } from '../connection/handshake-keys.js';
 import { DEFAULTS, type ResolvedSessionOptions, type WebSocketOptions } from './options.js';
 import { USER_AGENT } from './user-agent.js';
-import { SignalSubscriber } from '../operators/signal-subscriber.js';
-import type { Signals } from './signals.js';
+import { SignalSubscriber } from '../pipeline/stage.js';
+import type { Signals } from '../connection/signals.js';
 
 /** Hooks through which a {@link WebSocket} object follows its sessions. */
 export interface SessionHooks {

@@ -6,7 +6,7 @@
  */
 import type { SchedulerLike, Subscriber } from 'rxjs';
 import { Opcode } from '../core/opcode.js';
-import { acceptFor } from '../session/handshake-keys.js';
+import { acceptFor } from '../connection/handshake-keys.js';
 import type { TransportConnection, TransportEvent, TransportTarget } from '../transports/transport.js';
 import { ClientFrameReader, type ClientFrame } from './client-frame-reader.js';
 import { bytesOf, closePayload, serverFrame, type ServerFrameOptions } from './server-frames.js';

@@ -6,7 +6,7 @@
  * `open()`, `message()`, `serverClose()`, `finishClose()`, `fail()`.
  * Nothing happens on its own: tests schedule each step on the TestScheduler.
  */
-import type { NativeWebSocket } from '../../lib/browser/native-connection.js';
+import type { NativeWebSocket } from '../../lib/connection/native-connection.js';
 
 type CloseEvent = { code: number; reason: string; wasClean: boolean };
 

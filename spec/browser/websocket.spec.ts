@@ -5,7 +5,7 @@
 import { tap, type Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { WebSocket } from '../../lib/browser/websocket.js';
-import type { SessionOptions } from '../../lib/browser/options.js';
+import type { SessionOptions } from '../../lib/session/browser-options.js';
 import { WebSocketClosedError, WebSocketClosingError, WebSocketUnavailableError } from '../../lib/core/errors.js';
 import type { WebSocketEvent } from '../../lib/events/events.js';
 import { NAMES, names, newScheduler } from '../helpers/marbles.js';

@@ -12,7 +12,7 @@ import { buildClosePayload } from '../core/close.js';
 import { events, type ConnectFail, type Disconnected } from '../events/events.js';
 import type { TransportConnection } from '../transports/transport.js';
 import { allocUnsafe, bufferCodec, createMaskKeySource, isUtf8 } from './node-platform.js';
-import type { ResolvedSessionOptions } from './options.js';
+import type { ResolvedSessionOptions } from '../session/options.js';
 import { CLOSE_SENT, endWith, type Signals } from './signals.js';
 
 /** Where a connection stands. */

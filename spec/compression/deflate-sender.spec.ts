@@ -6,7 +6,7 @@ import { MessageDeflater } from '../../lib/compression/deflater.js';
 import type { DeflateParams } from '../../lib/core/deflate-params.js';
 import { WebSocketClosingError } from '../../lib/core/errors.js';
 import { Opcode } from '../../lib/core/opcode.js';
-import { COMPRESSION_THRESHOLD, DeflateSender, type FrameSink } from '../../lib/session/deflate-sender.js';
+import { COMPRESSION_THRESHOLD, DeflateSender, type FrameSink } from '../../lib/compression/deflate-sender.js';
 
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 const inflateAlone = (payload: Uint8Array): Buffer =>

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { bufferCodec, createMaskKeySource } from '../../lib/session/node-platform.js';
+import { bufferCodec, createMaskKeySource } from '../../lib/connection/node-platform.js';
 
 describe('bufferCodec', () => {
   it('decodes what it encodes, on both sides of the ASCII fast path (512 bytes)', () => {

@@ -12,9 +12,9 @@ import type { OperatorFunction, Subscriber } from 'rxjs';
 import type { ProtocolError } from '../core/errors.js';
 import type { ProtocolHandler } from '../core/protocol.js';
 import { events } from '../events/events.js';
-import type { Connection } from '../session/connection.js';
-import { CLOSE_SENT, endWith, type Signals } from '../session/signals.js';
-import { SignalSubscriber, signalOperator } from './signal-subscriber.js';
+import type { Connection } from '../connection/connection.js';
+import { CLOSE_SENT, endWith, type Signals } from '../connection/signals.js';
+import { SignalSubscriber, signalOperator } from './stage.js';
 
 /** Feeds `@data` to the protocol and collects what it reports into the batch being built. */
 class FrameSubscriber extends SignalSubscriber implements ProtocolHandler {

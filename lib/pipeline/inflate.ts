@@ -34,10 +34,10 @@ import { Opcode } from '../core/opcode.js';
 import { Status } from '../core/status.js';
 import { Utf8Validator } from '../core/utf8-validator.js';
 import { events } from '../events/events.js';
-import { RECEIVE_HIGH_WATER_MARK, RECEIVE_LOW_WATER_MARK, ReadPause, type Connection } from '../session/connection.js';
-import { DeflateSender } from '../session/deflate-sender.js';
-import { bufferCodec, isUtf8 } from '../session/node-platform.js';
-import { CLOSE_SENT, type CompressedSignal, type Signals } from '../session/signals.js';
+import { RECEIVE_HIGH_WATER_MARK, RECEIVE_LOW_WATER_MARK, ReadPause, type Connection } from '../connection/connection.js';
+import { DeflateSender } from '../compression/deflate-sender.js';
+import { bufferCodec, isUtf8 } from '../connection/node-platform.js';
+import { CLOSE_SENT, type CompressedSignal, type Signals } from '../connection/signals.js';
 
 /** Tuning of {@link inflate}. */
 export interface InflateConfig {

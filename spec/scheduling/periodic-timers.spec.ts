@@ -1,6 +1,6 @@
 import { config, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { every } from '../../lib/operators/periodic-timers.js';
+import { every } from '../../lib/scheduling/periodic-timers.js';
 
 const newScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 

@@ -3,9 +3,9 @@
  * directly with a fake socket and recorded hooks.
  */
 import { VirtualTimeScheduler } from 'rxjs';
-import { NativeConnection } from '../../lib/browser/native-connection.js';
+import { NativeConnection } from '../../lib/connection/native-connection.js';
 import { WebSocketClosedError, WebSocketUnavailableError } from '../../lib/core/errors.js';
-import { FakeWebSocket } from './fake-web-socket.js';
+import { FakeWebSocket } from '../browser/fake-web-socket.js';
 
 function setup(): { conn: NativeConnection; socket: FakeWebSocket; calls: string[] } {
   const calls: string[] = [];

@@ -27,8 +27,8 @@ import { Observable, Subscription, timer } from 'rxjs';
 import { Response } from '../core/response.js';
 import { parseWebSocketUrl, redactUrl } from '../core/url.js';
 import { events, type ConnectFail, type Disconnected, type WebSocketEvent } from '../events/events.js';
-import { NativeConnection, type NativeWebSocket, type NativeWebSocketConstructor } from './native-connection.js';
-import type { ResolvedBrowserSessionOptions, WebSocketOptions } from './options.js';
+import { NativeConnection, type NativeWebSocket, type NativeWebSocketConstructor } from '../connection/native-connection.js';
+import type { ResolvedBrowserSessionOptions, WebSocketOptions } from './browser-options.js';
 
 /** Hooks through which a browser {@link WebSocket} object follows its sessions. */
 export interface NativeSessionHooks {

@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { acceptFor, createKey } from '../../lib/session/handshake-keys.js';
+import { acceptFor, createKey } from '../../lib/connection/handshake-keys.js';
 import { buildRequest, checkResponse } from '../../lib/core/handshake.js';
 import { Response } from '../../lib/core/response.js';
 import { parseWebSocketUrl } from '../../lib/core/url.js';

@@ -3,10 +3,10 @@
  */
 import { tap, type Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
-import { nativeSession$ } from '../../lib/browser/native-session.js';
+import { nativeSession$ } from '../../lib/session/native-session.js';
 import type { WebSocketEvent } from '../../lib/events/events.js';
 import { NAMES, names, newScheduler } from '../helpers/marbles.js';
-import { FakeWebSocket } from './fake-web-socket.js';
+import { FakeWebSocket } from '../browser/fake-web-socket.js';
 
 const URL = 'ws://example.test/feed';
 

@@ -10,7 +10,7 @@
  * periodic-timers' `every`, so they need no closure either.
  */
 import { Observable, Subscriber, Subscription, type OperatorFunction, type TeardownLogic, type Unsubscribable } from 'rxjs';
-import type { Signals } from '../session/signals.js';
+import type { Signals } from '../connection/signals.js';
 
 /**
  * Base of an operator's subscriber: batches in, batches out to `out`.

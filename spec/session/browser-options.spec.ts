@@ -3,7 +3,7 @@
  * by name; the rest follow the shared rules and defaults.
  */
 import { asyncScheduler } from 'rxjs';
-import { resolveBrowserConnectOptions, resolveBrowserSessionOptions, validateBrowserWebSocketOptions } from '../../lib/browser/options.js';
+import { resolveBrowserConnectOptions, resolveBrowserSessionOptions, validateBrowserWebSocketOptions } from '../../lib/session/browser-options.js';
 
 describe('validateBrowserWebSocketOptions', () => {
   it.each([

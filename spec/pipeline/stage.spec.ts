@@ -1,6 +1,6 @@
 import { Observable, Subject, type Subscriber } from 'rxjs';
-import { SignalSubscriber, signalOperator } from '../../lib/operators/signal-subscriber.js';
-import type { Signals } from '../../lib/session/signals.js';
+import { SignalSubscriber, signalOperator } from '../../lib/pipeline/stage.js';
+import type { Signals } from '../../lib/connection/signals.js';
 import { events } from '../../lib/events/events.js';
 
 /** Passes batches on; counts them; retires after the first when asked to. */

@@ -16,10 +16,10 @@ import { HttpResponseReader } from '../core/http-response-reader.js';
 import { negotiateDeflate } from '../core/deflate-params.js';
 import { Response } from '../core/response.js';
 import { events } from '../events/events.js';
-import type { Connection } from '../session/connection.js';
-import { endWith, type Signals } from '../session/signals.js';
+import type { Connection } from '../connection/connection.js';
+import { endWith, type Signals } from '../connection/signals.js';
 import type { TransportEvent } from '../transports/transport.js';
-import { SignalSubscriber, signalOperator } from './signal-subscriber.js';
+import { SignalSubscriber, signalOperator } from './stage.js';
 
 /** What the handshake operator needs to check the server's answer. */
 export interface HandshakeExpectations {

@@ -11,10 +11,10 @@
  */
 import type { OperatorFunction, Subscriber, Unsubscribable } from 'rxjs';
 import { events } from '../events/events.js';
-import type { Connection } from '../session/connection.js';
-import type { Signals } from '../session/signals.js';
-import { every } from './periodic-timers.js';
-import { SignalSubscriber, signalOperator } from './signal-subscriber.js';
+import type { Connection } from '../connection/connection.js';
+import type { Signals } from '../connection/signals.js';
+import { every } from '../scheduling/periodic-timers.js';
+import { SignalSubscriber, signalOperator } from './stage.js';
 
 /** Timing of {@link keepalive}. */
 export interface KeepaliveConfig {

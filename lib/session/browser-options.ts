@@ -12,7 +12,7 @@ import {
   splitConnectOptions,
   validateWebSocketOptions,
   type WebSocketOptions as NodeWebSocketOptions,
-} from '../session/options.js';
+} from './options.js';
 
 /**
  * Options that shape the WebSocket in a browser. The Node-only options are

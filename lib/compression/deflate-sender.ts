@@ -16,13 +16,13 @@
  *
  * @see https://www.rfc-editor.org/rfc/rfc7692#section-7.2.1
  */
-import { MessageDeflater } from '../compression/deflater.js';
-import type { ZlibLimiter } from '../compression/zlib-limiter.js';
+import { MessageDeflater } from './deflater.js';
+import type { ZlibLimiter } from './zlib-limiter.js';
 import type { DeflateParams } from '../core/deflate-params.js';
 import { WebSocketError } from '../core/errors.js';
 import { Opcode } from '../core/opcode.js';
 import type { ClientProtocol } from '../core/protocol.js';
-import type { DataSender } from './connection.js';
+import type { DataSender } from '../connection/connection.js';
 
 /**
  * Messages smaller than this many bytes are sent uncompressed (ws's default

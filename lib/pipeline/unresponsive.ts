@@ -13,9 +13,9 @@
  */
 import type { OperatorFunction, SchedulerAction, Subscriber, Subscription } from 'rxjs';
 import { events } from '../events/events.js';
-import type { Connection } from '../session/connection.js';
-import { endWith, type Signals } from '../session/signals.js';
-import { SignalSubscriber, signalOperator } from './signal-subscriber.js';
+import type { Connection } from '../connection/connection.js';
+import { endWith, type Signals } from '../connection/signals.js';
+import { SignalSubscriber, signalOperator } from './stage.js';
 
 function checkTick(this: SchedulerAction<UnresponsiveSubscriber>, self?: UnresponsiveSubscriber): void {
   const delay = self!.check();

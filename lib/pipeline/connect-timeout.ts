@@ -10,9 +10,9 @@
  */
 import type { OperatorFunction, SchedulerAction, Subscriber, Subscription } from 'rxjs';
 import { events } from '../events/events.js';
-import type { Connection } from '../session/connection.js';
-import { endWith, type Signals } from '../session/signals.js';
-import { SignalSubscriber, signalOperator } from './signal-subscriber.js';
+import type { Connection } from '../connection/connection.js';
+import { endWith, type Signals } from '../connection/signals.js';
+import { SignalSubscriber, signalOperator } from './stage.js';
 
 function timeoutTick(this: SchedulerAction<ConnectTimeoutSubscriber>, self?: ConnectTimeoutSubscriber): void {
   self!.expire();
