@@ -13,9 +13,9 @@ import { resolveSessionOptions, validateWebSocketOptions, type SessionOptions, t
 import { session$ } from './session/session.js';
 import { parseWebSocketUrl } from './core/url.js';
 import { checkHeader } from './core/handshake.js';
+import { MAX_CONTROL_PAYLOAD } from './core/frame.js';
 import { MAX_BUFFER_LENGTH } from './connection/node-platform.js';
 
-const MAX_CONTROL_PAYLOAD = 125;
 
 function toBytes(data: unknown, name: string): Uint8Array {
   if (data === undefined) return new Uint8Array(0);
@@ -26,7 +26,7 @@ function toBytes(data: unknown, name: string): Uint8Array {
 
 function checkControlPayload(data: Uint8Array, name: string): Uint8Array {
   // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less"
-  if (data.length > MAX_CONTROL_PAYLOAD) throw new RangeError(`${name} payload of ${data.length} bytes exceeds 125`);
+  if (data.length > MAX_CONTROL_PAYLOAD) throw new RangeError(`${name} payload of ${data.length} bytes exceeds ${MAX_CONTROL_PAYLOAD}`);
   return data;
 }
 

@@ -2,6 +2,11 @@
  * WebSocket (browser build): Lomond's object API over the native
  * `WebSocket`. Same members as the Node class; what a browser cannot do
  * (`sendPing`, `sendPong`, `addHeader`) throws a `TypeError` saying so.
+ *
+ * The browser façade (websocket.ts, connect.ts; entry lib/browser.ts): the
+ * same API over the native WebSocket. May import: session/ (native-session,
+ * browser-options), operators/, connection/, scheduling/, events/, core/ —
+ * never node:* modules.
  */
 import { Observable } from 'rxjs';
 import { SingleLive } from '../session/single-live.js';

@@ -22,7 +22,6 @@ import type { DeflateParams } from '../core/deflate-params.js';
 import { WebSocketError } from '../core/errors.js';
 import { Opcode } from '../core/opcode.js';
 import type { ClientProtocol } from '../core/protocol.js';
-import type { DataSender } from '../connection/connection.js';
 
 /**
  * Messages smaller than this many bytes are sent uncompressed (ws's default
@@ -54,7 +53,7 @@ type PlainItem =
 type Item = PlainItem | { readonly kind: 'deflate'; readonly opcode: number; readonly data: Uint8Array };
 
 /** Sends data messages through a per-connection deflater, in call order. */
-export class DeflateSender implements DataSender {
+export class DeflateSender {
   private readonly deflater: MessageDeflater;
   private readonly threshold: number;
   private readonly queue: Item[] = [];

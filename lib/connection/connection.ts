@@ -1,9 +1,17 @@
 /**
  * Connection: the state of one live connection, shared by a session's
- * operators and by the {@link WebSocket} that sends through it. It owns the
- * transport's write side, the {@link ClientProtocol} once the handshake is
- * done, and a control channel through which out-of-band actions (close,
- * forceDisconnect) enter the operator pipeline in order.
+ * pipeline stages and by the WebSocket object that sends through it. It owns
+ * the transport's write side, the {@link ClientProtocol} and the
+ * permessage-deflate streams once the handshake is done, and a control
+ * channel through which out-of-band actions (close, forceDisconnect) enter
+ * the pipeline's head in order.
+ *
+ * The connection layer: the state one connection's stages and its
+ * WebSocket object share (connection.ts; native-connection.ts for the
+ * browser), the signals the stages pass (signals.ts), its settings, and the
+ * Node adapters the pure core is given (node-platform.ts, handshake-keys.ts).
+ * May import: compression/, transports/ (types), scheduling/, events/,
+ * core/; never pipeline/, session/ or above.
  */
 import { ClientProtocol, type ProtocolHandler } from '../core/protocol.js';
 import type { DeflateParams } from '../core/deflate-params.js';
@@ -12,7 +20,8 @@ import { buildClosePayload } from '../core/close.js';
 import { events, type ConnectFail, type Disconnected } from '../events/events.js';
 import type { TransportConnection } from '../transports/transport.js';
 import { allocUnsafe, bufferCodec, createMaskKeySource, isUtf8 } from './node-platform.js';
-import type { ResolvedSessionOptions } from '../session/options.js';
+import { PerMessageDeflate } from '../compression/permessage-deflate.js';
+import type { ConnectionSettings } from './settings.js';
 import { CLOSE_SENT, endWith, type Signals } from './signals.js';
 
 /** Where a connection stands. */
@@ -50,8 +59,6 @@ export const RECEIVE_LOW_WATER_MARK = 256 * 1024;
 
 const nextMaskKey = createMaskKeySource();
 
-/** Where frames go when there is no transport (never after a handshake: the transport came first). */
-const DISCARD = { write: (): void => undefined };
 
 /** One connection's shared state. */
 export class Connection implements ConnectionLimits {
@@ -66,8 +73,8 @@ export class Connection implements ConnectionLimits {
   closeStarted = false;
   /** The head of the operator pipeline: out-of-band batches (close sent, forced end) enter here, in order. */
   input: { next(batch: Signals): void } | null = null;
-  /** Set by a compression layer to take over data sends (keeps message order with async deflate). */
-  dataSender: DataSender | null = null;
+  /** permessage-deflate, both directions, once negotiated (created with the protocol at `ready`). */
+  compression: PerMessageDeflate | null = null;
   /** True once the application asked to close (the close frame may still wait behind compressed messages). */
   closeRequested = false;
   /** `scheduler.now()` when bytes last arrived from the server (liveness for `pingTimeout`). */
@@ -85,7 +92,7 @@ export class Connection implements ConnectionLimits {
   /** @param limits - copied (the connection carries them itself) */
   constructor(
     readonly url: string,
-    readonly options: ResolvedSessionOptions,
+    readonly options: ConnectionSettings,
     limits: ConnectionLimits,
   ) {
     this.maxPayload = limits.maxPayload;
@@ -104,21 +111,35 @@ export class Connection implements ConnectionLimits {
     this.phase = 'handshake';
   }
 
-  /** The handshake succeeded: from now on frames flow through `protocol`. */
+  /** The handshake succeeded: from now on frames flow through `protocol` (and `compression`, when negotiated). */
   open(handler: ProtocolHandler): ClientProtocol {
-    this.protocol = new ClientProtocol(handler, {
+    // The transport is attached before any response can arrive, so a handshake never completes without one.
+    const output = this.transport;
+    if (output === null) throw new Error('handshake completed without a transport');
+    const protocol = (this.protocol = new ClientProtocol(handler, {
       maxPayload: this.maxPayload,
       maxMessageSize: this.maxMessageSize,
       compression: this.deflate !== null,
       autoPong: this.options.autoPong,
       maskKey: nextMaskKey,
-      output: this.transport ?? DISCARD,
+      output,
       alloc: allocUnsafe,
       codec: bufferCodec,
       isUtf8,
-    });
+    }));
+    if (this.deflate !== null) {
+      this.compression = new PerMessageDeflate(this.deflate, protocol, {
+        maxMessageSize: this.maxMessageSize,
+        onInternalError: (error) => this.internalError(error),
+      });
+    }
     this.phase = 'open';
-    return this.protocol;
+    return protocol;
+  }
+
+  /** The session ended: frees what the connection holds beyond its state (zlib streams, queued sends). */
+  dispose(): void {
+    this.compression?.close();
   }
 
   /** True while messages can be sent. */
@@ -147,28 +168,28 @@ export class Connection implements ConnectionLimits {
   /** Sends a text message, compressed when negotiated and wanted. */
   sendText(text: string, compress?: boolean): void {
     const protocol = this.writable();
-    if (this.dataSender) this.dataSender.sendText(text, compress);
+    if (this.compression !== null) this.compression.sender.sendText(text, compress);
     else protocol.sendText(text);
   }
 
   /** Sends a binary message, compressed when negotiated and wanted. */
   sendBinary(data: Uint8Array, compress?: boolean): void {
     const protocol = this.writable();
-    if (this.dataSender) this.dataSender.sendBinary(data, compress);
+    if (this.compression !== null) this.compression.sender.sendBinary(data, compress);
     else protocol.sendBinary(data);
   }
 
   /** Sends a ping. */
   sendPing(data?: Uint8Array): void {
     const protocol = this.writable();
-    if (this.dataSender) this.dataSender.flushThen(() => protocol.sendPing(data));
+    if (this.compression !== null) this.compression.sender.flushThen(() => protocol.sendPing(data));
     else protocol.sendPing(data);
   }
 
   /** Sends a pong. */
   sendPong(data?: Uint8Array): void {
     const protocol = this.writable();
-    if (this.dataSender) this.dataSender.flushThen(() => protocol.sendPong(data));
+    if (this.compression !== null) this.compression.sender.flushThen(() => protocol.sendPong(data));
     else protocol.sendPong(data);
   }
 
@@ -189,7 +210,7 @@ export class Connection implements ConnectionLimits {
       this.closeStarted = true;
       this.input?.next([CLOSE_SENT]);
     };
-    if (this.dataSender) this.dataSender.flushThen(send);
+    if (this.compression !== null) this.compression.sender.flushThen(send);
     else send();
   }
 
@@ -257,12 +278,4 @@ export class Connection implements ConnectionLimits {
   get bufferedAmount(): number {
     return this.transport?.bufferedAmount ?? 0;
   }
-}
-
-/** A compression layer's send path (see operators/inflate and session/deflate-sender). */
-export interface DataSender {
-  sendText(text: string, compress?: boolean): void;
-  sendBinary(data: Uint8Array, compress?: boolean): void;
-  /** Runs `action` after every queued message was written (keeps control frames in order). */
-  flushThen(action: () => void): void;
 }

@@ -7,7 +7,7 @@
  */
 import { HandshakeError } from './errors.js';
 import type { Response } from './response.js';
-import type { WebSocketTarget } from './url.js';
+import { authority, type WebSocketTarget } from './url.js';
 
 /** The GUID of RFC 6455 §1.3, hashed with the key into Sec-WebSocket-Accept. */
 export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -80,8 +80,7 @@ const OBJECT_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Host header value: IPv6 literals bracketed, the scheme's default port omitted (RFC 6455 §4.1 item 4). */
 function hostHeader(target: WebSocketTarget): string {
-  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
-  return target.port === (target.secure ? 443 : 80) ? host : `${host}:${target.port}`;
+  return authority(target.host, target.port === (target.secure ? 443 : 80) ? null : target.port);
 }
 
 function checkValue(name: string, value: unknown): string {

@@ -60,8 +60,7 @@ export function parseWebSocketUrl(input: string | URL): WebSocketTarget {
   return {
     url,
     secure,
-    // URL keeps IPv6 literals bracketed ("[::1]"); sockets want them bare.
-    host: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+    host: bareHost(url.hostname),
     // URL drops a scheme's default port, so an empty port means 80/443.
     port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
     // RFC 6455 §3: resource name is the path ("/" if empty) plus "?" and the query if present.
@@ -88,4 +87,24 @@ export function redactUrl(text: string): string {
   const at = text.lastIndexOf('@', end - 1);
   if (at < start + 2) return text;
   return `${text.slice(0, start + 2)}***:***${text.slice(at)}`;
+}
+
+/** A URL's `hostname` as sockets want it: URL keeps IPv6 literals bracketed (`[::1]`), sockets take them bare. */
+export function bareHost(hostname: string): string {
+  return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+}
+
+/**
+ * `host:port` as written in a Host header or a CONNECT request target (RFC 9112 §3.2.3 authority-form): an
+ * IPv6 literal in brackets; `port` is left out when null (a scheme's default port).
+ *
+ * @example
+ * ```ts
+ * authority('::1', 8080);        // '[::1]:8080'
+ * authority('example.com', null); // 'example.com'
+ * ```
+ */
+export function authority(host: string, port: number | null): string {
+  const name = host.includes(':') ? `[${host}]` : host;
+  return port === null ? name : `${name}:${port}`;
 }

@@ -2,6 +2,9 @@
  * The events a connection emits (SPEC "Events"): a union discriminated on
  * `name`, one factory per kind. Every event carries `receivedTime`, the
  * scheduler's `now()` when it was emitted.
+ *
+ * The events layer (events.ts, guards.ts, format.ts): the public event
+ * vocabulary, plain data over core's Response. May import: core/ only.
  */
 import type { Response } from '../core/response.js';
 

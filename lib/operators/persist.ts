@@ -14,7 +14,7 @@ import { Observable, asyncScheduler, type MonoTypeOperatorFunction, type Schedul
 import { backoffDelay } from '../core/backoff.js';
 import { parseRetryAfter } from '../core/retry-after.js';
 import { events, type WebSocketEvent } from '../events/events.js';
-import { checkDuration } from '../session/options.js';
+import { checkDuration } from '../core/checks.js';
 
 /** How {@link persist} waits between attempts. */
 export interface PersistOptions {

@@ -10,29 +10,29 @@
  * output:  --r-------------------(d)|
  * ```
  */
-import type { OperatorFunction, SchedulerAction, Subscriber, Subscription } from 'rxjs';
+import type { SchedulerAction, Subscription } from 'rxjs';
 import { events } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
 import { endWith, type Signals } from '../connection/signals.js';
-import { SignalSubscriber, signalOperator } from './stage.js';
+import { Stage, type Downstream, type StageFactory } from './stage.js';
 
-function timeoutTick(this: SchedulerAction<CloseHandshakeSubscriber>, self?: CloseHandshakeSubscriber): void {
+function timeoutTick(this: SchedulerAction<CloseHandshakeStage>, self?: CloseHandshakeStage): void {
   self!.expire();
 }
 
-class CloseHandshakeSubscriber extends SignalSubscriber {
+class CloseHandshakeStage extends Stage {
   private timer: Subscription | null = null;
 
   constructor(
-    out: Subscriber<Signals>,
+    out: Downstream<Signals>,
     private readonly conn: Connection,
     private readonly closeTimeout: number,
   ) {
     super(out);
   }
 
-  protected override _next(batch: Signals): void {
-    // O(1) per batch: the connection flags the close; `@close-sent` batches wake this operator up.
+  override next(batch: Signals): void {
+    // O(1) per batch: the connection flags the close; `@close-sent` batches wake this stage up.
     if (this.timer === null && this.conn.closeStarted) {
       this.timer = this.conn.options.scheduler.schedule(timeoutTick, this.closeTimeout, this);
     }
@@ -50,18 +50,18 @@ class CloseHandshakeSubscriber extends SignalSubscriber {
     }
   }
 
-  protected override teardown(): void {
+  protected override stop(): void {
     this.timer?.unsubscribe();
   }
 }
 
 /**
- * Operator: starts the close timer at the first `@close-sent`.
+ * Stage: starts the close timer at the first `@close-sent`.
  *
  * @param conn - the connection (its scheduler drives the timer)
  * @param closeTimeout - ms to wait for the server to end TCP; 0 does not wait (the session ends as soon as
  *   the close frame was handed to the socket, on the scheduler's next turn)
  */
-export function closeHandshake(conn: Connection, closeTimeout: number): OperatorFunction<Signals, Signals> {
-  return signalOperator((out) => new CloseHandshakeSubscriber(out, conn, closeTimeout));
+export function closeHandshake(conn: Connection, closeTimeout: number): StageFactory {
+  return (out) => new CloseHandshakeStage(out, conn, closeTimeout);
 }

@@ -8,21 +8,21 @@
  * output:  -c---------(f)|
  * ```
  */
-import type { OperatorFunction, SchedulerAction, Subscriber, Subscription } from 'rxjs';
+import type { SchedulerAction, Subscription } from 'rxjs';
 import { events } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
 import { endWith, type Signals } from '../connection/signals.js';
-import { SignalSubscriber, signalOperator } from './stage.js';
+import { Stage, type Downstream, type StageFactory } from './stage.js';
 
-function timeoutTick(this: SchedulerAction<ConnectTimeoutSubscriber>, self?: ConnectTimeoutSubscriber): void {
+function timeoutTick(this: SchedulerAction<ConnectTimeoutStage>, self?: ConnectTimeoutStage): void {
   self!.expire();
 }
 
-class ConnectTimeoutSubscriber extends SignalSubscriber {
+class ConnectTimeoutStage extends Stage {
   private timer: Subscription | null;
 
   constructor(
-    out: Subscriber<Signals>,
+    out: Downstream<Signals>,
     private readonly conn: Connection,
     private readonly connectTimeout: number,
   ) {
@@ -30,11 +30,10 @@ class ConnectTimeoutSubscriber extends SignalSubscriber {
     this.timer = conn.options.scheduler.schedule(timeoutTick, connectTimeout, this);
   }
 
-  protected override _next(batch: Signals): void {
+  override next(batch: Signals): void {
     const out = this.out;
     if (this.timer !== null && batch.some((signal) => signal.name === 'ready' || signal.name === 'rejected')) {
-      this.teardown();
-      this.retire(); // nothing left to time: later batches skip this operator
+      this.leave(); // nothing left to time (leaving stops the timer): later batches skip this stage
     }
     out.next(batch);
   }
@@ -47,18 +46,18 @@ class ConnectTimeoutSubscriber extends SignalSubscriber {
     }
   }
 
-  protected override teardown(): void {
+  protected override stop(): void {
     this.timer?.unsubscribe();
     this.timer = null;
   }
 }
 
 /**
- * Operator: ends a session that is not `ready` (or `rejected`) in time.
+ * Stage: ends a session that is not `ready` (or `rejected`) in time.
  *
  * @param conn - the connection (its scheduler drives the timer)
  * @param connectTimeout - ms from subscription
  */
-export function connectTimeout(conn: Connection, connectTimeout: number): OperatorFunction<Signals, Signals> {
-  return signalOperator((out) => new ConnectTimeoutSubscriber(out, conn, connectTimeout));
+export function connectTimeout(conn: Connection, connectTimeout: number): StageFactory {
+  return (out) => new ConnectTimeoutStage(out, conn, connectTimeout);
 }

@@ -1,5 +1,5 @@
 /**
- * frame: the framing operator. Feeds every `@data` chunk to the connection's
+ * frame: the framing stage. Feeds every `@data` chunk to the connection's
  * {@link ClientProtocol} and replaces it, in place in the batch, with the
  * events the chunk completed: one hop per chunk, however many frames it holds.
  *
@@ -8,28 +8,27 @@
  * output: -(ready)--(text,text,ping)-----------------(binary)-------|
  * ```
  */
-import type { OperatorFunction, Subscriber } from 'rxjs';
 import type { ProtocolError } from '../core/errors.js';
 import type { ProtocolHandler } from '../core/protocol.js';
 import { events } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
 import { CLOSE_SENT, endWith, type Signals } from '../connection/signals.js';
-import { SignalSubscriber, signalOperator } from './stage.js';
+import { Stage, type Downstream, type StageFactory } from './stage.js';
 
 /** Feeds `@data` to the protocol and collects what it reports into the batch being built. */
-class FrameSubscriber extends SignalSubscriber implements ProtocolHandler {
+class FrameStage extends Stage implements ProtocolHandler {
   private batch: Signals = [];
   /** The scheduler's time, read once per chunk: every event of a chunk is received at once. */
   private time = 0;
 
   constructor(
-    out: Subscriber<Signals>,
+    out: Downstream<Signals>,
     private readonly conn: Connection,
   ) {
     super(out);
   }
 
-  protected override _next(batch: Signals): void {
+  override next(batch: Signals): void {
     const conn = this.conn;
     let hasData = false;
     for (let i = 0; i < batch.length; i++) {
@@ -124,11 +123,11 @@ class FrameSubscriber extends SignalSubscriber implements ProtocolHandler {
 }
 
 /**
- * Operator: `@data` chunks → protocol events. Opens the connection's protocol
+ * Stage: `@data` chunks → protocol events. Opens the connection's protocol
  * when `ready` passes.
  *
  * @param conn - the connection whose protocol parses the bytes
  */
-export function frame(conn: Connection): OperatorFunction<Signals, Signals> {
-  return signalOperator((out) => new FrameSubscriber(out, conn));
+export function frame(conn: Connection): StageFactory {
+  return (out) => new FrameStage(out, conn);
 }

@@ -1,15 +1,14 @@
 /**
- * handshake: the opening handshake as an operator (RFC 6455 §4.1). Turns the
+ * handshake: the opening handshake as an stage (RFC 6455 §4.1). Turns the
  * transport's events into `connected`, then reads the HTTP response and emits
  * `ready` or `rejected`; bytes after the response head pass on as `@data` for
- * the framing operator.
+ * the framing stage.
  *
  * ```
  * transport: -o--d(101…frames)--d--|
  * handshake: -c--(r,@data)------@data--|
  * ```
  */
-import type { OperatorFunction, Subscriber } from 'rxjs';
 import { HandshakeError } from '../core/errors.js';
 import { checkResponse } from '../core/handshake.js';
 import { HttpResponseReader } from '../core/http-response-reader.js';
@@ -18,10 +17,11 @@ import { Response } from '../core/response.js';
 import { events } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
 import { endWith, type Signals } from '../connection/signals.js';
+import type { Observable, Unsubscribable } from 'rxjs';
 import type { TransportEvent } from '../transports/transport.js';
-import { SignalSubscriber, signalOperator } from './stage.js';
+import { Stage, type Downstream, type StageFactory } from './stage.js';
 
-/** What the handshake operator needs to check the server's answer. */
+/** What the handshake stage needs to check the server's answer. */
 export interface HandshakeExpectations {
   /** The Sec-WebSocket-Accept value the server must send back. */
   readonly accept: string;
@@ -33,14 +33,17 @@ export interface HandshakeExpectations {
 
 type HandshakeInput = TransportEvent | Signals;
 
-class HandshakeSubscriber extends SignalSubscriber<HandshakeInput> {
+/** The pipeline's head: see {@link handshake}. */
+export class HandshakeStage extends Stage<HandshakeInput> {
   /** Reads the response head; dropped once the handshake is over. */
   private reader: HttpResponseReader | null = new HttpResponseReader();
   /** What the response must match; dropped once the handshake is over. */
   private expected: HandshakeExpectations | null;
+  /** The subscription to the transport's events. */
+  private transport: Unsubscribable | null = null;
 
   constructor(
-    out: Subscriber<Signals>,
+    out: Downstream<Signals>,
     private readonly conn: Connection,
     expected: HandshakeExpectations,
   ) {
@@ -53,7 +56,8 @@ class HandshakeSubscriber extends SignalSubscriber<HandshakeInput> {
    * from the WebSocket object) passes here, so this is where an unexpected exception anywhere downstream is
    * contained: it ends this connection alone (`internal error: …`), never the process.
    */
-  protected override _next(input: HandshakeInput): void {
+  override next(input: HandshakeInput): void {
+    if (this.ended) return;
     try {
       this.handle(input);
     } catch (error) {
@@ -61,20 +65,37 @@ class HandshakeSubscriber extends SignalSubscriber<HandshakeInput> {
     }
   }
 
-  protected override _error(error: unknown): void {
+  override error(error: unknown): void {
+    if (this.ended) return;
     try {
-      super._error(error);
+      this.out.error(error);
     } catch (thrown) {
       this.conn.internalError(thrown);
     }
   }
 
-  protected override _complete(): void {
+  override complete(): void {
+    if (this.ended) return;
     try {
-      super._complete();
+      this.out.complete();
     } catch (thrown) {
       this.conn.internalError(thrown);
     }
+  }
+
+  /** Subscribes to the transport's events (the chain's only RxJS subscription besides the subscriber's). */
+  start(source: Observable<TransportEvent>): void {
+    const subscription = source.subscribe(this);
+    // A transport may fail (and the session end) while subscribing.
+    if (this.ended) subscription.unsubscribe();
+    else this.transport = subscription;
+  }
+
+  /** The session ended: the transport is destroyed. */
+  protected override stop(): void {
+    const transport = this.transport;
+    this.transport = null;
+    transport?.unsubscribe();
   }
 
   private handle(input: HandshakeInput): void {
@@ -142,7 +163,7 @@ class HandshakeSubscriber extends SignalSubscriber<HandshakeInput> {
       conn.phase = 'ended';
       return [events.rejected(response, error.message, now), endWith(events.disconnected('rejected', true, now))];
     }
-    // The framing operator opens the protocol when it sees `ready`.
+    // The framing stage opens the protocol when it sees `ready`.
     const out: Signals = [events.ready(response, protocol, extensions, now)];
     if (rest !== null && rest.length > 0) out.push({ name: '@data', chunk: rest });
     return out;
@@ -150,11 +171,11 @@ class HandshakeSubscriber extends SignalSubscriber<HandshakeInput> {
 }
 
 /**
- * Operator: transport events (plus control batches, passed through) → signal batches.
+ * Stage: transport events (plus control batches, passed through) → signal batches.
  *
  * @param conn - the connection whose state the handshake advances
  * @param expected - what the response must match
  */
-export function handshake(conn: Connection, expected: HandshakeExpectations): OperatorFunction<TransportEvent | Signals, Signals> {
-  return signalOperator((out) => new HandshakeSubscriber(out, conn, expected));
+export function handshake(conn: Connection, expected: HandshakeExpectations): StageFactory<HandshakeInput> {
+  return (out) => new HandshakeStage(out, conn, expected);
 }

@@ -9,12 +9,12 @@
  * output:  --(rP)----P----P----P----P----|  (poll 5)
  * ```
  */
-import type { OperatorFunction, Subscriber, Unsubscribable } from 'rxjs';
+import type { Unsubscribable } from 'rxjs';
 import { events } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
 import type { Signals } from '../connection/signals.js';
 import { every } from '../scheduling/periodic-timers.js';
-import { SignalSubscriber, signalOperator } from './stage.js';
+import { Stage, type Downstream, type StageFactory } from './stage.js';
 
 /** Timing of {@link keepalive}. */
 export interface KeepaliveConfig {
@@ -24,10 +24,10 @@ export interface KeepaliveConfig {
   readonly poll: number;
 }
 
-const poll = (self: KeepaliveSubscriber): void => self.guard(self.poll);
-const ping = (self: KeepaliveSubscriber): void => self.guard(self.ping);
+const poll = (self: KeepaliveStage): void => self.guard(self.poll);
+const ping = (self: KeepaliveStage): void => self.guard(self.ping);
 
-class KeepaliveSubscriber extends SignalSubscriber {
+class KeepaliveStage extends Stage {
   private pollTimer: Unsubscribable | null = null;
   private pingTimer: Unsubscribable | null = null;
 
@@ -35,7 +35,7 @@ class KeepaliveSubscriber extends SignalSubscriber {
   readonly pingRate: number;
 
   constructor(
-    out: Subscriber<Signals>,
+    out: Downstream<Signals>,
     private readonly conn: Connection,
     config: KeepaliveConfig,
   ) {
@@ -44,7 +44,7 @@ class KeepaliveSubscriber extends SignalSubscriber {
     this.pingRate = config.pingRate;
   }
 
-  protected override _next(batch: Signals): void {
+  override next(batch: Signals): void {
     const at = this.pollTimer === null ? batch.findIndex((signal) => signal.name === 'ready') : -1;
     if (at < 0) {
       this.out.next(batch);
@@ -61,7 +61,7 @@ class KeepaliveSubscriber extends SignalSubscriber {
   }
 
   /** Runs a timer's work; an unexpected exception ends this connection, not the shared timer list. */
-  guard(work: (this: KeepaliveSubscriber) => void): void {
+  guard(work: (this: KeepaliveStage) => void): void {
     try {
       work.call(this);
     } catch (error) {
@@ -78,18 +78,18 @@ class KeepaliveSubscriber extends SignalSubscriber {
     if (conn.isActive) conn.protocol!.sendPing();
   }
 
-  protected override teardown(): void {
+  protected override stop(): void {
     this.pollTimer?.unsubscribe();
     this.pingTimer?.unsubscribe();
   }
 }
 
 /**
- * Operator: adds `poll` events and sends pings, starting at `ready`.
+ * Stage: adds `poll` events and sends pings, starting at `ready`.
  *
  * @param conn - the connection to ping through (its scheduler drives the timers)
  * @param config - intervals
  */
-export function keepalive(conn: Connection, config: KeepaliveConfig): OperatorFunction<Signals, Signals> {
-  return signalOperator((out) => new KeepaliveSubscriber(out, conn, config));
+export function keepalive(conn: Connection, config: KeepaliveConfig): StageFactory {
+  return (out) => new KeepaliveStage(out, conn, config);
 }

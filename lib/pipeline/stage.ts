@@ -1,101 +1,106 @@
 /**
- * SignalSubscriber: how the session's operators subscribe to their source.
- * Each operator is one object of a subclass, chained to the next operator's
- * subscriber: no observer wrappers, no closures per callback. An idle
- * connection then costs a few hundred bytes of pipeline, and a batch crosses
- * an operator with one method call. Unsubscribing (or the chain ending) runs
- * `teardown()` once, where timers are cancelled. One-shot timers are
- * scheduled with a module-level work function and the subscriber as state
- * (`scheduler.schedule(work, delay, this)`), periodic ones through
- * periodic-timers' `every`, so they need no closure either.
+ * The pipeline layer: the stages one connection's signals flow through, from
+ * the transport's events to the subscriber's public events (handshake →
+ * frame → inflate → keepalive → unresponsive → closeHandshake →
+ * connectTimeout → the session's sink). Each stage has one job and its own
+ * file; this file holds what they share.
+ *
+ * Stages are plain objects chained by `out`, not RxJS subscribers: a batch
+ * crosses a stage with one method call, an idle connection holds one small
+ * object per stage, and nothing here depends on RxJS at all (RxJS meets the
+ * pipeline only at its two ends: the transport's Observable, subscribed by the
+ * head with `subscribe(observer)`, and the subscriber the sink delivers to —
+ * both public, stable API). Timers go through the connection's scheduler
+ * (`SchedulerLike.schedule`), so virtual time sees them.
+ *
+ * May import: connection/, compression/, transports/ (types), scheduling/,
+ * events/, core/. Never session/, operators/ or the façade.
  */
-import { Observable, Subscriber, Subscription, type OperatorFunction, type TeardownLogic, type Unsubscribable } from 'rxjs';
 import type { Signals } from '../connection/signals.js';
 
-/**
- * Base of an operator's subscriber: batches in, batches out to `out`.
- *
- * Unlike a plain rxjs Subscriber it does not register with `out` (an rxjs
- * registration costs a finalizer array per link); the link runs the other
- * way: unsubscribing unsubscribes `upstream`, the subscription to this
- * operator's source, and errors and completion are forwarded to `out`.
- */
-export abstract class SignalSubscriber<In = Signals, Out = Signals> extends Subscriber<In> {
-  /**
-   * This operator's subscription to its source, torn down with this one. For the first operator, whose
-   * source is the transport, the transport's teardown (kept here without allocating rxjs's finalizer array).
-   */
-  upstream: Unsubscribable | (() => void) | null = null;
-
-  constructor(protected out: Subscriber<Out>) {
-    super();
-  }
-
-  /**
-   * Leaves the chain for good: the source's subscriber now feeds `out` directly (one hop less per batch,
-   * one object less per connection). For operators whose work is over (a timer that can no longer fire);
-   * a no-op unless both neighbours are SignalSubscribers.
-   */
-  protected retire(): void {
-    const upstream = this.upstream;
-    const out = this.out;
-    if (!(upstream instanceof SignalSubscriber) || !(out instanceof SignalSubscriber) || upstream.out !== (this as unknown)) return;
-    upstream.out = out;
-    out.upstream = upstream;
-    this.upstream = null;
-  }
-
-  protected override _error(error: unknown): void {
-    try {
-      this.out.error(error);
-    } finally {
-      this.unsubscribe();
-    }
-  }
-
-  protected override _complete(): void {
-    try {
-      this.out.complete();
-    } finally {
-      this.unsubscribe();
-    }
-  }
-
-  /** Cancels what the operator started (timers); runs once, when the chain is torn down. */
-  protected teardown(): void {}
-
-  override add(teardown: TeardownLogic): void {
-    if (this.upstream === null && !this.closed && teardown && !(teardown instanceof Subscription)) {
-      this.upstream = teardown;
-      return;
-    }
-    super.add(teardown);
-  }
-
-  override unsubscribe(): void {
-    if (this.closed) return;
-    this.teardown();
-    super.unsubscribe();
-    const upstream = this.upstream;
-    this.upstream = null;
-    if (typeof upstream === 'function') upstream();
-    else upstream?.unsubscribe();
-  }
+/** What receives a stage's output: the next stage, or the sink's subscriber. */
+export interface Downstream<T> {
+  next(value: T): void;
+  error(error: unknown): void;
+  complete(): void;
 }
 
 /**
- * Builds an operator whose subscriber is `create(out)`.
- *
- * @param create - makes the operator's subscriber for one subscription
+ * One stage: batches in (`next`), batches out to `out`. Errors and completion
+ * are forwarded unless a stage needs them later (inflate keeps them behind the
+ * message it is inflating). The session's end tears the chain down from its
+ * last stage to its first, once: each stage cancels what it started in
+ * {@link stop}.
  */
-export function signalOperator<In>(create: (out: Subscriber<Signals>) => SignalSubscriber<In>): OperatorFunction<In, Signals> {
-  return (source) =>
-    new Observable<Signals>((subscriber) => {
-      const operator = create(subscriber);
-      if (!(subscriber instanceof SignalSubscriber)) return source.subscribe(operator);
-      // Linked before subscribing: a source that ends the session synchronously finds the chain complete.
-      subscriber.upstream = operator;
-      source.subscribe(operator);
-      return undefined;
-    });
+export abstract class Stage<In = Signals, Out = Signals> implements Downstream<In> {
+  /** The stage before this one (null for the head): torn down after this one. */
+  prev: AnyStage | null = null;
+  /** True once the chain was torn down: later input is ignored. */
+  protected ended = false;
+
+  constructor(protected out: Downstream<Out>) {
+    if (out instanceof Stage) (out as AnyStage).prev = this;
+  }
+
+  abstract next(input: In): void;
+
+  error(error: unknown): void {
+    this.out.error(error);
+  }
+
+  complete(): void {
+    this.out.complete();
+  }
+
+  /** Cancels what this stage started (timers, zlib streams, the transport). */
+  protected stop(): void {}
+
+  /** Tears this stage and every stage before it down, once; a stop that throws does not keep the others running. */
+  tearDown(): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      this.stop();
+    } finally {
+      this.prev?.tearDown();
+    }
+  }
+
+  /**
+   * Leaves the chain for good: the stage before now feeds the one after (one hop
+   * less per batch). For a stage whose work is over, e.g. a timer that can no
+   * longer fire. Teardown still reaches the stages before it.
+   */
+  protected leave(): void {
+    const prev = this.prev;
+    const out = this.out;
+    if (prev === null || !(out instanceof Stage)) return;
+    prev.out = out;
+    (out as AnyStage).prev = prev;
+    this.prev = null;
+    this.stop();
+  }
+}
+
+// The chain links stages of different input types; within this file that is checked by construction.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyStage = Stage<any, any>;
+
+/** Makes a stage that feeds `out`; null leaves it out of the chain (a feature that is off). */
+export type StageFactory<In = Signals> = (out: Downstream<Signals>) => Stage<In> | null;
+
+/**
+ * Builds a chain from its stages, first to last, ending in `sink`; returns the head.
+ *
+ * @example
+ * ```ts
+ * const head = chain(sink, handshake(conn, expected), [frame(conn), inflate(conn), keepalive(conn, config)]);
+ * ```
+ */
+export function chain<Head>(sink: Stage<Signals, unknown>, head: StageFactory<Head>, rest: readonly StageFactory[]): Stage<Head> {
+  let next: Downstream<Signals> = sink;
+  for (let i = rest.length - 1; i >= 0; i--) next = rest[i]!(next) ?? next;
+  const first = head(next);
+  if (first === null) throw new TypeError('the head of a chain cannot be left out');
+  return first;
 }

@@ -11,29 +11,29 @@
  * output:  --r----P---------(u,d)|
  * ```
  */
-import type { OperatorFunction, SchedulerAction, Subscriber, Subscription } from 'rxjs';
+import type { SchedulerAction, Subscription } from 'rxjs';
 import { events } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
 import { endWith, type Signals } from '../connection/signals.js';
-import { SignalSubscriber, signalOperator } from './stage.js';
+import { Stage, type Downstream, type StageFactory } from './stage.js';
 
-function checkTick(this: SchedulerAction<UnresponsiveSubscriber>, self?: UnresponsiveSubscriber): void {
+function checkTick(this: SchedulerAction<UnresponsiveStage>, self?: UnresponsiveStage): void {
   const delay = self!.check();
   if (delay > 0) this.schedule(self, delay);
 }
 
-class UnresponsiveSubscriber extends SignalSubscriber {
+class UnresponsiveStage extends Stage {
   private timer: Subscription | null = null;
 
   constructor(
-    out: Subscriber<Signals>,
+    out: Downstream<Signals>,
     private readonly conn: Connection,
     private readonly pingTimeout: number,
   ) {
     super(out);
   }
 
-  protected override _next(batch: Signals): void {
+  override next(batch: Signals): void {
     if (this.timer === null) {
       for (let i = 0; i < batch.length; i++) {
         if (batch[i]!.name !== 'ready') continue;
@@ -61,18 +61,18 @@ class UnresponsiveSubscriber extends SignalSubscriber {
     return 0;
   }
 
-  protected override teardown(): void {
+  protected override stop(): void {
     this.timer?.unsubscribe();
   }
 }
 
 /**
- * Operator: fires `unresponsive` after `pingTimeout` ms without anything from the server.
+ * Stage: fires `unresponsive` after `pingTimeout` ms without anything from the server.
  *
  * @param conn - the connection (its scheduler drives the timer)
- * @param pingTimeout - ms without data from the server; undefined disables the operator
+ * @param pingTimeout - ms without data from the server; undefined disables the stage
  */
-export function unresponsive(conn: Connection, pingTimeout: number | undefined): OperatorFunction<Signals, Signals> {
-  if (pingTimeout === undefined) return (source) => source;
-  return signalOperator((out) => new UnresponsiveSubscriber(out, conn, pingTimeout));
+export function unresponsive(conn: Connection, pingTimeout: number | undefined): StageFactory {
+  if (pingTimeout === undefined) return () => null;
+  return (out) => new UnresponsiveStage(out, conn, pingTimeout);
 }

@@ -6,6 +6,11 @@
  * connection's poll and ping then cost a small node each instead of an rxjs
  * action, a bound function and a Node Timeout, and virtual time
  * (TestScheduler) sees exactly the due times one action per timer would give.
+ *
+ * The scheduling layer: timer plumbing on RxJS's public, stable API only —
+ * `SchedulerLike.schedule`, `SchedulerAction.schedule`, `Subscription`,
+ * `Unsubscribable` and `config.onUnhandledError` (all in RxJS 7 and 8; no
+ * `rxjs/internal/*`, no subclassing of RxJS classes). May import: rxjs only.
  */
 import { config, type SchedulerAction, type SchedulerLike, type Subscription, type Unsubscribable } from 'rxjs';
 

@@ -7,6 +7,7 @@
  * validated by the shared rules of `session/options`.
  */
 import type { SchedulerLike } from 'rxjs';
+import { checkObject } from '../core/checks.js';
 import {
   resolveSessionOptions,
   splitConnectOptions,
@@ -81,9 +82,6 @@ function unavailable(option: string, hint: string): TypeError {
   return new TypeError(`option ${option} is not available in browsers: ${hint}`);
 }
 
-function checkObject(value: unknown): void {
-  if (value !== undefined && (value === null || typeof value !== 'object')) throw new TypeError('options must be an object');
-}
 
 /**
  * Validates browser {@link WebSocketOptions}; returns a shallow copy.
@@ -92,7 +90,7 @@ function checkObject(value: unknown): void {
  *   and for wrong types; RangeError for out-of-range sizes
  */
 export function validateBrowserWebSocketOptions(options: WebSocketOptions | undefined): WebSocketOptions {
-  checkObject(options);
+  checkObject(options, 'options');
   const o = (options ?? {}) as Record<string, unknown>;
   for (const option of UNAVAILABLE) {
     if (o[option] !== undefined) throw unavailable(option, 'the browser controls it');
@@ -107,7 +105,7 @@ export function validateBrowserWebSocketOptions(options: WebSocketOptions | unde
  *   TypeError / RangeError for wrong types or ranges
  */
 export function resolveBrowserSessionOptions(options: SessionOptions | undefined): ResolvedBrowserSessionOptions {
-  checkObject(options);
+  checkObject(options, 'options');
   const o = (options ?? {}) as Record<string, unknown>;
   if (o['pingRate'] !== undefined && o['pingRate'] !== 0) throw unavailable('pingRate', `protocol pings cannot be sent, got ${String(o['pingRate'])}`);
   if (o['pingTimeout'] !== undefined) throw unavailable('pingTimeout', `protocol pings cannot be sent, got ${String(o['pingTimeout'])}`);
@@ -118,7 +116,7 @@ export function resolveBrowserSessionOptions(options: SessionOptions | undefined
 
 /** Splits browser {@link ConnectOptions} into its two halves, validated. */
 export function resolveBrowserConnectOptions(options: ConnectOptions | undefined): [WebSocketOptions, ResolvedBrowserSessionOptions] {
-  checkObject(options);
+  checkObject(options, 'options');
   const [wsOptions, sessionOptions] = splitConnectOptions(options as NodeWebSocketOptions);
   return [validateBrowserWebSocketOptions(wsOptions as WebSocketOptions), resolveBrowserSessionOptions(sessionOptions as SessionOptions)];
 }

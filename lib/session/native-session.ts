@@ -29,6 +29,7 @@ import { parseWebSocketUrl, redactUrl } from '../core/url.js';
 import { events, type ConnectFail, type Disconnected, type WebSocketEvent } from '../events/events.js';
 import { NativeConnection, type NativeWebSocket, type NativeWebSocketConstructor } from '../connection/native-connection.js';
 import type { ResolvedBrowserSessionOptions, WebSocketOptions } from './browser-options.js';
+import { DEFAULTS } from './options.js';
 
 /** Hooks through which a browser {@link WebSocket} object follows its sessions. */
 export interface NativeSessionHooks {
@@ -38,7 +39,6 @@ export interface NativeSessionHooks {
   onRelease?(): void;
 }
 
-const DEFAULT_MAX_MESSAGE_SIZE = 100 * 1024 * 1024;
 const encoder = new TextEncoder();
 
 /** The native constructor, looked up at subscription so that it can be replaced (tests, polyfills). */
@@ -83,7 +83,7 @@ export function nativeSession$(
 ): Observable<WebSocketEvent> {
   const target = parseWebSocketUrl(url);
   const shown = redactUrl(url);
-  const maxMessageSize = wsOptions.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+  const maxMessageSize = wsOptions.maxMessageSize ?? DEFAULTS.maxMessageSize;
   return new Observable<WebSocketEvent>((subscriber) => {
     let released = false;
     const release = (): void => {

@@ -7,7 +7,9 @@ import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs';
 import type { Agent } from 'node:http';
 import type { ConnectionOptions } from 'node:tls';
+import { checkBoolean, checkDuration, checkNumber, checkObject } from '../core/checks.js';
 import { checkRequestOptions } from '../core/handshake.js';
+import type { ConnectionSettings } from '../connection/settings.js';
 import type { Transport } from '../transports/transport.js';
 
 /** Options that shape the WebSocket itself (SPEC `WebSocketOptions`). */
@@ -55,16 +57,8 @@ export interface SessionOptions {
 /** Everything `connect$` accepts. */
 export type ConnectOptions = WebSocketOptions & SessionOptions;
 
-/** Session options with defaults applied. */
-export interface ResolvedSessionOptions {
-  readonly poll: number;
-  readonly pingRate: number;
-  readonly pingTimeout: number | undefined;
-  readonly autoPong: boolean;
-  readonly closeTimeout: number;
-  readonly connectTimeout: number;
-  readonly scheduler: SchedulerLike;
-}
+/** Session options with defaults applied: what a connection runs with. */
+export type ResolvedSessionOptions = ConnectionSettings;
 
 const MiB = 1024 * 1024;
 
@@ -79,42 +73,10 @@ export const DEFAULTS = {
 } as const;
 
 /**
- * The longest duration any timer option accepts: 2^31 − 1 ms (about 24.8 days). Node's timers (and the
- * browsers') fire a longer delay after 1 ms instead, with a TimeoutOverflowWarning, so a longer value is
- * refused at the call rather than silently turned into a busy loop.
- */
-export const MAX_DURATION = 2 ** 31 - 1;
-
-/**
  * The largest `maxPayload` / `maxMessageSize` accepted where the platform does not say (4 GiB, what an
  * ArrayBuffer holds in current engines); the Node entry passes `buffer.constants.MAX_LENGTH`.
  */
 export const PORTABLE_MAX_SIZE = 2 ** 32;
-
-function checkObject(value: unknown, name: string): void {
-  if (value !== undefined && (value === null || typeof value !== 'object')) {
-    throw new TypeError(`${name} must be an object, got ${value === null ? 'null' : typeof value}`);
-  }
-}
-
-/** Throws unless `value` is undefined or a finite number in [`min`, `max`]. */
-export function checkNumber(value: unknown, name: string, min = 0, max = Infinity): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${typeof value}`);
-  if (Number.isNaN(value)) throw new TypeError(`${name} must be a number, got NaN`);
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be a finite number >= ${min}${max === Infinity ? '' : ` and <= ${max}`}, got ${value}`);
-  }
-}
-
-/** Throws unless `value` is undefined or a duration in ms in [`min`, {@link MAX_DURATION}]. */
-export function checkDuration(value: unknown, name: string, min = 0): void {
-  checkNumber(value, name, min, MAX_DURATION);
-}
-
-function checkBoolean(value: unknown, name: string): void {
-  if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean`);
-}
 
 /**
  * Validates {@link WebSocketOptions}; returns a shallow copy (the caller's object is never mutated).

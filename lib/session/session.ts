@@ -1,10 +1,18 @@
 /**
- * session$: one connection's event stream, wired from a transport and the
- * operators (handshake → frame → inflate → keepalive → unresponsive →
- * closeHandshake → connectTimeout), then flattened into public events.
- * Ending: the first `@end` signal, the transport's completion (EOF) or its
- * error decides the last event (`disconnected` or `connect_fail`).
+ * The session layer: wires one connection per subscription — its
+ * {@link Connection}, its transport and the pipeline's stages (handshake →
+ * frame → inflate → keepalive → unresponsive → closeHandshake →
+ * connectTimeout → {@link SessionSink}) — and validates and resolves the
+ * options (options.ts, browser-options.ts); the browser's equivalent over the
+ * native WebSocket is native-session.ts; single-live.ts holds the "one live
+ * connection per WebSocket object" rule.
+ *
+ * session$ itself: the first `@end` signal, the transport's completion (EOF)
+ * or its error decides the last event (`disconnected` or `connect_fail`).
  * Unsubscribing from a live connection closes it (1001) in the background.
+ *
+ * May import: pipeline/, connection/, compression/, transports/, scheduling/,
+ * events/, core/. Never operators/ or the façade.
  */
 import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import { buildDeflateOffer } from '../core/deflate-params.js';
@@ -14,17 +22,17 @@ import { events, type ConnectFail, type Disconnected, type WebSocketEvent } from
 import { closeHandshake } from '../pipeline/close-handshake.js';
 import { connectTimeout } from '../pipeline/connect-timeout.js';
 import { frame } from '../pipeline/frame.js';
-import { handshake } from '../pipeline/handshake.js';
+import { handshake, type HandshakeStage } from '../pipeline/handshake.js';
 import { inflate } from '../pipeline/inflate.js';
 import { keepalive } from '../pipeline/keepalive.js';
 import { unresponsive } from '../pipeline/unresponsive.js';
 import { nodeTransport } from '../transports/node.js';
-import type { Transport, TransportEvent, TransportTarget } from '../transports/transport.js';
+import type { TransportTarget } from '../transports/transport.js';
 import { Connection, type SessionEnd } from '../connection/connection.js';
 import { acceptFor, createKey } from '../connection/handshake-keys.js';
 import { DEFAULTS, type ResolvedSessionOptions, type WebSocketOptions } from './options.js';
 import { USER_AGENT } from './user-agent.js';
-import { SignalSubscriber } from '../pipeline/stage.js';
+import { Stage, chain } from '../pipeline/stage.js';
 import type { Signals } from '../connection/signals.js';
 
 /** Hooks through which a {@link WebSocket} object follows its sessions. */
@@ -39,10 +47,11 @@ export interface SessionHooks {
 }
 
 /** The pipeline's last stage: delivers public events to the subscriber and decides the session's end. */
-class SessionSink extends SignalSubscriber<Signals, WebSocketEvent> implements SessionEnd {
+class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd {
   /** False once the subscriber unsubscribed (the connection may still be closing in the background). */
   private attached = true;
-  private ended = false;
+  /** True once the last event was decided. */
+  private finished = false;
 
   /** Whose `onRelease` is still due. */
   private hooks: SessionHooks | null;
@@ -63,7 +72,7 @@ class SessionSink extends SignalSubscriber<Signals, WebSocketEvent> implements S
     hooks?.onRelease?.();
   }
 
-  protected override _next(batch: Signals): void {
+  override next(batch: Signals): void {
     for (let i = 0; i < batch.length; i++) {
       const signal = batch[i]!;
       switch (signal.name) {
@@ -80,15 +89,15 @@ class SessionSink extends SignalSubscriber<Signals, WebSocketEvent> implements S
         default:
           if (this.attached) this.out.next(signal);
       }
-      if (this.ended) return;
+      if (this.finished) return;
     }
   }
 
-  protected override _error(error: unknown): void {
+  override error(error: unknown): void {
     this.finish(this.ending(error));
   }
 
-  protected override _complete(): void {
+  override complete(): void {
     this.finish(this.ending());
   }
 
@@ -99,11 +108,13 @@ class SessionSink extends SignalSubscriber<Signals, WebSocketEvent> implements S
 
   /** Emits the last event, completes and tears the pipeline (and so the transport) down. */
   private finish(final: Disconnected | ConnectFail): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.conn.phase = 'ended';
+    if (this.finished) return;
+    this.finished = true;
+    const conn = this.conn;
+    conn.phase = 'ended';
     try {
-      this.unsubscribe();
+      this.tearDown();
+      conn.dispose();
     } catch {
       // A teardown that fails (a zlib stream that cannot be destroyed…) must not keep the last event back.
     }
@@ -136,7 +147,7 @@ class SessionSink extends SignalSubscriber<Signals, WebSocketEvent> implements S
   detach(): void {
     this.attached = false;
     this.release();
-    if (this.ended) return;
+    if (this.finished) return;
     const conn = this.conn;
     if (conn.phase === 'open') {
       if (conn.isActive) conn.close(1001, 'going away');
@@ -153,14 +164,6 @@ class SinkDetach implements Unsubscribable {
   unsubscribe(): void {
     this.sink.detach();
   }
-}
-
-/** The transport's events; out-of-band batches enter the pipeline at the same point (`conn.input`), in order. */
-function input$(conn: Connection, transport: Transport, target: TransportTarget): Observable<TransportEvent | Signals> {
-  return new Observable<TransportEvent | Signals>((head) => {
-    conn.input = head;
-    return transport.open(target).subscribe(head);
-  });
 }
 
 /**
@@ -236,16 +239,16 @@ function openSession(
 
   const sink = new SessionSink(subscriber, conn, hooks);
   conn.end = sink;
-  input$(conn, transport, transportTarget)
-    .pipe(
-      handshake(conn, { accept: acceptFor(key), protocols, compress }),
-      frame(conn),
-      inflate(conn),
-      keepalive(conn, { pingRate: options.pingRate, poll: options.poll }),
-      unresponsive(conn, options.pingTimeout),
-      closeHandshake(conn, options.closeTimeout),
-      connectTimeout(conn, options.connectTimeout),
-    )
-    .subscribe(sink);
+  const head = chain(sink, handshake(conn, { accept: acceptFor(key), protocols, compress }), [
+    frame(conn),
+    inflate(conn),
+    keepalive(conn, { pingRate: options.pingRate, poll: options.poll }),
+    unresponsive(conn, options.pingTimeout),
+    closeHandshake(conn, options.closeTimeout),
+    connectTimeout(conn, options.connectTimeout),
+  ]) as HandshakeStage;
+  // Out-of-band batches (close sent, forced end) enter at the head too, in order with the transport's events.
+  conn.input = head;
+  head.start(transport.open(transportTarget));
   return new SinkDetach(sink);
 }

@@ -69,8 +69,6 @@ export class TestConnection {
   start(autoAccept: boolean): void {
     const connection: TransportConnection = {
       write: (data) => this.receive(data),
-      writev: (chunks) => chunks.forEach((chunk) => this.receive(chunk)),
-      end: () => this.clientEnded(),
       destroy: () => this.clientEnded(),
       bufferedAmount: 0,
       pause: () => {

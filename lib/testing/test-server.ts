@@ -11,6 +11,10 @@
  *   expectObservable(names$, '^ 20ms !').toBe('(abcde) 5ms f', …);
  * });
  * ```
+ *
+ * The testing folder (lomond/testing): the scripted server, its virtual
+ * transport (test-connection.ts) and frame helpers. May import: connection/,
+ * transports/, events/, core/.
  */
 import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { Opcode } from '../core/opcode.js';

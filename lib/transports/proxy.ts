@@ -9,6 +9,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Observable } from 'rxjs';
 import { HttpResponseReader, type HttpResponseHead } from '../core/http-response-reader.js';
+import { authority, bareHost } from '../core/url.js';
 import { parseProxyUrl, redactProxy } from './proxy-env.js';
 import { ignoreError, openSocket, pipeSocket, transportError } from './socket-stream.js';
 import { tlsOptions } from './tls.js';
@@ -27,8 +28,8 @@ import type { TransportEvent, TransportTarget } from './transport.js';
  */
 export function connectRequest(host: string, port: number, proxy: URL): string {
   // RFC 9110 §9.3.6: "the request-target consists of only the host name and port number of the tunnel destination"
-  const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  let head = `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n`;
+  const target = authority(host, port);
+  let head = `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n`;
   if (proxy.username !== '' || proxy.password !== '') {
     let credentials: string;
     try {
@@ -58,8 +59,7 @@ export function proxyStream(target: TransportTarget, proxyUrl: string): Observab
       const url = parseProxyUrl(proxyUrl);
       if (url.protocol !== 'http:') throw new Error(`unsupported proxy protocol ${url.protocol} (only http:// proxies are supported)`);
       request = connectRequest(target.host, target.port, url);
-      const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-      raw = netConnect({ host, port: url.port === '' ? 80 : Number(url.port) });
+      raw = netConnect({ host: bareHost(url.hostname), port: url.port === '' ? 80 : Number(url.port) });
     } catch (error) {
       subscriber.error(transportError(error));
       return;

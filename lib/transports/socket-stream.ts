@@ -48,18 +48,6 @@ class SocketConnection implements TransportConnection {
     socket.write(data);
   }
 
-  writev(chunks: readonly Uint8Array[]): void {
-    // Corked writes leave in one batch, in order, when uncorked (synchronously here).
-    const socket = this.socket;
-    socket.cork();
-    for (const chunk of chunks) socket.write(chunk);
-    socket.uncork();
-  }
-
-  end(): void {
-    this.socket.end();
-  }
-
   destroy(): void {
     this.socket.destroy();
   }

@@ -3,6 +3,11 @@
  * Node transports (net, TLS, proxy tunnel, http.Agent) and the virtual
  * transport of `lomond/testing` implement it; the session never touches a
  * socket directly.
+ *
+ * The transports layer: this seam and its Node implementations (net.ts,
+ * tls.ts, proxy.ts and proxy-env.ts, agent.ts, socket-stream.ts, node.ts),
+ * the only place with raw sockets, timers and clocks. May import: core/ only
+ * (rxjs, node:*); never connection/ or above.
  */
 import type { Observable } from 'rxjs';
 import type { Agent } from 'node:http';
@@ -60,10 +65,6 @@ export type TransportEvent =
 export interface TransportConnection {
   /** Queues bytes for sending; never drops them (check `bufferedAmount` for backpressure). */
   write(data: Uint8Array): void;
-  /** Queues several buffers in one batch (corked). */
-  writev(chunks: readonly Uint8Array[]): void;
-  /** Half-closes after pending writes are flushed (TCP FIN). */
-  end(): void;
   /** Tears the connection down at once. The stream then completes. */
   destroy(): void;
   /** Bytes queued but not yet handed to the OS. */

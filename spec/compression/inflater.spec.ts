@@ -26,6 +26,8 @@ jest.mock('node:zlib', () => {
 });
 
 const MiB = 1024 * 1024;
+/** Resolves when a (destroyed) zlib stream has emitted 'close': no callback of it can come after. */
+const closed = (stream: InflateRaw): Promise<void> => (stream.closed ? Promise.resolve() : new Promise((resolve) => stream.once('close', () => resolve())));
 const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
 
 /** Compresses like a server: one sync-flushed raw deflate stream per call, tail removed. */
@@ -185,7 +187,8 @@ describe('MessageInflater', () => {
       expect(error).toMatchObject({ closeCode: 1009, message: 'inflated message exceeds 1048576 bytes' });
       // Every chunk handed on stayed within the bound; zlib stopped one 64 KiB output chunk past it.
       expect(held).toBeLessThanOrEqual(MiB);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Whatever zlib still had in flight is out once the destroyed stream closed.
+      await Promise.all([...produced.keys()].map(closed));
       const total = [...produced.values()].reduce((a, b) => a + b, 0);
       expect(total).toBeLessThanOrEqual(MiB + 64 * 1024);
     });
@@ -215,9 +218,11 @@ describe('MessageInflater', () => {
       const done = jest.fn();
       inflater.inflate(deflateMessage(Buffer.alloc(10 * MiB)), null, done);
       expect(limiter.running).toBe(1);
+      const streams = [...produced.keys()];
       inflater.close();
       expect(limiter.running).toBe(0);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The stream was destroyed: once it closed, zlib can call nothing back any more.
+      await Promise.all(streams.map(closed));
       expect(done).not.toHaveBeenCalled();
     });
 

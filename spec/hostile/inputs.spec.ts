@@ -7,7 +7,7 @@
 import { connect$ } from '../../lib/connect.js';
 import { WebSocket } from '../../lib/websocket.js';
 import { persist } from '../../lib/operators/persist.js';
-import { MAX_DURATION } from '../../lib/session/options.js';
+import { MAX_DURATION } from '../../lib/core/checks.js';
 import { lastValueFrom, tap, toArray } from 'rxjs';
 import { startWsServer, type LocalWsServer } from '../helpers/ws-server.js';
 

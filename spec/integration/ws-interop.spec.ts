@@ -34,6 +34,13 @@ async function echo(send: (ws: WebSocket) => void): Promise<WebSocketEvent> {
   return reply;
 }
 
+/** Resolves once `condition()` holds, checked at every turn of the event loop (the test's timeout bounds it). */
+const waitFor = (condition: () => boolean): Promise<void> =>
+  new Promise((resolve) => {
+    const check = (): void => (condition() ? resolve() : void setImmediate(check));
+    check();
+  });
+
 describe('interop with the ws server', () => {
   it.each(SIZES)('echoes a %i-byte text message', async (size) => {
     const text = 'é'.repeat(Math.floor(size / 2)) + (size % 2 ? 'x' : '');
@@ -116,8 +123,12 @@ describe('interop with the ws server', () => {
     const before = count();
     const ws = new WebSocket(server.url);
     // firstValueFrom unsubscribes at ready: the close handshake (1001) continues in the background.
+    const serverSide = server.nextConnection();
     await firstValueFrom(ws.connect$({ ...session, pingRate: 1000, poll: 1000, closeTimeout: 500 }).pipe(filter((e) => e.name === 'ready')));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The background close ends when the server closes TCP: wait for that, then for the client's socket to be released.
+    const socket = await serverSide;
+    if (socket.readyState !== socket.CLOSED) await new Promise((resolve) => socket.once('close', resolve));
+    await waitFor(() => ws.isClosed && (count()['TCPSocketWrap'] ?? 0) <= (before['TCPSocketWrap'] ?? 0));
     const after = count();
     for (const name of ['TCPSocketWrap', 'TLSWrap', 'Timeout']) expect(after[name] ?? 0).toBeLessThanOrEqual(before[name] ?? 0);
     expect(ws.isClosed).toBe(true);

@@ -1,77 +1,101 @@
-import { Observable, Subject, type Subscriber } from 'rxjs';
-import { SignalSubscriber, signalOperator } from '../../lib/pipeline/stage.js';
+import { chain, Stage, type Downstream, type StageFactory } from '../../lib/pipeline/stage.js';
 import type { Signals } from '../../lib/connection/signals.js';
 import { events } from '../../lib/events/events.js';
 
-/** Passes batches on; counts them; retires after the first when asked to. */
-class Counting extends SignalSubscriber {
+/** Passes batches on and counts them; leaves the chain after the first when asked to; records its stop. */
+class Counting extends Stage {
   static seen: Record<string, number> = {};
+  static stopped: string[] = [];
 
   constructor(
-    out: Subscriber<Signals>,
+    out: Downstream<Signals>,
     private readonly name: string,
-    private readonly retireAfterFirst: boolean,
+    private readonly leaveAfterFirst: boolean,
   ) {
     super(out);
   }
 
-  protected override _next(batch: Signals): void {
+  override next(batch: Signals): void {
     Counting.seen[this.name] = (Counting.seen[this.name] ?? 0) + 1;
     const out = this.out;
-    if (this.retireAfterFirst) this.retire();
+    if (this.leaveAfterFirst) this.leave();
     out.next(batch);
+  }
+
+  protected override stop(): void {
+    Counting.stopped.push(this.name);
   }
 }
 
-const counting = (name: string, retireAfterFirst = false) => signalOperator<Signals>((out) => new Counting(out, name, retireAfterFirst));
-
-/** A source fed by `input`, counting its teardowns. */
-function testSource(): { input: Subject<Signals>; source: Observable<Signals>; tornDown: () => number } {
-  let count = 0;
-  const input = new Subject<Signals>();
-  const source = new Observable<Signals>((subscriber) => {
-    const inner = input.subscribe(subscriber);
-    return () => {
-      count++;
-      inner.unsubscribe();
-    };
-  });
-  return { input, source, tornDown: () => count };
+/** The last stage: records what reaches it. */
+class Recorder extends Stage<Signals, never> {
+  readonly got: string[] = [];
+  constructor() {
+    super({ next: () => undefined, error: () => undefined, complete: () => undefined });
+  }
+  override next(batch: Signals): void {
+    this.got.push(`${batch.length}:${batch[0]!.name}`);
+  }
+  override error(error: unknown): void {
+    this.got.push(`error ${(error as Error).message}`);
+  }
+  override complete(): void {
+    this.got.push('complete');
+  }
 }
 
-describe('SignalSubscriber', () => {
+const counting = (name: string, leaveAfterFirst = false): StageFactory => (out) => new Counting(out, name, leaveAfterFirst);
+
+describe('Stage and chain', () => {
   beforeEach(() => {
     Counting.seen = {};
+    Counting.stopped = [];
   });
 
-  it('chains operators: batches, completion and errors flow down; unsubscribing tears the source down', () => {
-    const { input, source, tornDown } = testSource();
-    const got: string[] = [];
-    const sub = source.pipe(counting('a'), counting('b')).subscribe({ next: (batch) => got.push(batch[0]!.name), complete: () => got.push('complete') });
-    input.next([events.poll(1)]);
-    expect(got).toEqual(['poll']);
-    sub.unsubscribe();
-    expect(tornDown()).toBe(1);
-    input.next([events.poll(2)]);
-    expect(got).toEqual(['poll']);
+  it('chains stages first to last: batches, completion and errors flow down; a null factory is left out', () => {
+    const sink = new Recorder();
+    const head = chain<Signals>(sink, counting('a'), [() => null, counting('b')]);
+    head.next([events.poll(1)]);
+    head.complete();
+    expect(sink.got).toEqual(['1:poll', 'complete']);
+    expect(Counting.seen).toEqual({ a: 1, b: 1 });
 
-    const failing = new Subject<Signals>();
-    let error: unknown;
-    failing.pipe(counting('c'), counting('d')).subscribe({ error: (e) => (error = e) });
-    failing.error(new Error('boom'));
-    expect(error).toEqual(new Error('boom'));
+    const failing = new Recorder();
+    chain<Signals>(failing, counting('c'), []).error(new Error('boom'));
+    expect(failing.got).toEqual(['error boom']);
   });
 
-  it('retire() takes an operator out of the chain: later batches skip it, teardown still reaches the source', () => {
-    const { input, source, tornDown } = testSource();
-    const got: number[] = [];
-    const sub = source.pipe(counting('first'), counting('retiring', true), counting('last')).subscribe((batch) => got.push(batch.length));
-    input.next([events.poll(1)]);
-    input.next([events.poll(2), events.poll(3)]);
-    input.next([events.poll(4)]);
-    expect(got).toEqual([1, 2, 1]);
-    expect(Counting.seen).toEqual({ first: 3, retiring: 1, last: 3 });
-    sub.unsubscribe();
-    expect(tornDown()).toBe(1);
+  it('tears the chain down from the last stage to the first, once; later input is ignored by stages that check', () => {
+    const sink = new Recorder();
+    chain<Signals>(sink, counting('first'), [counting('second'), counting('third')]);
+    sink.tearDown();
+    sink.tearDown();
+    expect(Counting.stopped).toEqual(['third', 'second', 'first']);
+  });
+
+  it('leave() takes a stage out of the chain: later batches skip it, it is stopped, teardown still reaches the first', () => {
+    const sink = new Recorder();
+    const head = chain<Signals>(sink, counting('first'), [counting('leaving', true), counting('last')]);
+    head.next([events.poll(1)]);
+    head.next([events.poll(2), events.poll(3)]);
+    head.next([events.poll(4)]);
+    expect(sink.got).toEqual(['1:poll', '2:poll', '1:poll']);
+    expect(Counting.seen).toEqual({ first: 3, leaving: 1, last: 3 });
+    expect(Counting.stopped).toEqual(['leaving']);
+    sink.tearDown();
+    expect(Counting.stopped).toEqual(['leaving', 'last', 'first']);
+  });
+
+  it('a stop() that throws does not keep the stages before it running', () => {
+    class Throwing extends Counting {
+      protected override stop(): void {
+        super.stop();
+        throw new Error('stop failed');
+      }
+    }
+    const sink = new Recorder();
+    chain<Signals>(sink, counting('first'), [(out) => new Throwing(out, 'throwing', false)]);
+    expect(() => sink.tearDown()).toThrow('stop failed');
+    expect(Counting.stopped).toEqual(['throwing', 'first']);
   });
 });

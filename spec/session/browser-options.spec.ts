@@ -29,7 +29,7 @@ describe('validateBrowserWebSocketOptions', () => {
   it('applies the shared type and range checks', () => {
     expect(() => validateBrowserWebSocketOptions({ protocols: 'chat' } as never)).toThrow(new TypeError('protocols must be an array of strings'));
     expect(() => validateBrowserWebSocketOptions({ maxMessageSize: 0 })).toThrow(RangeError);
-    expect(() => validateBrowserWebSocketOptions(null as never)).toThrow(new TypeError('options must be an object'));
+    expect(() => validateBrowserWebSocketOptions(null as never)).toThrow(new TypeError('options must be an object, got null'));
   });
 });
 
@@ -58,7 +58,7 @@ describe('resolveBrowserSessionOptions', () => {
     expect(() => resolveBrowserSessionOptions({ poll: 0 })).toThrow(RangeError);
     expect(() => resolveBrowserSessionOptions({ closeTimeout: -1 })).toThrow(RangeError);
     expect(() => resolveBrowserSessionOptions({ connectTimeout: 'soon' } as never)).toThrow(TypeError);
-    expect(() => resolveBrowserSessionOptions(7 as never)).toThrow(new TypeError('options must be an object'));
+    expect(() => resolveBrowserSessionOptions(7 as never)).toThrow(new TypeError('options must be an object, got number'));
   });
 });
 

@@ -57,9 +57,13 @@ describe('netStream', () => {
     const recording = record(netStream(targetFor(`ws://127.0.0.1:${server.port}/`)));
 
     recording.subscription.unsubscribe();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // A second connection's full round trip: anything the first could still have done would have happened by then.
+    const sentinel = record(netStream(targetFor(`ws://127.0.0.1:${server.port}/sentinel`)));
+    await sentinel.until((r) => r.types().includes('data'));
+    sentinel.subscription.unsubscribe();
 
     expect(recording.events).toEqual([]);
-    expect(server.requests).toEqual([]);
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]).toMatch(/^GET \/sentinel /);
   });
 });

@@ -46,10 +46,11 @@ describe('socket connection', () => {
     await expect(received).resolves.toBe('abc');
   });
 
-  it('writes a batch of buffers in order', async () => {
+  it('writes buffers sent in one tick in order', async () => {
     const received = receive(peer, 9);
-    connection.writev([Buffer.from('one'), Buffer.from('two'), new Uint8Array([0x33, 0x33, 0x33])]);
-    connection.write(Buffer.from(''));
+    connection.write(Buffer.from('one'));
+    connection.write(Buffer.from('two'));
+    connection.write(new Uint8Array([0x33, 0x33, 0x33]));
     await expect(received).resolves.toBe('onetwo333');
   });
 
@@ -58,12 +59,6 @@ describe('socket connection', () => {
     peer.pause();
     connection.write(Buffer.alloc(4 * 1024 * 1024));
     expect(connection.bufferedAmount).toBeGreaterThan(0);
-  });
-
-  it('half-closes with end so the server sees the end of the stream', async () => {
-    const ended = new Promise<void>((resolve) => peer.once('end', () => resolve()));
-    connection.end();
-    await expect(ended).resolves.toBeUndefined();
   });
 
   it('completes the stream when destroyed', async () => {
