@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { backoffDelay } from '../../lib/core/backoff.js';
+import { backoffDelay, clampDelay } from '../../lib/core/backoff.js';
 
 const half = (): number => 0.5;
 
@@ -23,12 +23,14 @@ describe('backoffDelay', () => {
       expect([1, 2, 10].map((n) => backoffDelay(n, 5000, 30000, () => 0))).toEqual([5000, 5000, 5000]);
     });
 
-    it('approaches the window ceiling when random() is just under 1', () => {
+    it('approaches the window ceiling when random() is just under 1, rounding down so as to stay under it', () => {
       const r = (): number => 0.999999;
-      expect(backoffDelay(1, 5000, 30000, r)).toBeCloseTo(10000, 1);
-      expect(backoffDelay(2, 5000, 30000, r)).toBeCloseTo(20000, 1);
-      expect(backoffDelay(3, 5000, 30000, r)).toBeCloseTo(30000, 1);
-      expect(backoffDelay(3, 5000, 30000, r)).toBeLessThan(30000);
+      expect([1, 2, 3].map((n) => backoffDelay(n, 5000, 30000, r))).toEqual([9999, 19999, 29999]);
+    });
+
+    it('returns whole milliseconds, rounded down (SPEC: back_off.delay is an integer)', () => {
+      expect(backoffDelay(1, 5000, 30000, () => 0.123456)).toBe(5617); // 5617.28
+      expect(backoffDelay(1, 250, 1000, () => 0.0362)).toBe(259); // 259.05
     });
 
     it('waits exactly minWait when minWait equals maxWait', () => {
@@ -69,17 +71,34 @@ describe('backoffDelay', () => {
     });
   });
 
+  describe('clampDelay (a server\'s Retry-After)', () => {
+    it('moves a delay into [minWait, maxWait]', () => {
+      expect([0, 7000, 3_600_000, Infinity].map((ms) => clampDelay(ms, 5000, 30000))).toEqual([5000, 7000, 30000, 30000]);
+    });
+
+    it('rounds down to a whole ms, and maps NaN to minWait', () => {
+      expect(clampDelay(268.17, 0, 1000)).toBe(268);
+      expect(clampDelay(Number.NaN, 5000, 30000)).toBe(5000);
+    });
+
+    it('stays an integer for fractional waits, inside the window when it holds one', () => {
+      expect(clampDelay(1, 2.5, 10.5)).toBe(3);
+      expect(clampDelay(99, 2.5, 10.5)).toBe(10);
+      expect(clampDelay(2.6, 2.5, 2.7)).toBe(2);
+    });
+  });
+
   describe('properties', () => {
     const waits = fc
       .tuple(fc.nat({ max: 1e9 }), fc.nat({ max: 1e9 }))
       .map(([a, b]) => (a <= b ? { minWait: a, maxWait: b } : { minWait: b, maxWait: a }));
     const jitter = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
 
-    it('always returns a delay within [minWait, maxWait] for any n ≥ 1 and random() in [0, 1)', () => {
+    it('always returns a whole delay within [minWait, maxWait] for any n ≥ 1 and random() in [0, 1)', () => {
       fc.assert(
         fc.property(fc.integer({ min: 1, max: 10_000 }), waits, jitter, (n, { minWait, maxWait }, r) => {
           const delay = backoffDelay(n, minWait, maxWait, () => r);
-          return delay >= minWait && delay <= maxWait;
+          return Number.isInteger(delay) && delay >= minWait && delay <= maxWait;
         }),
       );
     });
