@@ -62,6 +62,8 @@ export class NativeConnection {
   sentCloseTime: number | null = null;
   /** True once we asked the browser to close (by `close()` or a failure). */
   closeSent = false;
+  /** True once the application asked to close (`close()`; not lomond's own failure or an unsubscribe). */
+  closeRequested = false;
   /** Set when lomond fails the connection (e.g. a message over `maxMessageSize`): the final `disconnected` reason. */
   failure: string | null = null;
 
@@ -123,6 +125,7 @@ export class NativeConnection {
     const socket = this.writable();
     checkClose(code, reason);
     socket.close(code, reason);
+    this.closeRequested = true;
     this.noteCloseSent();
   }
 

@@ -26,6 +26,7 @@
 import { Observable, Subscription, timer } from 'rxjs';
 import { Response } from '../core/response.js';
 import { parseWebSocketUrl, redactUrl } from '../core/url.js';
+import { markAppClose } from '../events/app-close.js';
 import { events, type ConnectFail, type Disconnected, type WebSocketEvent } from '../events/events.js';
 import { NativeConnection, type NativeWebSocket, type NativeWebSocketConstructor } from '../connection/native-connection.js';
 import type { ResolvedBrowserSessionOptions, WebSocketOptions } from './browser-options.js';
@@ -118,6 +119,8 @@ export function nativeSession$(
       timers.unsubscribe();
       release();
       if (attached) {
+        // The application's own close(): persist stops here instead of reconnecting.
+        if (conn.closeRequested) markAppClose(final);
         subscriber.next(final);
         subscriber.complete();
       }

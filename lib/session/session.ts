@@ -18,6 +18,7 @@ import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import { buildDeflateOffer } from '../core/deflate-params.js';
 import { buildRequest, type HandshakeRequest, type RequestOptions } from '../core/handshake.js';
 import { parseWebSocketUrl, redactUrl, type WebSocketTarget } from '../core/url.js';
+import { markAppClose } from '../events/app-close.js';
 import { events, type ConnectFail, type Disconnected, type WebSocketEvent } from '../events/events.js';
 import { closeHandshake } from '../pipeline/close-handshake.js';
 import { connectTimeout } from '../pipeline/connect-timeout.js';
@@ -120,6 +121,8 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd {
     }
     this.release();
     if (this.attached) {
+      // The application's own close() (unsubscribing only detaches): persist stops here instead of reconnecting.
+      if (this.conn.closeRequested) markAppClose(final);
       this.out.next(final);
       this.out.complete();
     }
