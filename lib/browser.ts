@@ -32,5 +32,6 @@ export type * from './events/events.js';
 export * from './events/guards.js';
 export { connect$ } from './browser/connect.js';
 export { WebSocket, type SendOptions } from './browser/websocket.js';
-export { persist, type PersistOptions } from './operators/persist.js';
+export { persist, type PersistOptions, type PersistEnd } from './operators/persist.js';
+export { exponentialBackoff, type ExponentialBackoffOptions, type BackoffDelay } from './operators/exponential-backoff.js';
 export type { WebSocketOptions, SessionOptions, ConnectOptions } from './session/browser-options.js';

@@ -23,6 +23,7 @@ export type * from './events/events.js';
 export * from './events/guards.js';
 export { connect$ } from './connect.js';
 export { WebSocket, type SendOptions } from './websocket.js';
-export { persist, type PersistOptions } from './operators/persist.js';
+export { persist, type PersistOptions, type PersistEnd } from './operators/persist.js';
+export { exponentialBackoff, type ExponentialBackoffOptions, type BackoffDelay } from './operators/exponential-backoff.js';
 export type { WebSocketOptions, SessionOptions, ConnectOptions } from './session/options.js';
 export type { Transport, TransportTarget, TransportEvent, TransportConnection, HandshakeRequest, ResponseHead } from './transports/transport.js';

@@ -50,8 +50,8 @@ export interface Disconnected extends EventBase { readonly name: 'disconnected';
 export interface ProtocolErrorEvent extends EventBase { readonly name: 'protocol_error'; readonly error: string; readonly critical: boolean }
 /** No pong arrived within `pingTimeout`. */
 export interface Unresponsive extends EventBase { readonly name: 'unresponsive' }
-/** `persist` waits `delay` ms before the next attempt. */
-export interface BackOff extends EventBase { readonly name: 'back_off'; readonly delay: number }
+/** `persist` waits `delay` ms (an integer) before the next attempt; `attempt` is the n of the backoff formula. */
+export interface BackOff extends EventBase { readonly name: 'back_off'; readonly delay: number; readonly attempt: number }
 /** A message with an opcode that a negotiated extension defines (none today). */
 export interface UnknownMessage extends EventBase { readonly name: 'unknown'; readonly opcode: number; readonly data: Uint8Array }
 
@@ -113,6 +113,6 @@ export const events = {
   disconnected: (reason: string, graceful: boolean, time: number): Disconnected => ({ name: 'disconnected', reason, graceful, receivedTime: time }),
   protocolError: (error: string, critical: boolean, time: number): ProtocolErrorEvent => ({ name: 'protocol_error', error, critical, receivedTime: time }),
   unresponsive: (time: number): Unresponsive => ({ name: 'unresponsive', receivedTime: time }),
-  backOff: (delay: number, time: number): BackOff => ({ name: 'back_off', delay, receivedTime: time }),
+  backOff: (delay: number, attempt: number, time: number): BackOff => ({ name: 'back_off', delay, attempt, receivedTime: time }),
   unknown: (opcode: number, data: Uint8Array, time: number): UnknownMessage => ({ name: 'unknown', opcode, data, receivedTime: time }),
 };

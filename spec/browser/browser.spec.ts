@@ -11,10 +11,16 @@ describe('lib/browser.ts', () => {
     expect(Object.keys(browser).sort()).toEqual(Object.keys(node).sort());
   });
 
-  it('exports its own connect$ and WebSocket, and the shared persist, guards, errors and Status', () => {
+  it('exports its own connect$ and WebSocket, and the shared persist, exponentialBackoff, guards, errors and Status', () => {
     expect(browser.connect$).not.toBe(node.connect$);
     expect(browser.WebSocket).not.toBe(node.WebSocket);
-    expect([browser.persist, browser.isText, browser.WebSocketClosedError, browser.Status]).toEqual([node.persist, node.isText, node.WebSocketClosedError, node.Status]);
+    expect([browser.persist, browser.exponentialBackoff, browser.isText, browser.WebSocketClosedError, browser.Status]).toEqual([
+      node.persist,
+      node.exponentialBackoff,
+      node.isText,
+      node.WebSocketClosedError,
+      node.Status,
+    ]);
   });
 
   it('bundles for the browser platform without node:* modules, Buffer or require', async () => {
