@@ -325,6 +325,24 @@ describe('persist stop conditions', () => {
   });
 });
 
+describe('persist recipes (README)', () => {
+  it('refreshes a token at every attempt with defer(() => connect$(urlWithFreshToken()))', () => {
+    const scheduler = newScheduler();
+    let server!: TestServer;
+    scheduler.run(() => {
+      server = createTestServer(scheduler);
+      let token = 0;
+      server.at(10, () => server.sendClose(4001, 'auth expired'));
+      server.at(200, () => server.sendClose(4001, 'auth expired'));
+      const subscription = defer(() => connect$(`${URL}?token=t${++token}`, { transport: server.transport, scheduler, ...session }))
+        .pipe(persist({ random: () => 0, scheduler, minWait: 100, maxWait: 100 }))
+        .subscribe();
+      server.at(1000, () => subscription.unsubscribe());
+    });
+    expect(server.connections.map((c) => c.target.url.search)).toEqual(['?token=t1', '?token=t2', '?token=t3']);
+  });
+});
+
 describe("persist and the application's own close", () => {
   it('completes after the disconnected of ws.close() instead of reconnecting', () => {
     const scheduler = newScheduler();
