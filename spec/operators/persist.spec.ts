@@ -6,6 +6,8 @@ import { persist, type PersistEnd } from '../../lib/operators/persist.js';
 import { events, type WebSocketEvent } from '../../lib/events/events.js';
 import { isBackOff } from '../../lib/events/guards.js';
 import { WebSocket } from '../../lib/websocket.js';
+import { WebSocket as BrowserWebSocket } from '../../lib/browser/websocket.js';
+import { FakeWebSocket } from '../browser/fake-web-socket.js';
 import { WebSocketUnavailableError } from '../../lib/core/errors.js';
 import { createTestServer, type TestServer } from '../../lib/testing.js';
 import type { Transport } from '../../lib/transports/transport.js';
@@ -355,6 +357,22 @@ describe("persist and the application's own close", () => {
       expectObservable(names(ws.connect$({ ...session, scheduler }).pipe(persist({ scheduler }))), BOUND).toBe('(abrp) 4ms (cd|)', NAMES);
     });
     expect(attempts.opens).toBe(1);
+  });
+
+  it('completes after ws.close() of a browser WebSocket too', () => {
+    const restore = FakeWebSocket.install();
+    try {
+      const scheduler = newScheduler();
+      scheduler.run(({ expectObservable }) => {
+        const ws = new BrowserWebSocket('wss://example.test/');
+        scheduler.schedule(() => FakeWebSocket.last.open(), 1);
+        scheduler.schedule(() => (ws.close(), FakeWebSocket.last.finishClose()), 10);
+        expectObservable(names(ws.connect$({ poll: 60_000, scheduler }).pipe(persist({ scheduler }))), BOUND).toBe('a (brp) 4ms (cd|)', NAMES);
+      });
+      expect(FakeWebSocket.instances).toHaveLength(1);
+    } finally {
+      restore();
+    }
   });
 
   it('completes also when the close handshake times out', () => {
