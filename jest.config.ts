@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Config } from 'jest';
 
 /**
@@ -14,6 +15,10 @@ const config: Config = {
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 30000,
+  // The default reporter, plus one line per skipped test saying which and why.
+  reporters: ['default', '<rootDir>/scripts/jest-skip-reporter.cjs'],
+  // Jest's default (cores - 1) runs one worker on a 2-core CI machine: two halve the wall time there.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
 };
 
 export default config;
