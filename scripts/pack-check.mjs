@@ -22,7 +22,7 @@
 // for https-proxy-agent when it is not in the local cache. Ends with
 // "pack-check: N passed, N failed" and exits 1 on any failure.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,13 +100,15 @@ const scratch = mkdtempSync(join(tmpdir(), 'lomond-pack-check-'));
 try {
   console.log(args.has('--no-build') ? '# npm pack --ignore-scripts (dist/ as it is)' : '# npm pack (prepack: npm run build)');
   const packArgs = ['pack', '--json', '--pack-destination', scratch, ...(args.has('--no-build') ? ['--ignore-scripts'] : [])];
-  // npm prints the prepack build's output on stdout before the JSON: pass it on, parse the JSON after it.
-  const packOutput = run('npm', packArgs, root);
-  const jsonStart = packOutput.search(/^\[/m);
-  process.stdout.write(packOutput.slice(0, jsonStart));
-  const [packed] = JSON.parse(packOutput.slice(jsonStart));
+  // With --json npm prints the prepack build's output on stderr: shown as it comes.
+  const [packed] = JSON.parse(execFileSync('npm', packArgs, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
   const tarball = join(scratch, packed.filename);
   const files = packed.files.map((f) => f.path);
+  // The shipped files, as a user's node_modules/lomond will hold them.
+  const unpacked = join(scratch, 'unpacked');
+  mkdirSync(unpacked);
+  execFileSync('tar', ['xzf', tarball, '-C', unpacked, '--strip-components=1']);
+  const shipped = (path) => readFileSync(join(unpacked, path), 'utf8');
 
   check('tarball holds only dist/**, README.md, CHANGELOG.md, LICENSE, package.json', () => {
     const allowed = /^(dist\/.+|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/;
@@ -126,7 +128,7 @@ try {
   check('every source map embeds its sources (sourcesContent), since lib/ is not shipped', () => {
     const maps = files.filter((f) => f.endsWith('.map'));
     const bare = maps.filter((f) => {
-      const map = JSON.parse(readFileSync(join(root, f), 'utf8'));
+      const map = JSON.parse(shipped(f));
       return !Array.isArray(map.sourcesContent) || map.sourcesContent.length !== map.sources.length || map.sourcesContent.some((c) => typeof c !== 'string');
     });
     if (maps.length === 0) throw new Error('no source maps in the tarball');
@@ -136,7 +138,7 @@ try {
   check('the ES module tree is the library only: no cli/, no CommonJS idiom', () => {
     const esm = files.filter((f) => f.startsWith('dist/esm/') && f.endsWith('.js'));
     if (files.some((f) => f.startsWith('dist/esm/cli/'))) throw new Error('dist/esm/cli/ is shipped');
-    const cjsIdiom = esm.filter((f) => /\brequire\.main\b|\bmodule\.exports\b|\bexports\.[A-Za-z_$]/.test(readFileSync(join(root, f), 'utf8')));
+    const cjsIdiom = esm.filter((f) => /\brequire\.main\b|\bmodule\.exports\b|\bexports\.[A-Za-z_$]/.test(shipped(f)));
     if (cjsIdiom.length > 0) throw new Error(`CommonJS code in the ESM tree: ${cjsIdiom.join(', ')}`);
     return `${esm.length} modules`;
   });
@@ -146,13 +148,18 @@ try {
       const entry = packed.files.find((f) => f.path === path);
       if (!entry) throw new Error(`${name}: ${path} is not in the tarball`);
       if ((entry.mode & 0o111) === 0) throw new Error(`${name}: ${path} is not executable (mode ${entry.mode.toString(8)})`);
-      if (!readFileSync(join(root, path), 'utf8').startsWith('#!/usr/bin/env node\n')) throw new Error(`${name}: ${path} has no #!/usr/bin/env node line`);
+      if (!shipped(path).startsWith('#!/usr/bin/env node\n')) throw new Error(`${name}: ${path} has no #!/usr/bin/env node line`);
     }
     return Object.keys(pkg.bin ?? {}).join(', ');
   });
   check('@arethetypeswrong/cli finds no problem in the tarball (every entry, every resolution mode)', () => {
     const attw = join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js');
-    const out = run('node', [attw, tarball, '--format', 'ascii', '--no-color', '--no-emoji'], root);
+    let out;
+    try {
+      out = run('node', [attw, tarball, '--format', 'ascii', '--no-color', '--no-emoji'], root);
+    } catch (error) {
+      throw new Error(String(error.stdout ?? '').trim() || error.message); // attw reports on stdout
+    }
     if (!/No problems found/.test(out)) throw new Error(out);
     return 'node10, node16 (CJS and ESM), bundler';
   });
