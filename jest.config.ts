@@ -1,5 +1,8 @@
-import { availableParallelism } from 'node:os';
 import type { Config } from 'jest';
+
+// Written as CommonJS with erasable types only, so that Node 22.18+ loads it natively (type stripping; package.json
+// says "type": "commonjs", so ESM syntax here would fail there and fall back to ts-node with a warning), and ts-node elsewhere.
+const { availableParallelism }: typeof import('node:os') = require('node:os');
 
 /**
  * Jest runs the TypeScript sources through ts-jest as CommonJS. The `.js`
@@ -21,4 +24,4 @@ const config: Config = {
   maxWorkers: Math.max(2, availableParallelism() - 1),
 };
 
-export default config;
+module.exports = config;
