@@ -1,37 +1,60 @@
-// Packaging check: build, `npm pack`, then install the tarball in a scratch
-// directory and load it the ways users do.
+// Packaging check: `npm pack` (its `prepack` builds dist/), then install the
+// tarball in a scratch directory and load it the ways users do.
 //
 //   node scripts/pack-check.mjs [--no-build] [--keep]
 //
 // Checks that
 // - the tarball holds only dist/**, README.md, CHANGELOG.md, LICENSE and package.json,
 //   and every file that package.json points to (main, module, types, bin, exports);
+// - every source map carries its sources (lib/ is not shipped) and the ES module
+//   tree holds the library only (no CLI, no CommonJS idiom);
+// - @arethetypeswrong/cli and publint (--strict, suggestions included) find nothing;
 // - require('lomond'), require('lomond/testing'), import('lomond') and
 //   import('lomond/testing') expose connect$, WebSocket, persist and createTestServer,
 //   and a virtual connection through lomond/testing reaches `ready` in both module systems;
+// - the `lomond` bin runs (`npx lomond --help` in the scratch project);
 // - the `browser` condition (when package.json declares it) loads the browser build;
-// - TypeScript resolves the shipped types from ESM and CommonJS code.
+// - TypeScript resolves the shipped types from ESM and CommonJS code;
+// - the runtime smoke suite (spec/runtimes/smoke.mts) passes on this Node and on
+//   Bun and Deno (pinned in scripts/runtimes.mjs; LOMOND_RUNTIMES selects them).
+// --no-build packs the dist/ already there (npm pack --ignore-scripts).
 // Installs rxjs from this project's node_modules; npm may still ask the registry
-// for https-proxy-agent when it is not in the local cache. Prints PASS or FAIL.
+// for https-proxy-agent when it is not in the local cache. Ends with
+// "pack-check: N passed, N failed" and exits 1 on any failure.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureRuntime, selected, SMOKE_IDS, unsupportedReason } from './runtimes.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const failures = [];
+let passed = 0;
 
 function check(label, fn) {
   try {
     const note = fn();
+    passed++;
     console.log(`ok - ${label}${note ? ` (${note})` : ''}`);
   } catch (error) {
     failures.push(label);
     console.log(`not ok - ${label}\n  ${String(error.stderr ?? '').trim() || error.message}`.replace(/\n/g, '\n  '));
   }
+}
+
+async function checkAsync(label, fn) {
+  let note;
+  try {
+    note = await fn();
+  } catch (error) {
+    return check(label, () => {
+      throw error;
+    });
+  }
+  return check(label, () => note);
 }
 
 const run = (cmd, argv, cwd, env = {}) =>
@@ -48,17 +71,44 @@ function referencedFiles() {
   return [...paths].map((p) => p.replace(/^\.\//, ''));
 }
 
+/** How each runtime runs the smoke suite. Deno's grants: the test servers (npm ws, proxy, debug) read the environment and the host name. */
+const SMOKE = join('spec', 'runtimes', 'smoke.mts');
+const smokeArgs = {
+  node: ['--import', 'tsx', SMOKE],
+  bun: [SMOKE],
+  deno: ['run', '--no-prompt', '--sloppy-imports', '--allow-net=127.0.0.1', '--allow-env', '--allow-read', `--allow-write=${tmpdir()}`, '--allow-run=openssl', '--allow-sys=hostname', SMOKE],
+};
+
+/** Runs the smoke suite on one runtime (proxy variables removed so that autodetection finds none); shows its lines when a case failed or is a known limitation. */
+function runSmoke(id, label, binary) {
+  check(`smoke on ${label}`, () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(https?|all|no)_proxy$/i.test(name)));
+    const started = Date.now();
+    let out;
+    try {
+      out = execFileSync(binary, smokeArgs[id], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, NO_COLOR: '1' } });
+    } catch (error) {
+      throw new Error(`${error.stdout ?? ''}${error.stderr ?? ''}`.trim() || error.message);
+    }
+    const lines = out.trim().split('\n');
+    for (const line of lines.filter((l) => /# known limitation/.test(l))) console.log(`  ${line}`);
+    return `${lines.at(-1)}, ${((Date.now() - started) / 1000).toFixed(1)} s`;
+  });
+}
+
 const scratch = mkdtempSync(join(tmpdir(), 'lomond-pack-check-'));
 try {
-  if (!args.has('--no-build')) {
-    console.log('# npm run build');
-    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-  }
-
-  console.log('# npm pack');
-  const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', scratch], root));
+  console.log(args.has('--no-build') ? '# npm pack --ignore-scripts (dist/ as it is)' : '# npm pack (prepack: npm run build)');
+  const packArgs = ['pack', '--json', '--pack-destination', scratch, ...(args.has('--no-build') ? ['--ignore-scripts'] : [])];
+  // With --json npm prints the prepack build's output on stderr: shown as it comes.
+  const [packed] = JSON.parse(execFileSync('npm', packArgs, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
   const tarball = join(scratch, packed.filename);
   const files = packed.files.map((f) => f.path);
+  // The shipped files, as a user's node_modules/lomond will hold them.
+  const unpacked = join(scratch, 'unpacked');
+  mkdirSync(unpacked);
+  execFileSync('tar', ['xzf', tarball, '-C', unpacked, '--strip-components=1']);
+  const shipped = (path) => readFileSync(join(unpacked, path), 'utf8');
 
   check('tarball holds only dist/**, README.md, CHANGELOG.md, LICENSE, package.json', () => {
     const allowed = /^(dist\/.+|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/;
@@ -73,6 +123,51 @@ try {
   check('tarball holds every file package.json points to', () => {
     const missing = referencedFiles().filter((f) => f !== 'package.json' && !files.includes(f));
     if (missing.length > 0) throw new Error(`missing: ${missing.join(', ')}`);
+  });
+
+  check('every source map embeds its sources (sourcesContent), since lib/ is not shipped', () => {
+    const maps = files.filter((f) => f.endsWith('.map'));
+    const bare = maps.filter((f) => {
+      const map = JSON.parse(shipped(f));
+      return !Array.isArray(map.sourcesContent) || map.sourcesContent.length !== map.sources.length || map.sourcesContent.some((c) => typeof c !== 'string');
+    });
+    if (maps.length === 0) throw new Error('no source maps in the tarball');
+    if (bare.length > 0) throw new Error(`maps without sourcesContent: ${bare.join(', ')}`);
+    return `${maps.length} maps`;
+  });
+  check('the ES module tree is the library only: no cli/, no CommonJS idiom', () => {
+    const esm = files.filter((f) => f.startsWith('dist/esm/') && f.endsWith('.js'));
+    if (files.some((f) => f.startsWith('dist/esm/cli/'))) throw new Error('dist/esm/cli/ is shipped');
+    const cjsIdiom = esm.filter((f) => /\brequire\.main\b|\bmodule\.exports\b|\bexports\.[A-Za-z_$]/.test(shipped(f)));
+    if (cjsIdiom.length > 0) throw new Error(`CommonJS code in the ESM tree: ${cjsIdiom.join(', ')}`);
+    return `${esm.length} modules`;
+  });
+  check('the bin is an executable file with a shebang', () => {
+    for (const [name, target] of Object.entries(pkg.bin ?? {})) {
+      const path = target.replace(/^\.\//, '');
+      const entry = packed.files.find((f) => f.path === path);
+      if (!entry) throw new Error(`${name}: ${path} is not in the tarball`);
+      if ((entry.mode & 0o111) === 0) throw new Error(`${name}: ${path} is not executable (mode ${entry.mode.toString(8)})`);
+      if (!shipped(path).startsWith('#!/usr/bin/env node\n')) throw new Error(`${name}: ${path} has no #!/usr/bin/env node line`);
+    }
+    return Object.keys(pkg.bin ?? {}).join(', ');
+  });
+  check('@arethetypeswrong/cli finds no problem in the tarball (every entry, every resolution mode)', () => {
+    const attw = join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js');
+    let out;
+    try {
+      out = run('node', [attw, tarball, '--format', 'ascii', '--no-color', '--no-emoji'], root);
+    } catch (error) {
+      throw new Error(String(error.stdout ?? '').trim() || error.message); // attw reports on stdout
+    }
+    if (!/No problems found/.test(out)) throw new Error(out);
+    return 'node10, node16 (CJS and ESM), bundler';
+  });
+  await checkAsync('publint --strict finds nothing in the tarball, suggestions included', async () => {
+    const { publint } = await import('publint');
+    const { formatMessage } = await import('publint/utils');
+    const { messages, pkg: linted } = await publint({ pack: { tarball: readFileSync(tarball).buffer }, strict: true, level: 'suggestion' });
+    if (messages.length > 0) throw new Error(messages.map((m) => `${m.type}: ${formatMessage(m, linted)}`).join('\n'));
   });
 
   console.log('# install into a scratch project');
@@ -102,6 +197,11 @@ try {
   check("import('lomond') and import('lomond/testing') work and connect through the test server", () =>
     run('node', ['--input-type=module', '-e', smoke((id) => `await import('${id}')`)], app).trim(),
   );
+  check('the `lomond` bin runs from the installed package (npx lomond --help)', () => {
+    const out = run('npx', ['--no-install', 'lomond', '--help'], app);
+    if (!/^usage: lomond /im.test(out)) throw new Error(`unexpected output: ${out.slice(0, 200)}`);
+    return out.split('\n')[0].trim();
+  });
   check('the `browser` condition loads the browser build', () => {
     if (!JSON.stringify(pkg.exports?.['.'] ?? {}).includes('"browser"')) return 'skipped: package.json exports declare no browser condition';
     const probe = `
@@ -169,6 +269,26 @@ try {
     const typeRoots = join(root, 'node_modules', '@types');
     run('node', [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', '--typeRoots', typeRoots, 'esm.mts', 'cjs.cts'], app);
   });
+
+  console.log('# runtime smoke suite (spec/runtimes/smoke.mts) on the built package');
+  runSmoke('node', `Node ${process.versions.node} (this machine, tsx)`, process.execPath);
+  const unsupported = unsupportedReason();
+  for (const id of selected(SMOKE_IDS)) {
+    if (unsupported) {
+      check(`smoke on ${id}`, () => `skipped: ${unsupported}`);
+      continue;
+    }
+    let runtime;
+    try {
+      runtime = ensureRuntime(id);
+    } catch (error) {
+      check(`smoke on ${id}`, () => {
+        throw error;
+      });
+      continue;
+    }
+    runSmoke(id, `${runtime.label} ${runtime.version}${runtime.installMs ? `, installed in ${(runtime.installMs / 1000).toFixed(1)} s` : ''}`, runtime.path);
+  }
 } catch (error) {
   failures.push(`setup: ${error.message}`);
   console.log(`not ok - setup\n  ${String(error.stderr ?? error.message).trim()}`);
@@ -177,5 +297,6 @@ try {
   else rmSync(scratch, { recursive: true, force: true });
 }
 
-console.log(failures.length === 0 ? 'PASS pack-check' : `FAIL pack-check: ${failures.join('; ')}`);
+if (failures.length > 0) console.log(`FAIL pack-check: ${failures.join('; ')}`);
+console.log(`pack-check: ${passed} passed, ${failures.length} failed`);
 process.exitCode = failures.length === 0 ? 0 : 1;

@@ -1,8 +1,8 @@
-#!/usr/bin/env node
 /**
  * `lomond`: a command-line WebSocket client. Prints each event on one line,
  * sends each stdin line as a text message, exits 0 after a graceful close.
  * `lomond --demo` starts an embedded echo server on 127.0.0.1 and talks to it.
+ * The executable entry is ./bin.ts; this module only exports `main`.
  */
 import { createInterface } from 'node:readline';
 import { tap } from 'rxjs';
@@ -75,8 +75,4 @@ export async function main(argv: readonly string[], input: NodeJS.ReadableStream
   lines.close();
   await demo?.close();
   return code;
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
 }

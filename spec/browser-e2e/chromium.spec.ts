@@ -1,8 +1,8 @@
 /**
  * Headless Chromium check of the browser build: lib/browser.ts bundled with
  * esbuild runs in a real page against lomond's loopback echo server and
- * reports the events it saw. Skipped (with a note) when /usr/bin/chromium
- * (or $LOMOND_CHROMIUM) is absent. Loopback only: the page, the echo server
+ * reports the events it saw. Skipped, with the reason in its title, when
+ * /usr/bin/chromium (or $LOMOND_CHROMIUM) is absent. Loopback only: the page, the echo server
  * and the report endpoint all live on 127.0.0.1, and Chromium runs with
  * background networking off.
  */
@@ -18,7 +18,10 @@ import { startDemoServer, type DemoServer } from '../../lib/cli/demo-server.js';
 /** The browser to drive; LOMOND_CHROMIUM overrides the Debian path. */
 const CHROMIUM = process.env['LOMOND_CHROMIUM'] ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
-if (!available) console.log(`browser e2e skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+/** The suite's title; when skipped it says why, and scripts/jest-skip-reporter.cjs prints it on one line. */
+const TITLE = available
+  ? 'browser build in headless Chromium'
+  : `browser build in headless Chromium (no chromium at ${CHROMIUM}: apt-get install chromium, or set LOMOND_CHROMIUM)`;
 
 const FLAGS = [
   '--headless',
@@ -62,7 +65,7 @@ async function bundlePage(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
-(available ? describe : describe.skip)('browser build in headless Chromium', () => {
+(available ? describe : describe.skip)(TITLE, () => {
   let echo: DemoServer;
   let page: Server;
   let chromium: ChildProcess | null = null;

@@ -116,6 +116,20 @@ export class FakeWebSocket implements NativeWebSocket {
     };
   }
 
+  /**
+   * Removes `globalThis.WebSocket` (Node 22+ has a built-in one) to play a
+   * runtime without it; returns the function that restores the previous value.
+   */
+  static remove(): () => void {
+    const holder = globalThis as { WebSocket?: unknown };
+    const had = Object.prototype.hasOwnProperty.call(holder, 'WebSocket');
+    const previous = holder.WebSocket;
+    delete holder.WebSocket;
+    return () => {
+      if (had) holder.WebSocket = previous;
+    };
+  }
+
   /** The newest socket; throws when none was constructed. */
   static get last(): FakeWebSocket {
     const socket = FakeWebSocket.instances[FakeWebSocket.instances.length - 1];

@@ -253,11 +253,11 @@ describe('browser WebSocket state', () => {
 
   it('passes a missing native WebSocket on as an error and allows a new subscription after it', () => {
     restore();
+    restore = FakeWebSocket.remove();
     const ws = new WebSocket(URL);
     const errors: string[] = [];
     ws.connect$().subscribe({ error: (error: Error) => errors.push(error.message) });
     ws.connect$().subscribe({ error: (error: Error) => errors.push(error.message) });
-    restore = FakeWebSocket.install();
     expect(errors).toEqual(['globalThis.WebSocket is not available', 'globalThis.WebSocket is not available']);
   });
 });

@@ -3,8 +3,12 @@
  * Autobahn|Testsuite client cases against WebSocket/connect$ over real TCP on
  * 127.0.0.1, with an echo client like Autobahn's client harness
  * (client-harness.ts). A summary table (category | cases | passed | failed |
- * time ms, plus the time of each 9.* case) is printed at the end.
+ * time ms, plus the time of each 9.* case) is written to
+ * .tmp/conformance-summary.txt, and printed too when LOMOND_CONFORMANCE_TABLE
+ * is set (`npm run conformance` sets it).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineCases, results, summaryTable } from './case.js';
 import { closeCases } from './cases/close.js';
 import { deflateParameterCases, deflateSizeCases } from './cases/deflate.js';
@@ -27,6 +31,12 @@ describe('10.* auto-fragmentation', () => defineCases('10 auto-fragmentation', a
 describe('12.* permessage-deflate messages', () => defineCases('12 deflate messages', deflateSizeCases));
 describe('13.* permessage-deflate parameters', () => defineCases('13 deflate parameters', deflateParameterCases));
 
+/** Where the summary table goes (git-ignored). */
+const SUMMARY_FILE = join(__dirname, '..', '..', '.tmp', 'conformance-summary.txt');
+
 afterAll(() => {
-  console.log(`conformance summary\n${summaryTable(results, (category) => category.startsWith('9'))}`);
+  const table = summaryTable(results, (category) => category.startsWith('9'));
+  mkdirSync(join(SUMMARY_FILE, '..'), { recursive: true });
+  writeFileSync(SUMMARY_FILE, `${table}\n`);
+  if (process.env['LOMOND_CONFORMANCE_TABLE']) console.log(`conformance summary (also in ${SUMMARY_FILE})\n${table}`);
 });

@@ -152,11 +152,11 @@ describe('nativeSession$ connect failures', () => {
 
   it('errors with a TypeError when there is no globalThis.WebSocket', () => {
     restore();
+    restore = FakeWebSocket.remove();
     const scheduler = newScheduler();
     scheduler.run(({ expectObservable }) => {
       expectObservable(session$(scheduler)).toBe('#', undefined, new TypeError('globalThis.WebSocket is not available'));
     });
-    restore = FakeWebSocket.install();
   });
 });
 
