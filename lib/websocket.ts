@@ -4,18 +4,17 @@
  * whichever connection is live.
  */
 import { Observable } from 'rxjs';
-import { SingleLive } from './session/single-live.js';
 import { WebSocketUnavailableError } from './core/errors.js';
-import { Status } from './core/status.js';
 import type { WebSocketEvent } from './events/events.js';
-import type { Connection } from './connection/connection.js';
+import { ReadPause, type Connection } from './connection/connection.js';
+import { WebSocketBase } from './session/websocket-base.js';
 import { resolveSessionOptions, validateWebSocketOptions, type SessionOptions, type WebSocketOptions } from './session/options.js';
 import { session$ } from './session/session.js';
-import { parseWebSocketUrl } from './core/url.js';
 import { checkHeader } from './core/handshake.js';
 import { MAX_CONTROL_PAYLOAD } from './core/frame.js';
 import { MAX_BUFFER_LENGTH } from './connection/node-platform.js';
 
+export type { SendOptions } from './session/websocket-base.js';
 
 function toBytes(data: unknown, name: string): Uint8Array {
   if (data === undefined) return new Uint8Array(0);
@@ -28,12 +27,6 @@ function checkControlPayload(data: Uint8Array, name: string): Uint8Array {
   // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less"
   if (data.length > MAX_CONTROL_PAYLOAD) throw new RangeError(`${name} payload of ${data.length} bytes exceeds ${MAX_CONTROL_PAYLOAD}`);
   return data;
-}
-
-/** Per-message send options. */
-export interface SendOptions {
-  /** Compress this message when permessage-deflate was negotiated (default true). */
-  compress?: boolean;
 }
 
 /**
@@ -49,16 +42,10 @@ export interface SendOptions {
  * });
  * ```
  */
-export class WebSocket {
-  /** The URL to connect to. */
-  readonly url: string;
+export class WebSocket extends WebSocketBase<Connection> {
   private readonly options: WebSocketOptions;
   /** Custom headers of the next upgrade requests by lower-case name (created when there are any). */
   private headers: Map<string, readonly [string, string]> | null = null;
-  /** True for wss: (and https:) URLs. */
-  private readonly secure: boolean;
-  /** The live-session slot and the latest connection; it is also the hooks through which sessions report. */
-  private readonly single = new SingleLive<Connection>();
 
   /**
    * @param url - a `ws:` or `wss:` URL
@@ -66,10 +53,10 @@ export class WebSocket {
    * @throws TypeError for an invalid URL or options
    */
   constructor(url: string, options?: WebSocketOptions) {
-    this.secure = parseWebSocketUrl(url).secure;
-    this.url = url;
-    this.options = validateWebSocketOptions(options, MAX_BUFFER_LENGTH);
-    for (const [name, value] of Object.entries(this.options.headers ?? {})) this.setHeader(name, value);
+    const validated = validateWebSocketOptions(options, MAX_BUFFER_LENGTH);
+    super(url, validated.sendQueue);
+    this.options = validated;
+    for (const [name, value] of Object.entries(validated.headers ?? {})) this.setHeader(name, value);
   }
 
   /** Sets a header, replacing one set earlier under any letter case. */
@@ -93,35 +80,7 @@ export class WebSocket {
     });
   }
 
-  private get conn(): Connection | null {
-    return this.single.current;
-  }
-
-  private get connection(): Connection {
-    if (this.conn === null) throw new WebSocketUnavailableError('websocket is not connected');
-    return this.conn;
-  }
-
-  /** Sends a text message. @throws WebSocketUnavailableError, WebSocketClosingError, WebSocketClosedError, TypeError */
-  sendText(text: string, options?: SendOptions): void {
-    if (typeof text !== 'string') throw new TypeError('text must be a string');
-    this.connection.sendText(text, options?.compress);
-  }
-
-  /** Sends a binary message. The buffer is not modified. */
-  sendBinary(data: Uint8Array, options?: SendOptions): void {
-    if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Uint8Array');
-    this.connection.sendBinary(data, options?.compress);
-  }
-
-  /** Sends `JSON.stringify(value)` as a text message. */
-  sendJson(value: unknown, options?: SendOptions): void {
-    const text = JSON.stringify(value);
-    if (text === undefined) throw new TypeError('value is not JSON-serialisable');
-    this.sendText(text, options);
-  }
-
-  /** Sends a ping (payload ≤ 125 bytes, else RangeError). */
+  /** Sends a ping (payload ≤ 125 bytes, else RangeError); its pong carries the round trip (`rtt`). */
   sendPing(data?: Uint8Array | string): void {
     const payload = checkControlPayload(toBytes(data, 'ping data'), 'ping');
     this.connection.sendPing(payload);
@@ -131,21 +90,6 @@ export class WebSocket {
   sendPong(data?: Uint8Array | string): void {
     const payload = checkControlPayload(toBytes(data, 'pong data'), 'pong');
     this.connection.sendPong(payload);
-  }
-
-  /**
-   * Starts the close handshake; the stream then emits `closed` and
-   * `disconnected`, or `disconnected(graceful=false)` after `closeTimeout`.
-   *
-   * @throws RangeError for a code not allowed on the wire or a reason over 123 bytes
-   */
-  close(code: number = Status.NORMAL, reason = 'goodbye'): void {
-    this.connection.close(code, reason);
-  }
-
-  /** Drops the connection at once: the stream ends with `disconnected(graceful=false)`. Never throws. */
-  forceDisconnect(): void {
-    this.conn?.forceDisconnect();
   }
 
   /**
@@ -160,38 +104,30 @@ export class WebSocket {
     this.setHeader(checkedName, checkedValue);
   }
 
-  /** True while a connection is open and not closing. */
-  get isActive(): boolean {
-    return this.conn?.isActive ?? false;
+  /** The live connection's last ping round trip in ms (from a pong answering one of our pings), or null. */
+  get latency(): number | null {
+    return this.conn?.phase === 'open' ? this.conn.pings.latency : null;
   }
 
-  /** True while the close handshake is under way. */
-  get isClosing(): boolean {
-    return this.conn?.isClosing ?? false;
+  /**
+   * Stops reading from the socket: TCP pushes back on the server. Events already received are still
+   * delivered, in order. Pings still go out, but the `pingTimeout` clock stands still while paused
+   * (silence is then our doing, not the server's).
+   *
+   * @throws WebSocketUnavailableError when no connection is open
+   */
+  pause(): void {
+    this.openConnection().pauseReading(ReadPause.APP);
   }
 
-  /** True once the last connection has ended. */
-  get isClosed(): boolean {
-    return this.conn?.phase === 'ended';
+  /** Reads from the socket again after {@link pause}. @throws WebSocketUnavailableError when no connection is open */
+  resume(): void {
+    this.openConnection().resumeReading(ReadPause.APP);
   }
 
-  /** True for wss: (and https:) URLs, in any letter case. */
-  get isSecure(): boolean {
-    return this.secure;
-  }
-
-  /** True when the live connection negotiated permessage-deflate. */
-  get supportsCompression(): boolean {
-    return this.conn?.deflate != null && this.conn.phase === 'open';
-  }
-
-  /** When our close frame was sent (scheduler time, ms), or null. */
-  get sentCloseTime(): number | null {
-    return this.conn?.sentCloseTime ?? null;
-  }
-
-  /** Bytes queued in the socket, not yet sent. */
-  get bufferedAmount(): number {
-    return this.conn?.bufferedAmount ?? 0;
+  private openConnection(): Connection {
+    const conn = this.connection;
+    if (conn.phase !== 'open') throw new WebSocketUnavailableError('websocket is not connected');
+    return conn;
   }
 }

@@ -9,20 +9,13 @@
  * never node:* modules.
  */
 import { Observable } from 'rxjs';
-import { SingleLive } from '../session/single-live.js';
-import { WebSocketUnavailableError } from '../core/errors.js';
-import { Status } from '../core/status.js';
-import { parseWebSocketUrl } from '../core/url.js';
+import { WebSocketBase } from '../session/websocket-base.js';
 import type { WebSocketEvent } from '../events/events.js';
 import type { NativeConnection } from '../connection/native-connection.js';
 import { nativeSession$ } from '../session/native-session.js';
 import { resolveBrowserSessionOptions, validateBrowserWebSocketOptions, type SessionOptions, type WebSocketOptions } from '../session/browser-options.js';
 
-/** Per-message send options (accepted for compatibility: the browser decides on compression). */
-export interface SendOptions {
-  /** Ignored in browsers. */
-  compress?: boolean;
-}
+export type { SendOptions } from '../session/websocket-base.js';
 
 function notInBrowsers(member: string, why: string): TypeError {
   return new TypeError(`${member} is not available in browsers: ${why}`);
@@ -41,14 +34,8 @@ function notInBrowsers(member: string, why: string): TypeError {
  * });
  * ```
  */
-export class WebSocket {
-  /** The URL to connect to. */
-  readonly url: string;
+export class WebSocket extends WebSocketBase<NativeConnection> {
   private readonly options: WebSocketOptions;
-  /** True for wss: (and https:) URLs. */
-  private readonly secure: boolean;
-  /** The live-session slot and the latest connection; it is also the hooks through which sessions report. */
-  private readonly single = new SingleLive<NativeConnection>();
 
   /**
    * @param url - a `ws:` or `wss:` URL
@@ -56,9 +43,9 @@ export class WebSocket {
    * @throws TypeError for an invalid URL, invalid options, or an option browsers do not have
    */
   constructor(url: string, options?: WebSocketOptions) {
-    this.secure = parseWebSocketUrl(url).secure;
-    this.url = url;
-    this.options = validateBrowserWebSocketOptions(options);
+    const validated = validateBrowserWebSocketOptions(options);
+    super(url, validated.sendQueue);
+    this.options = validated;
   }
 
   /**
@@ -76,34 +63,6 @@ export class WebSocket {
     });
   }
 
-  private get conn(): NativeConnection | null {
-    return this.single.current;
-  }
-
-  private get connection(): NativeConnection {
-    if (this.conn === null) throw new WebSocketUnavailableError('websocket is not connected');
-    return this.conn;
-  }
-
-  /** Sends a text message. @throws WebSocketUnavailableError, WebSocketClosingError, WebSocketClosedError, TypeError */
-  sendText(text: string, _options?: SendOptions): void {
-    if (typeof text !== 'string') throw new TypeError('text must be a string');
-    this.connection.sendText(text);
-  }
-
-  /** Sends a binary message. The buffer is not modified. */
-  sendBinary(data: Uint8Array, _options?: SendOptions): void {
-    if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Uint8Array');
-    this.connection.sendBinary(data);
-  }
-
-  /** Sends `JSON.stringify(value)` as a text message. */
-  sendJson(value: unknown, options?: SendOptions): void {
-    const text = JSON.stringify(value);
-    if (text === undefined) throw new TypeError('value is not JSON-serialisable');
-    this.sendText(text, options);
-  }
-
   /** Not available in browsers. @throws TypeError always */
   sendPing(_data?: Uint8Array | string): never {
     throw notInBrowsers('sendPing', 'scripts cannot send protocol pings');
@@ -114,63 +73,23 @@ export class WebSocket {
     throw notInBrowsers('sendPong', 'the browser answers pings itself');
   }
 
-  /**
-   * Starts the close handshake; the stream then emits `closed` and
-   * `disconnected`, or `disconnected(graceful=false)` after `closeTimeout`.
-   *
-   * @throws RangeError for a code other than 1000 or 3000–4999 (the DOM's rule) or a reason over 123 bytes
-   */
-  close(code: number = Status.NORMAL, reason = 'goodbye'): void {
-    if (typeof code !== 'number') throw new TypeError('code must be a number');
-    if (typeof reason !== 'string') throw new TypeError('reason must be a string');
-    this.connection.close(code, reason);
-  }
-
-  /**
-   * Ends the stream at once with `disconnected(graceful=false)`; the browser
-   * closes the socket in the background (the DOM cannot drop it). Never throws.
-   */
-  forceDisconnect(): void {
-    this.conn?.forceDisconnect();
-  }
-
   /** Not available in browsers. @throws TypeError always */
   addHeader(_name: string, _value: string): never {
     throw notInBrowsers('addHeader', 'scripts cannot set request headers');
   }
 
-  /** True while a connection is open and not closing. */
-  get isActive(): boolean {
-    return this.conn?.isActive ?? false;
+  /** Always null in browsers: scripts cannot send protocol pings, so no round trip is measured. */
+  get latency(): null {
+    return null;
   }
 
-  /** True while the close handshake is under way. */
-  get isClosing(): boolean {
-    return this.conn?.isClosing ?? false;
+  /** Not available in browsers. @throws TypeError always */
+  pause(): never {
+    throw notInBrowsers('pause', 'the DOM WebSocket cannot stop reading');
   }
 
-  /** True once the last connection has ended. */
-  get isClosed(): boolean {
-    return this.conn?.phase === 'ended';
-  }
-
-  /** True for wss: URLs. */
-  get isSecure(): boolean {
-    return this.secure;
-  }
-
-  /** True when the browser negotiated permessage-deflate on the live connection. */
-  get supportsCompression(): boolean {
-    return this.conn?.supportsCompression ?? false;
-  }
-
-  /** When our close frame was handed to the browser (scheduler time, ms), or null. */
-  get sentCloseTime(): number | null {
-    return this.conn?.sentCloseTime ?? null;
-  }
-
-  /** Bytes queued by the browser, not yet sent. */
-  get bufferedAmount(): number {
-    return this.conn?.bufferedAmount ?? 0;
+  /** Not available in browsers. @throws TypeError always */
+  resume(): never {
+    throw notInBrowsers('resume', 'the DOM WebSocket cannot stop reading');
   }
 }

@@ -21,6 +21,7 @@ import { events, type ConnectFail, type Disconnected } from '../events/events.js
 import type { TransportConnection } from '../transports/transport.js';
 import { allocUnsafe, bufferCodec, createMaskKeySource, isUtf8 } from './node-platform.js';
 import { PerMessageDeflate } from '../compression/permessage-deflate.js';
+import { PingTracker } from './ping-tracker.js';
 import type { ConnectionSettings } from './settings.js';
 import { CLOSE_SENT, endWith, type Signals } from './signals.js';
 
@@ -58,6 +59,7 @@ export const RECEIVE_HIGH_WATER_MARK = 1024 * 1024;
 export const RECEIVE_LOW_WATER_MARK = 256 * 1024;
 
 const nextMaskKey = createMaskKeySource();
+const EMPTY = new Uint8Array(0);
 
 
 /** One connection's shared state. */
@@ -79,6 +81,8 @@ export class Connection implements ConnectionLimits {
   closeRequested = false;
   /** `scheduler.now()` when bytes last arrived from the server (liveness for `pingTimeout`). */
   lastReceived = 0;
+  /** Our pings waiting for their pong: the round-trip times (`pong.rtt`, `latency`). */
+  readonly pings = new PingTracker();
   /** Why reading is paused ({@link ReadPause} bits), 0 while reading. */
   private readPause = 0;
   /** Where the session ends from outside the pipeline; set by the session. */
@@ -142,6 +146,11 @@ export class Connection implements ConnectionLimits {
     this.compression?.close();
   }
 
+  /** True while the open connection runs permessage-deflate. */
+  get supportsCompression(): boolean {
+    return this.compression !== null && this.phase === 'open';
+  }
+
   /** True while messages can be sent. */
   get isActive(): boolean {
     return this.phase === 'open' && this.protocol !== null && this.protocol.state === 'open';
@@ -179,11 +188,15 @@ export class Connection implements ConnectionLimits {
     else protocol.sendBinary(data);
   }
 
-  /** Sends a ping. */
-  sendPing(data?: Uint8Array): void {
+  /** Sends a ping, remembered so that its pong gives the round-trip time. */
+  sendPing(data: Uint8Array = EMPTY): void {
     const protocol = this.writable();
-    if (this.compression !== null) this.compression.sender.flushThen(() => protocol.sendPing(data));
-    else protocol.sendPing(data);
+    const send = (): void => {
+      protocol.sendPing(data);
+      this.pings.sent(data, this.now());
+    };
+    if (this.compression !== null) this.compression.sender.flushThen(send);
+    else send();
   }
 
   /** Sends a pong. */

@@ -45,6 +45,8 @@ const encoder = new TextEncoder();
  * scripts may send only 1000 and 3000–4999 (WHATWG WebSockets §close).
  */
 function checkClose(code: number, reason: string): void {
+  if (typeof code !== 'number') throw new TypeError(`close code must be a number, got ${typeof code}`);
+  if (typeof reason !== 'string') throw new TypeError(`close reason must be a string, got ${typeof reason}`);
   if (code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
     throw new RangeError(`close code ${code} is not allowed in browsers (1000 or 3000-4999)`);
   }
@@ -122,8 +124,8 @@ export class NativeConnection {
    * @throws RangeError for a code other than 1000 or 3000–4999, or a reason over 123 bytes
    */
   close(code: number, reason: string): void {
-    const socket = this.writable();
     checkClose(code, reason);
+    const socket = this.writable();
     socket.close(code, reason);
     this.closeRequested = true;
     this.noteCloseSent();

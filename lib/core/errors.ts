@@ -74,6 +74,11 @@ export class WebSocketUnavailableError extends WebSocketError {
   override name = 'WebSocketUnavailableError';
 }
 
+/** The offline send queue (`sendQueue` with `overflow: 'error'`) has no room for the message. */
+export class SendQueueFullError extends WebSocketUnavailableError {
+  override name = 'SendQueueFullError';
+}
+
 /** Sending is impossible: the close handshake has started. */
 export class WebSocketClosingError extends WebSocketUnavailableError {
   override name = 'WebSocketClosingError';

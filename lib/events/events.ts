@@ -37,7 +37,12 @@ export interface Binary extends EventBase { readonly name: 'binary'; readonly da
 /** A ping from the server (answered automatically unless `autoPong` is false). */
 export interface Ping extends EventBase { readonly name: 'ping'; readonly data: Uint8Array }
 /** A pong from the server. */
-export interface Pong extends EventBase { readonly name: 'pong'; readonly data: Uint8Array }
+export interface Pong extends EventBase {
+  readonly name: 'pong';
+  readonly data: Uint8Array;
+  /** Round trip in ms when the pong answers one of our pings (same payload), else null (an unsolicited pong). */
+  readonly rtt: number | null;
+}
 /** Emitted at `ready` and then every `poll` ms while connected. */
 export interface Poll extends EventBase { readonly name: 'poll' }
 /** The server started the close handshake. */
@@ -106,7 +111,7 @@ export const events = {
   text: (text: string, time: number): Text => new TextEvent(text, time),
   binary: (data: Uint8Array, time: number): Binary => ({ name: 'binary', data, receivedTime: time }),
   ping: (data: Uint8Array, time: number): Ping => ({ name: 'ping', data, receivedTime: time }),
-  pong: (data: Uint8Array, time: number): Pong => ({ name: 'pong', data, receivedTime: time }),
+  pong: (data: Uint8Array, rtt: number | null, time: number): Pong => ({ name: 'pong', data, rtt, receivedTime: time }),
   poll: (time: number): Poll => ({ name: 'poll', receivedTime: time }),
   closing: (code: number, reason: string, time: number): Closing => ({ name: 'closing', code, reason, receivedTime: time }),
   closed: (code: number, reason: string, time: number): Closed => ({ name: 'closed', code, reason, receivedTime: time }),

@@ -70,7 +70,8 @@ class FrameStage extends Stage implements ProtocolHandler {
   }
 
   onPong(data: Uint8Array): void {
-    this.batch.push(events.pong(data, this.time));
+    const time = this.time;
+    this.batch.push(events.pong(data, this.conn.pings.received(data, time), time));
   }
 
   onClose(code: number, reason: string, initiatedByPeer: boolean): void {

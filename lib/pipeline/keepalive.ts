@@ -75,7 +75,7 @@ class KeepaliveStage extends Stage {
 
   ping(): void {
     const conn = this.conn;
-    if (conn.isActive) conn.protocol!.sendPing();
+    if (conn.isActive) conn.sendPing(conn.pings.nextPayload());
   }
 
   protected override stop(): void {

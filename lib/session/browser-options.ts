@@ -8,6 +8,7 @@
  */
 import type { SchedulerLike } from 'rxjs';
 import { checkObject } from '../core/checks.js';
+import type { SendQueueOptions } from './send-queue.js';
 import {
   resolveSessionOptions,
   splitConnectOptions,
@@ -32,6 +33,8 @@ export interface WebSocketOptions {
   maxPayload?: number;
   /** Largest message accepted, bytes (default 100 MiB); a larger one fails the connection. */
   maxMessageSize?: number;
+  /** An offline queue for sends while no connection is open (flushed at the next `ready`). */
+  sendQueue?: SendQueueOptions;
   /** Not available in browsers: scripts cannot set request headers. */
   headers?: never;
   /** Not available in browsers: the browser sets its own User-Agent. */

@@ -36,6 +36,8 @@ import { DEFAULTS } from './options.js';
 export interface NativeSessionHooks {
   /** Called at subscription with the new connection. */
   onConnection?(conn: NativeConnection): void;
+  /** Called when the connection opened, before its `ready` event is delivered. */
+  onOpen?(conn: NativeConnection): void;
   /** Called once when the session stops counting as live: before its last event is delivered, or at unsubscribe. */
   onRelease?(): void;
 }
@@ -159,6 +161,7 @@ export function nativeSession$(
       conn.phase = 'open';
       const now = conn.now();
       emit(events.connected(shown, null, now));
+      hooks.onOpen?.(conn);
       emit(events.ready(syntheticResponse(ws), ws.protocol || null, extensionNames(ws.extensions), now));
       emit(events.poll(now));
       if (!ended) timers.add(timer(options.poll, options.poll, scheduler).subscribe(() => emit(events.poll(conn.now()))));

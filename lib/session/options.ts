@@ -10,6 +10,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { checkBoolean, checkDuration, checkNumber, checkObject } from '../core/checks.js';
 import { checkRequestOptions } from '../core/handshake.js';
 import type { ConnectionSettings } from '../connection/settings.js';
+import { resolveSendQueueOptions, type SendQueueOptions } from './send-queue.js';
 import type { Transport } from '../transports/transport.js';
 
 /** Options that shape the WebSocket itself (SPEC `WebSocketOptions`). */
@@ -34,6 +35,11 @@ export interface WebSocketOptions {
   maxMessageSize?: number;
   /** How bytes reach the server (default: node:net / node:tls); `lomond/testing` provides a virtual one. */
   transport?: Transport;
+  /**
+   * An offline queue for the WebSocket object's sends while no connection is open (flushed at the next
+   * `ready`); without it such sends throw `WebSocketUnavailableError`. Ignored by `connect$`.
+   */
+  sendQueue?: SendQueueOptions;
 }
 
 /** Options of one connection attempt (SPEC `SessionOptions`, Lomond's `connect()` parameters). */
@@ -101,6 +107,7 @@ export function validateWebSocketOptions(options: WebSocketOptions | undefined, 
   checkObject(o.tls, 'tls');
   checkNumber(o.maxPayload, 'maxPayload', 1, maxSize);
   checkNumber(o.maxMessageSize, 'maxMessageSize', 1, maxSize);
+  resolveSendQueueOptions(o.sendQueue);
   if (o.transport !== undefined && (o.transport === null || typeof o.transport.open !== 'function')) {
     throw new TypeError('transport must implement open(target)');
   }

@@ -40,6 +40,8 @@ import type { Signals } from '../connection/signals.js';
 export interface SessionHooks {
   /** Called at subscription with the new connection. */
   onConnection?(conn: Connection): void;
+  /** Called when the connection opened, before its `ready` event is delivered. */
+  onOpen?(conn: Connection): void;
   /**
    * Called once when the session stops counting as live: before its last event is delivered, or when the
    * subscriber unsubscribes (the connection may then still be closing in the background).
@@ -54,8 +56,9 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd {
   /** True once the last event was decided. */
   private finished = false;
 
-  /** Whose `onRelease` is still due. */
-  private hooks: SessionHooks | null;
+  /** The WebSocket object's hooks (`onOpen`; `onRelease`, once). */
+  private readonly hooks: SessionHooks;
+  private released = false;
 
   /** The pipeline outlives the subscriber while it closes in the background: unsubscribing only detaches. */
   constructor(
@@ -64,13 +67,13 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd {
     hooks: SessionHooks,
   ) {
     super(subscriber);
-    this.hooks = hooks.onRelease ? hooks : null;
+    this.hooks = hooks;
   }
 
   private release(): void {
-    const hooks = this.hooks;
-    this.hooks = null;
-    hooks?.onRelease?.();
+    if (this.released) return;
+    this.released = true;
+    this.hooks.onRelease?.();
   }
 
   override next(batch: Signals): void {
@@ -86,6 +89,10 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd {
         case '@data':
         case '@compressed':
         case '@close-sent':
+          break;
+        case 'ready':
+          this.hooks.onOpen?.(this.conn);
+          if (this.attached && !this.finished) this.out.next(signal);
           break;
         default:
           if (this.attached) this.out.next(signal);

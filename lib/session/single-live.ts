@@ -14,9 +14,17 @@ export class SingleLive<C = unknown> {
   /** The latest session's connection (live, closing in the background, or ended), or null before the first. */
   current: C | null = null;
 
+  /** Called when a session's connection opens, before its `ready` reaches the subscriber (the send queue's flush). */
+  opened: ((conn: C) => void) | null = null;
+
   /** A session started with `conn`. */
   onConnection(conn: C): void {
     this.current = conn;
+  }
+
+  /** The session's connection is open; its `ready` event is about to be delivered. */
+  onOpen(conn: C): void {
+    this.opened?.(conn);
   }
 
   /** The live session ended or was unsubscribed. */

@@ -82,11 +82,11 @@ describe('browser WebSocket sends', () => {
 
   it('rejects bad argument types with TypeError', () => {
     const ws = new WebSocket(URL);
-    expect(() => ws.sendText(1 as never)).toThrow(new TypeError('text must be a string'));
-    expect(() => ws.sendBinary('x' as never)).toThrow(new TypeError('data must be a Uint8Array'));
+    expect(() => ws.sendText(1 as never)).toThrow(new TypeError('text must be a string, got number'));
+    expect(() => ws.sendBinary('x' as never)).toThrow(new TypeError('data must be a Uint8Array, got string'));
     expect(() => ws.sendJson(undefined)).toThrow(new TypeError('value is not JSON-serialisable'));
-    expect(() => ws.close('1000' as never)).toThrow(new TypeError('code must be a number'));
-    expect(() => ws.close(1000, 1 as never)).toThrow(new TypeError('reason must be a string'));
+    expect(() => ws.close('1000' as never)).toThrow(new TypeError('close code must be a number, got string'));
+    expect(() => ws.close(1000, 1 as never)).toThrow(new TypeError('close reason must be a string, got number'));
   });
 
   it('says that pings, pongs and headers are not available in browsers', () => {

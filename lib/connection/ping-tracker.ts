@@ -1,0 +1,64 @@
+/**
+ * PingTracker: round-trip times from our pings and the pongs that answer
+ * them. A pong answers a ping when it carries the same payload (RFC 6455
+ * §5.5.3: "A Pong frame sent in response to a Ping frame must have identical
+ * "Application data" as found in the message body of the Ping frame"); a
+ * server may answer only the most recent of several pings (§5.5.3 again), so
+ * a match also settles every older ping. Keepalive pings carry a 4-byte
+ * counter, so that each is told apart.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.5.3
+ */
+
+/** How many unanswered pings are remembered (older ones are forgotten). */
+const MAX_PENDING = 8;
+
+interface PendingPing {
+  readonly payload: Uint8Array;
+  readonly time: number;
+}
+
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The pings of one connection still waiting for their pong, and the last round trip measured. */
+export class PingTracker {
+  /** Created at the first ping (a connection without pings never needs one). */
+  private pending: PendingPing[] | null = null;
+  private counter = 0;
+  /** The last round trip measured (ms), or null before the first. */
+  latency: number | null = null;
+
+  /** A fresh payload for a keepalive ping: a 4-byte big-endian counter. */
+  nextPayload(): Uint8Array {
+    const n = (this.counter = (this.counter + 1) >>> 0);
+    return Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+  }
+
+  /** A ping with `payload` (kept as a copy: the caller may reuse its buffer) went out at `time`. */
+  sent(payload: Uint8Array, time: number): void {
+    const pending = (this.pending ??= []);
+    if (pending.length === MAX_PENDING) pending.shift();
+    pending.push({ payload: payload.slice(), time });
+  }
+
+  /**
+   * A pong arrived at `time`: the round trip (ms) when it answers one of our pings, else null (an
+   * unsolicited pong). The newest matching ping wins; it and every older ping are settled.
+   */
+  received(payload: Uint8Array, time: number): number | null {
+    const pending = this.pending;
+    if (pending === null) return null;
+    for (let i = pending.length - 1; i >= 0; i--) {
+      if (!same(pending[i]!.payload, payload)) continue;
+      const rtt = time - pending[i]!.time;
+      pending.splice(0, i + 1);
+      this.latency = rtt;
+      return rtt;
+    }
+    return null;
+  }
+}
