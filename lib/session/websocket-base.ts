@@ -121,6 +121,8 @@ export abstract class WebSocketBase<C extends ClientConnection> {
    *   over 123 bytes
    */
   close(code: number = Status.NORMAL, reason = 'goodbye'): void {
+    if (typeof code !== 'number') throw new TypeError(`close code must be a number, got ${typeof code}`);
+    if (typeof reason !== 'string') throw new TypeError(`close reason must be a string, got ${typeof reason}`);
     this.connection.close(code, reason);
   }
 
