@@ -1,7 +1,8 @@
 /**
  * formatEvent: one-line, Python-Lomond-style representations of events for
  * the CLI and logs, e.g. `Text(text='hi')`, `Ready(protocol=null, extensions=[])`,
- * `Disconnected(reason='closed', graceful=true)`.
+ * `Disconnected(reason='closed', graceful=true)`, `Pong(data=<4 bytes>, rtt=12)`,
+ * `BackOff(delay=7512, attempt=1)`.
  */
 import type { WebSocketEvent } from './events.js';
 
@@ -51,8 +52,10 @@ function fields(event: WebSocketEvent): string {
       return `text=${quote(event.text)}`;
     case 'binary':
     case 'ping':
-    case 'pong':
       return `data=${bytes(event.data)}`;
+    case 'pong':
+      // The round trip only when the pong answers one of our pings.
+      return event.rtt === null ? `data=${bytes(event.data)}` : `data=${bytes(event.data)}, rtt=${Math.round(event.rtt)}`;
     case 'closing':
     case 'closed':
       return `code=${event.code}, reason=${quote(event.reason)}`;
@@ -61,7 +64,7 @@ function fields(event: WebSocketEvent): string {
     case 'protocol_error':
       return `error=${quote(event.error)}, critical=${event.critical}`;
     case 'back_off':
-      return `delay=${Math.round(event.delay)}`;
+      return `delay=${Math.round(event.delay)}, attempt=${event.attempt}`;
     case 'unknown':
       return `opcode=${event.opcode}, data=${bytes(event.data)}`;
     case 'poll':

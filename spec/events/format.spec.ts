@@ -13,7 +13,9 @@ describe('formatEvent', () => {
     expect(formatEvent(events.connected('ws://x/', null, 0))).toBe("Connected(url='ws://x/', proxy=null)");
     expect(formatEvent(events.rejected(new Response(403, 'Forbidden'), 'no', 0))).toBe("Rejected(response=Response(403, 'Forbidden'), reason='no')");
     expect(formatEvent(events.closing(1000, 'bye', 0))).toBe("Closing(code=1000, reason='bye')");
-    expect(formatEvent(events.backOff(1234.5, 1, 0))).toBe('BackOff(delay=1235)');
+    expect(formatEvent(events.backOff(1234.5, 1, 0))).toBe('BackOff(delay=1235, attempt=1)');
+    expect(formatEvent(events.pong(new Uint8Array(4), 12, 0))).toBe('Pong(data=<4 bytes>, rtt=12)');
+    expect(formatEvent(events.pong(new Uint8Array(0), null, 0))).toBe('Pong(data=<0 bytes>)');
     expect(formatEvent(events.protocolError('invalid opcode 0x3', false, 0))).toBe("ProtocolError(error='invalid opcode 0x3', critical=false)");
   });
 
