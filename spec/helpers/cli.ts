@@ -104,8 +104,13 @@ export class BuiltCli {
 
   /** Starts the CLI with `args`, stdio piped, NO_COLOR and proxy variables cleared unless `env` sets them. */
   spawn(args: string[], env: Record<string, string> = {}): SpawnedCli {
+    return this.spawnCommand(process.execPath, [this.path, ...args], env);
+  }
+
+  /** Starts `command` (e.g. `script` around the CLI) in the same cleaned environment. */
+  spawnCommand(command: string, args: string[], env: Record<string, string> = {}): SpawnedCli {
     const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(no_color|force_color|(https?|all|no)_proxy)$/i.test(name)));
-    return new SpawnedCli(spawn(process.execPath, [this.path, ...args], { env: { ...clean, ...env }, stdio: 'pipe' }));
+    return new SpawnedCli(spawn(command, args, { env: { ...clean, ...env }, stdio: 'pipe' }));
   }
 
   /** Removes the bundle. */
