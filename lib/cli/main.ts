@@ -113,7 +113,7 @@ export async function main(argv: readonly string[], ioInput?: CliIoInput): Promi
       if (error instanceof UsageError || error instanceof TypeError || error instanceof RangeError) return usageError(asUsage(error.message));
       throw error;
     }
-    if (args.insecure) {
+    if (args.insecure && built.ws.isSecure) {
       const style = styleFor(io.isTTY.stderr, io.env);
       io.stderr.write(`${style.warn("lomond: WARNING: --insecure: the server's certificate is not verified; anyone on the way can read and change this connection")}\n`);
     }
