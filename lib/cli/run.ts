@@ -231,7 +231,7 @@ export class CliRun {
     if (this.open && ws.isActive) {
       this.outcome.closing();
       try {
-        ws.close(code, 'goodbye');
+        ws.close(code, code === 1001 ? 'going away' : 'goodbye');
       } catch {
         // Not open after all: its final event is on its way.
       }
