@@ -87,7 +87,9 @@ export class CliRun {
         crlfDelay: Infinity,
       });
       this.lines = lines;
-      this.sender = new LineSender(context.ws, lines, this.onSent, this.onSendFailed, io.scheduler);
+      // A closed readline refuses pause()/resume() (ERR_USE_AFTER_CLOSE since Node 24): stdin has ended, nothing to do.
+      const flow = { pause: () => this.stdinEnded || lines.pause(), resume: () => this.stdinEnded || lines.resume() };
+      this.sender = new LineSender(context.ws, flow, this.onSent, this.onSendFailed, io.scheduler);
       lines.on('line', (line) => {
         this.sender!.push(line);
         if (interactive) this.terminal.reprompt();
@@ -99,7 +101,14 @@ export class CliRun {
       }
     }
     const subscription = context.events$.subscribe({
-      next: (event) => this.onEvent(event),
+      next: (event) => {
+        try {
+          this.onEvent(event);
+        } catch (error) {
+          // A bug of ours must end the run with a message, not escape as an uncaught exception.
+          this.onError(new Error(`internal error: ${error instanceof Error ? error.message : String(error)}`));
+        }
+      },
       error: (error: unknown) => this.onError(error),
       complete: () => this.finish(),
     });
