@@ -23,7 +23,7 @@ import { allocUnsafe, bufferCodec, createMaskKeySource, isUtf8 } from './node-pl
 import { PerMessageDeflate } from '../compression/permessage-deflate.js';
 import { PingTracker } from './ping-tracker.js';
 import type { ConnectionSettings } from './settings.js';
-import { CLOSE_SENT, endWith, type Signals } from './signals.js';
+import { CLOSE_SENT, type Signals } from './signals.js';
 
 /** Where a connection stands. */
 export type Phase = 'connecting' | 'handshake' | 'open' | 'ended';
@@ -238,7 +238,8 @@ export class Connection implements ConnectionLimits {
    */
   forceDisconnect(reason = 'force disconnect'): void {
     if (this.phase === 'ended') return;
-    this.input?.next([endWith(this.ending(reason))]);
+    // At once: not through the pipeline's head, where it would wait behind messages still inflating.
+    this.end?.abort(this.ending(reason));
   }
 
   /**

@@ -119,3 +119,27 @@ describe('liveness', () => {
     });
   });
 });
+
+describe('forceDisconnect() with messages still inflating', () => {
+  it('ends the session at once, without waiting for zlib', async () => {
+    const { deflateRawSync } = await import('node:zlib');
+    const { serverFrame } = await import('../../lib/testing/server-frames.js');
+    const deflated = deflateRawSync(Buffer.alloc(32 * 1024 * 1024), { finishFlush: 2 });
+    const big = serverFrame(Opcode.BINARY, deflated.subarray(0, deflated.length - 4), { rsv1: true });
+    let inflatedBeforeEnd = false;
+    const run = await runCase(
+      { steps: [send(big, text('after'))], extensions: 'permessage-deflate' },
+      {
+        ws: { compress: true },
+        echo: false,
+        // The 32 MiB message is still inflating a turn of the event loop after ready (with the old path, the end waited for it).
+        onEvent: (event, ws) => {
+          if (event.name === 'binary') inflatedBeforeEnd = true;
+          if (event.name === 'poll') setImmediate(() => ws.forceDisconnect());
+        },
+      },
+    );
+    expect(run.events.at(-1)).toMatchObject({ name: 'disconnected', graceful: false, reason: 'force disconnect' });
+    expect(inflatedBeforeEnd).toBe(false);
+  });
+});
