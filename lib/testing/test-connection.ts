@@ -6,7 +6,7 @@
  */
 import type { SchedulerLike, Subscriber } from 'rxjs';
 import { Opcode } from '../core/opcode.js';
-import { acceptFor } from '../connection/handshake-keys.js';
+import { portableAcceptFor } from '../core/sha1.js';
 import type { TransportConnection, TransportEvent, TransportTarget } from '../transports/transport.js';
 import { ClientFrameReader, type ClientFrame } from './client-frame-reader.js';
 import { bytesOf, closePayload, serverFrame, type ServerFrameOptions } from './server-frames.js';
@@ -104,7 +104,7 @@ export class TestConnection {
   /** Completes the handshake with 101 (optionally choosing a protocol, extensions, extra headers). */
   accept(options: { protocol?: string; extensions?: string; headers?: Record<string, string>; accept?: string } = {}): void {
     const key = this.requestHeader('sec-websocket-key') ?? '';
-    const lines = ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${options.accept ?? acceptFor(key)}`];
+    const lines = ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${options.accept ?? portableAcceptFor(key)}`];
     if (options.protocol !== undefined) lines.push(`Sec-WebSocket-Protocol: ${options.protocol}`);
     if (options.extensions !== undefined) lines.push(`Sec-WebSocket-Extensions: ${options.extensions}`);
     for (const [name, value] of Object.entries(options.headers ?? {})) lines.push(`${name}: ${value}`);

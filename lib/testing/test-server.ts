@@ -20,6 +20,7 @@ import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { Opcode } from '../core/opcode.js';
 import type { Transport, TransportEvent, TransportTarget } from '../transports/transport.js';
 import { TestConnection, type TestConnectionOptions } from './test-connection.js';
+import { testWebSocketClass, type TestWebSocketConstructor } from './test-web-socket.js';
 
 /** How a {@link TestServer} treats new connections. */
 export interface TestServerOptions extends TestConnectionOptions {
@@ -31,8 +32,13 @@ export interface TestServerOptions extends TestConnectionOptions {
 export class TestServer {
   /** Every connection made so far, oldest first. */
   readonly connections: TestConnection[] = [];
-  /** Pass this as the `transport` option. */
+  /** Pass this as the `transport` option (the Node build). */
   readonly transport: Transport;
+  /**
+   * A DOM-shaped `WebSocket` class whose sockets connect to this server: install it as `globalThis.WebSocket`
+   * (see {@link installTestWebSocket}) to drive the browser build, which takes no `transport`.
+   */
+  readonly WebSocket: TestWebSocketConstructor;
   private refusal: string | null = null;
 
   constructor(
@@ -40,6 +46,7 @@ export class TestServer {
     readonly options: TestServerOptions = {},
   ) {
     this.transport = { open: (target) => this.open(target) };
+    this.WebSocket = testWebSocketClass(this);
   }
 
   private open(target: TransportTarget): Observable<TransportEvent> {
@@ -116,6 +123,35 @@ export class TestServer {
     this.options.autoPong = false;
     for (const connection of this.connections) connection.options.autoPong = false;
   }
+}
+
+/**
+ * Installs `server.WebSocket` as `globalThis.WebSocket`, so that the browser build (and any code using the
+ * DOM's WebSocket) connects to the test server; returns a function that puts the previous one back.
+ *
+ * @example
+ * ```ts
+ * import { connect$ } from 'lomond/browser';
+ * import { createTestServer, installTestWebSocket } from 'lomond/testing';
+ *
+ * const server = createTestServer(scheduler);
+ * const restore = installTestWebSocket(server);
+ * try {
+ *   connect$('ws://feed.test/', { scheduler }).subscribe(…); // the browser build, in virtual time
+ * } finally {
+ *   restore();
+ * }
+ * ```
+ */
+export function installTestWebSocket(server: TestServer): () => void {
+  const global = globalThis as { WebSocket?: unknown };
+  const had = Object.prototype.hasOwnProperty.call(global, 'WebSocket');
+  const previous = global.WebSocket;
+  global.WebSocket = server.WebSocket;
+  return () => {
+    if (had) global.WebSocket = previous;
+    else delete global.WebSocket;
+  };
 }
 
 /**
