@@ -90,7 +90,12 @@ function checkValue(name: string, value: unknown): string {
   return value;
 }
 
-function checkProtocols(protocols: unknown): readonly string[] {
+/**
+ * Checks the subprotocols to offer (RFC 6455 §4.1 item 10): non-empty tokens, all different.
+ *
+ * @throws TypeError naming the offending value
+ */
+export function checkProtocols(protocols: unknown): readonly string[] {
   if (!Array.isArray(protocols)) throw new TypeError('protocols must be an array');
   const seen = new Set<string>();
   for (const protocol of protocols) {

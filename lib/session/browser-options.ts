@@ -4,37 +4,24 @@
  * control over request headers, proxies, TLS, the socket itself or protocol
  * pings, so those options are rejected with a `TypeError` at the call that
  * received them, instead of being silently ignored. Everything else is
- * validated by the shared rules of `session/options`.
+ * validated by the shared rules of `session/shared-options`.
  */
 import type { SchedulerLike } from 'rxjs';
 import { checkObject } from '../core/checks.js';
-import type { SendQueueOptions } from './send-queue.js';
 import {
+  PORTABLE_MAX_SIZE,
   resolveSessionOptions,
   splitConnectOptions,
-  validateWebSocketOptions,
-  type WebSocketOptions as NodeWebSocketOptions,
-} from './options.js';
+  validateCommonOptions,
+  type CommonWebSocketOptions,
+} from './shared-options.js';
 
 /**
  * Options that shape the WebSocket in a browser. The Node-only options are
  * typed `never` so that passing one fails to compile, and at run time it
  * throws a `TypeError`.
  */
-export interface WebSocketOptions {
-  /** Subprotocols to offer (Sec-WebSocket-Protocol). */
-  protocols?: string[];
-  /**
-   * Accepted for compatibility and ignored: browsers decide on
-   * permessage-deflate themselves (most offer it always).
-   */
-  compress?: boolean;
-  /** Accepted for compatibility and ignored: browsers do not expose frames. */
-  maxPayload?: number;
-  /** Largest message accepted, bytes (default 100 MiB); a larger one fails the connection. */
-  maxMessageSize?: number;
-  /** An offline queue for sends while no connection is open (flushed at the next `ready`). */
-  sendQueue?: SendQueueOptions;
+export interface WebSocketOptions extends CommonWebSocketOptions {
   /** Not available in browsers: scripts cannot set request headers. */
   headers?: never;
   /** Not available in browsers: the browser sets its own User-Agent. */
@@ -94,11 +81,12 @@ function unavailable(option: string, hint: string): TypeError {
  */
 export function validateBrowserWebSocketOptions(options: WebSocketOptions | undefined): WebSocketOptions {
   checkObject(options, 'options');
-  const o = (options ?? {}) as Record<string, unknown>;
+  const o = { ...(options ?? {}) };
   for (const option of UNAVAILABLE) {
-    if (o[option] !== undefined) throw unavailable(option, 'the browser controls it');
+    if ((o as Record<string, unknown>)[option] !== undefined) throw unavailable(option, 'the browser controls it');
   }
-  return validateWebSocketOptions(o as NodeWebSocketOptions) as WebSocketOptions;
+  validateCommonOptions(o, PORTABLE_MAX_SIZE);
+  return o;
 }
 
 /**
@@ -113,13 +101,12 @@ export function resolveBrowserSessionOptions(options: SessionOptions | undefined
   if (o['pingRate'] !== undefined && o['pingRate'] !== 0) throw unavailable('pingRate', `protocol pings cannot be sent, got ${String(o['pingRate'])}`);
   if (o['pingTimeout'] !== undefined) throw unavailable('pingTimeout', `protocol pings cannot be sent, got ${String(o['pingTimeout'])}`);
   if (o['autoPong'] !== undefined && o['autoPong'] !== true) throw unavailable('autoPong', `the browser always answers pings, got ${String(o['autoPong'])}`);
-  const { poll, closeTimeout, connectTimeout, scheduler } = resolveSessionOptions({ ...(o as SessionOptions), pingRate: 0 });
+  const { poll, closeTimeout, connectTimeout, scheduler } = resolveSessionOptions({ ...(o as { poll?: number }), pingRate: 0 });
   return { poll, closeTimeout, connectTimeout, scheduler };
 }
 
 /** Splits browser {@link ConnectOptions} into its two halves, validated. */
 export function resolveBrowserConnectOptions(options: ConnectOptions | undefined): [WebSocketOptions, ResolvedBrowserSessionOptions] {
-  checkObject(options, 'options');
-  const [wsOptions, sessionOptions] = splitConnectOptions(options as NodeWebSocketOptions);
-  return [validateBrowserWebSocketOptions(wsOptions as WebSocketOptions), resolveBrowserSessionOptions(sessionOptions as SessionOptions)];
+  const [wsOptions, sessionOptions] = splitConnectOptions<WebSocketOptions>(options as never);
+  return [validateBrowserWebSocketOptions(wsOptions), resolveBrowserSessionOptions(sessionOptions as SessionOptions)];
 }
