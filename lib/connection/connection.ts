@@ -83,6 +83,8 @@ export class Connection implements ConnectionLimits {
   lastReceived = 0;
   /** Our pings waiting for their pong: the round-trip times (`pong.rtt`, `latency`). */
   readonly pings = new PingTracker();
+  /** `scheduler.now()` when reading last resumed after a pause (0 if never). */
+  readResumedAt = 0;
   /** Why reading is paused ({@link ReadPause} bits), 0 while reading. */
   private readPause = 0;
   /** Where the session ends from outside the pipeline; set by the session. */
@@ -271,8 +273,8 @@ export class Connection implements ConnectionLimits {
     if ((this.readPause & why) === 0) return;
     this.readPause &= ~why;
     if (this.readPause === 0) {
-      // Nothing arrived while paused because we did not read: the liveness clock restarts now.
-      this.lastReceived = this.now();
+      // Nothing arrived while paused because we did not read: the liveness clocks restart now.
+      this.lastReceived = this.readResumedAt = this.now();
       this.transport?.resume?.();
     }
   }

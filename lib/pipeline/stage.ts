@@ -1,7 +1,7 @@
 /**
  * The pipeline layer: the stages one connection's signals flow through, from
  * the transport's events to the subscriber's public events (handshake →
- * frame → inflate → keepalive → unresponsive → closeHandshake →
+ * frame → inflate → keepalive → heartbeat → unresponsive → closeHandshake →
  * connectTimeout → the session's sink). Each stage has one job and its own
  * file; this file holds what they share.
  *

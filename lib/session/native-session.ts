@@ -9,7 +9,7 @@
  *   negotiated protocol and extensions);
  * - `text` for string messages, `binary` (a `Uint8Array`) for the others
  *   (`binaryType` is `'arraybuffer'`); never `ping`, `pong`, `unknown` or
- *   `unresponsive` (the browser handles control frames itself);
+ *   `unknown` (the browser handles control frames itself);
  * - `connect_fail` when the socket closed before it opened, including a refused
  *   handshake: the DOM does not tell a rejected upgrade from a network error,
  *   so there is no `rejected` event (and no `Retry-After`);
@@ -19,7 +19,11 @@
  *   cannot send between them: the browser echoes the close itself); an unclean
  *   close gives `disconnected(graceful=false)`.
  *
- * All timers (`poll`, `closeTimeout`, `connectTimeout`) run on the scheduler.
+ * - with the `heartbeat` option, `unresponsive` then `disconnected(graceful=false)`
+ *   when a heartbeat gets no reply in time (connection/heartbeat.ts, shared
+ *   with the Node build): the one way a browser notices a dead connection.
+ *
+ * All timers (`poll`, `closeTimeout`, `connectTimeout`, heartbeats) run on the scheduler.
  * Unsubscribing from an open connection closes it with 1000 `going away`
  * (the DOM forbids scripts to send 1001) and leaves the rest to the browser.
  */
@@ -28,9 +32,10 @@ import { Response } from '../core/response.js';
 import { parseWebSocketUrl, redactUrl } from '../core/url.js';
 import { markAppClose } from '../events/app-close.js';
 import { events, type ConnectFail, type Disconnected, type WebSocketEvent } from '../events/events.js';
+import { Heartbeat, heartbeatFailure } from '../connection/heartbeat.js';
 import { NativeConnection, type NativeWebSocket, type NativeWebSocketConstructor } from '../connection/native-connection.js';
 import type { ResolvedBrowserSessionOptions, WebSocketOptions } from './browser-options.js';
-import { DEFAULTS } from './options.js';
+import { DEFAULTS } from './shared-options.js';
 
 /** Hooks through which a browser {@link WebSocket} object follows its sessions. */
 export interface NativeSessionHooks {
@@ -128,6 +133,7 @@ export function nativeSession$(
       }
     };
 
+    let heartbeat: Heartbeat | null = null;
     const conn = new NativeConnection(shown, scheduler, {
       // closeTimeout 0: do not wait for the close event (the browser finishes the handshake in the background).
       closeStarted: () => {
@@ -164,7 +170,29 @@ export function nativeSession$(
       hooks.onOpen?.(conn);
       emit(events.ready(syntheticResponse(ws), ws.protocol || null, extensionNames(ws.extensions), now));
       emit(events.poll(now));
-      if (!ended) timers.add(timer(options.poll, options.poll, scheduler).subscribe(() => emit(events.poll(conn.now()))));
+      if (ended) return;
+      timers.add(timer(options.poll, options.poll, scheduler).subscribe(() => emit(events.poll(conn.now()))));
+      if (wsOptions.heartbeat !== undefined) {
+        const beats = (heartbeat = new Heartbeat(scheduler, wsOptions.heartbeat, {
+          get isActive() {
+            return conn.isActive;
+          },
+          readPaused: false,
+          readResumedAt: 0,
+          sendHeartbeat: (message) => ws.send(message),
+          heartbeatTimedOut: () => {
+            emit(events.unresponsive(conn.now()));
+            ws.close();
+            finish(events.disconnected('unresponsive', false, conn.now()));
+          },
+          heartbeatFailed: (error) => {
+            ws.close();
+            finish(events.disconnected(heartbeatFailure(error), false, conn.now()));
+          },
+        }));
+        timers.add(() => beats.stop());
+        beats.start();
+      }
     };
 
     ws.onmessage = ({ data }) => {
@@ -180,6 +208,7 @@ export function nativeSession$(
         return;
       }
       emit(message);
+      if (heartbeat !== null && heartbeat.waiting && !ended) heartbeat.received(message);
     };
 
     ws.onclose = ({ code, reason, wasClean }) => {

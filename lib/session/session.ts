@@ -1,7 +1,7 @@
 /**
  * The session layer: wires one connection per subscription — its
  * {@link Connection}, its transport and the pipeline's stages (handshake →
- * frame → inflate → keepalive → unresponsive → closeHandshake →
+ * frame → inflate → keepalive → heartbeat → unresponsive → closeHandshake →
  * connectTimeout → {@link SessionSink}) — and validates and resolves the
  * options (options.ts, browser-options.ts); the browser's equivalent over the
  * native WebSocket is native-session.ts; single-live.ts holds the "one live
@@ -25,6 +25,7 @@ import { connectTimeout } from '../pipeline/connect-timeout.js';
 import { frame } from '../pipeline/frame.js';
 import { handshake, type HandshakeStage } from '../pipeline/handshake.js';
 import { inflate } from '../pipeline/inflate.js';
+import { heartbeat } from '../pipeline/heartbeat.js';
 import { keepalive } from '../pipeline/keepalive.js';
 import { unresponsive } from '../pipeline/unresponsive.js';
 import { nodeTransport } from '../transports/node.js';
@@ -253,6 +254,7 @@ function openSession(
     frame(conn),
     inflate(conn),
     keepalive(conn, { pingRate: options.pingRate, poll: options.poll }),
+    heartbeat(conn, wsOptions.heartbeat),
     unresponsive(conn, options.pingTimeout),
     closeHandshake(conn, options.closeTimeout),
     connectTimeout(conn, options.connectTimeout),
