@@ -34,4 +34,7 @@ export { connect$ } from './browser/connect.js';
 export { WebSocket, type SendOptions } from './browser/websocket.js';
 export { persist, type PersistOptions, type PersistEnd } from './operators/persist.js';
 export { exponentialBackoff, type ExponentialBackoffOptions, type BackoffDelay } from './operators/exponential-backoff.js';
+export { json, type JsonOptions } from './operators/json.js';
+export { browserWake$, type BrowserWake } from './operators/browser-wake.js';
 export type { WebSocketOptions, SessionOptions, ConnectOptions } from './session/browser-options.js';
+export type { HeartbeatOptions } from './session/shared-options.js';

@@ -25,5 +25,7 @@ export { connect$ } from './connect.js';
 export { WebSocket, type SendOptions } from './websocket.js';
 export { persist, type PersistOptions, type PersistEnd } from './operators/persist.js';
 export { exponentialBackoff, type ExponentialBackoffOptions, type BackoffDelay } from './operators/exponential-backoff.js';
-export type { WebSocketOptions, SessionOptions, ConnectOptions } from './session/options.js';
+export { json, type JsonOptions } from './operators/json.js';
+export { browserWake$, type BrowserWake } from './operators/browser-wake.js';
+export type { WebSocketOptions, SessionOptions, ConnectOptions, HeartbeatOptions } from './session/options.js';
 export type { Transport, TransportTarget, TransportEvent, TransportConnection, HandshakeRequest, ResponseHead } from './transports/transport.js';
