@@ -13,7 +13,11 @@
 //   import('lomond/testing') expose connect$, WebSocket, persist and createTestServer,
 //   and a virtual connection through lomond/testing reaches `ready` in both module systems;
 // - the `lomond` bin runs (`npx lomond --help` in the scratch project);
-// - the `browser` condition (when package.json declares it) loads the browser build;
+// - the `browser` condition (when package.json declares it) and the `lomond/browser`
+//   subpath load the browser build, whose types compile in a browser project without
+//   @types/node and make Node-only options compile errors;
+// - browser bundles (esbuild, platform browser) of lomond/browser and lomond/testing
+//   need no node:* module;
 // - TypeScript resolves the shipped types from ESM and CommonJS code;
 // - the runtime smoke suite (spec/runtimes/smoke.mts) passes on this Node and on
 //   Bun and Deno (pinned in scripts/runtimes.mjs; LOMOND_RUNTIMES selects them).
@@ -212,31 +216,58 @@ try {
     run('node', ['--conditions=browser', '--input-type=module', '-e', probe], app);
     run('node', ['--conditions=browser', '-e', probe.replace("await import('lomond')", "require('lomond')").replace(/^/, '(async () => {') + '})().catch((e) => { console.error(e); process.exit(1); });'], app);
   });
-  check('a browser bundle of lomond (esbuild, platform browser) needs no node:* module', () => {
-    if (!JSON.stringify(pkg.exports?.['.'] ?? {}).includes('"browser"')) return 'skipped: package.json exports declare no browser condition';
-    const bundle = `
-      const { build } = require(${JSON.stringify(join(root, 'node_modules', 'esbuild'))});
-      build({ stdin: { contents: "export { connect$, WebSocket, persist } from 'lomond';", resolveDir: process.cwd() },
-        bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' })
-        .then((r) => { if (/node:|\\bBuffer\\b/.test(r.outputFiles[0].text)) throw new Error('node-only code in the browser bundle'); console.log((r.outputFiles[0].text.length / 1024).toFixed(0) + ' KiB unminified'); })
-        .catch((e) => { console.error(e.message); process.exit(1); });
+  check("require('lomond/browser') and import('lomond/browser') load the browser build without any condition", () => {
+    const probe = (load) => `
+      const lomond = ${load};
+      for (const name of ['connect$', 'WebSocket', 'persist', 'json', 'browserWake$', 'isText']) if (lomond[name] === undefined) throw new Error('lomond/browser lacks ' + name);
+      try { lomond.connect$('ws://pack.test/', { tls: {} }); throw new Error('tls accepted: not the browser build'); }
+      catch (error) { if (!/not available in browsers/.test(error.message)) throw error; }
     `;
-    return run('node', ['-e', bundle], app).trim();
+    run('node', ['--input-type=module', '-e', probe("await import('lomond/browser')")], app);
+    run('node', ['-e', probe("require('lomond/browser')")], app);
   });
-  check('TypeScript resolves the browser types without @types/node', () => {
-    if (!JSON.stringify(pkg.exports?.['.'] ?? {}).includes('"browser"')) return 'skipped: package.json exports declare no browser condition';
+  for (const [entry, source] of [
+    ['lomond/browser', "export { connect$, WebSocket, persist, json, browserWake$ } from 'lomond/browser';"],
+    ['lomond/testing', "export { createTestServer, installTestWebSocket } from 'lomond/testing'; export { connect$ } from 'lomond/browser';"],
+    ['lomond (browser condition)', "export { connect$, WebSocket, persist } from 'lomond';"],
+  ]) {
+    check(`a browser bundle of ${entry} (esbuild, platform browser) needs no node:* module`, () => {
+      const bundle = `
+        const { build } = require(${JSON.stringify(join(root, 'node_modules', 'esbuild'))});
+        build({ stdin: { contents: ${JSON.stringify(source)}, resolveDir: process.cwd() },
+          bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' })
+          .then((r) => { if (/node:|\\bBuffer\\b/.test(r.outputFiles[0].text)) throw new Error('node-only code in the browser bundle'); console.log((r.outputFiles[0].text.length / 1024).toFixed(0) + ' KiB unminified'); })
+          .catch((e) => { console.error(e.message); process.exit(1); });
+      `;
+      return run('node', ['-e', bundle], app).trim();
+    });
+  }
+  check('TypeScript: lomond/browser compiles without @types/node (skipLibCheck off) and rejects Node-only options', () => {
     writeFileSync(
       join(app, 'browser.ts'),
-      `import { connect$, persist, WebSocket, isText } from 'lomond';
+      `import { connect$, persist, WebSocket, isText, json, browserWake$ } from 'lomond/browser';
       import { filter } from 'rxjs';
-      connect$('wss://pack.test/', { poll: 1000 }).pipe(persist(), filter(isText)).subscribe((e) => e.text.length);
+      connect$('wss://pack.test/', { poll: 1000, heartbeat: { interval: 1000, timeout: 500, message: 'ping' } })
+        .pipe(persist({ retryNow$: browserWake$() }), filter(isText)).subscribe((e) => e.text.length);
+      connect$('wss://pack.test/').pipe(json<{ a: number }>()).subscribe((v) => v.a);
       // @ts-expect-error: browsers cannot set headers
       new WebSocket('wss://pack.test/', { headers: {} });
+      // @ts-expect-error: the browser verifies certificates itself
+      connect$('wss://pack.test/', { tls: {} });
+      // @ts-expect-error: no protocol pings in browsers
+      connect$('wss://pack.test/', { pingTimeout: 5000 });
       `,
     );
-    const compilerOptions = { noEmit: true, strict: true, module: 'esnext', moduleResolution: 'bundler', customConditions: ['browser'], target: 'es2022', lib: ['es2022', 'dom'], types: [] };
+    const compilerOptions = { noEmit: true, strict: true, module: 'esnext', moduleResolution: 'bundler', target: 'es2022', lib: ['es2022', 'dom'], types: [], skipLibCheck: false };
     writeFileSync(join(app, 'tsconfig.browser.json'), JSON.stringify({ compilerOptions, files: ['browser.ts'] }));
     run('node', [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.browser.json'], app);
+    // The same project with the `browser` condition resolves plain 'lomond' to the same types.
+    writeFileSync(join(app, 'browser-condition.ts'), `import { connect$ } from 'lomond';
+// @ts-expect-error: browsers cannot set headers
+connect$('wss://pack.test/', { headers: {} });
+`);
+    writeFileSync(join(app, 'tsconfig.condition.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, customConditions: ['browser'] }, files: ['browser-condition.ts'] }));
+    run('node', [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.condition.json'], app);
   });
   check('TypeScript resolves the shipped types from ESM and CommonJS code', () => {
     const source = (from) => `
