@@ -8,8 +8,8 @@
 import { EMPTY, Observable, merge, take, timer, type Subject, type Subscriber } from 'rxjs';
 import { clampDelay } from '../core/backoff.js';
 import { WebSocketUnavailableError } from '../core/errors.js';
-import { parseRetryAfter } from '../core/retry-after.js';
 import { isAppClose } from '../events/app-close.js';
+import { retryAfterOf } from '../events/retry-after-mark.js';
 import { events, type WebSocketEvent } from '../events/events.js';
 import type { Backoff } from './exponential-backoff.js';
 
@@ -97,7 +97,8 @@ export class PersistRun {
         this.readyAt = this.config.backoff.scheduler.now();
         break;
       case 'rejected':
-        if (this.config.retryAfter) this.retryAfter = parseRetryAfter(event.response.get('retry-after'), this.config.backoff.scheduler.now());
+        // The session parsed the header when it built the event (Node only: browsers see no rejected upgrade).
+        if (this.config.retryAfter) this.retryAfter = retryAfterOf(event);
         break;
       case 'closing':
       case 'closed':

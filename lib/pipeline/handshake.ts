@@ -14,7 +14,9 @@ import { checkResponse } from '../core/handshake.js';
 import { HttpResponseReader } from '../core/http-response-reader.js';
 import { negotiateDeflate } from '../core/deflate-params.js';
 import { Response } from '../core/response.js';
+import { parseRetryAfter } from '../core/retry-after.js';
 import { events } from '../events/events.js';
+import { markRetryAfter } from '../events/retry-after-mark.js';
 import type { Connection } from '../connection/connection.js';
 import { endWith, type Signals } from '../connection/signals.js';
 import type { Observable, Unsubscribable } from 'rxjs';
@@ -161,7 +163,11 @@ export class HandshakeStage extends Stage<HandshakeInput> {
     } catch (error) {
       if (!(error instanceof HandshakeError)) throw error;
       conn.phase = 'ended';
-      return [events.rejected(response, error.message, now), endWith(events.disconnected('rejected', true, now))];
+      const rejected = events.rejected(response, error.message, now);
+      // For persist: a Retry-After header (seconds or an HTTP date, RFC 9110 §10.2.3) sets the next wait.
+      const retryAfter = parseRetryAfter(response.get('retry-after'), now);
+      if (retryAfter !== null) markRetryAfter(rejected, retryAfter);
+      return [rejected, endWith(events.disconnected('rejected', true, now))];
     }
     // The framing stage opens the protocol when it sees `ready`.
     const out: Signals = [events.ready(response, protocol, extensions, now)];
