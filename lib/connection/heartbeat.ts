@@ -15,12 +15,19 @@
  * going out while one waits (a timeout longer than the interval waits across
  * several), and a reply answers them all. Timers run on the connection's
  * scheduler: sends on the shared periodic timers, the deadline as one action
- * that re-arms only when a wait outlives it. A message costs one comparison
+ * that re-arms only when a wait outlives it (the periodic timer is injected:
+ * see {@link Periodic}). A message costs one comparison
  * while nothing waits, and one `isReply` call while something does.
  */
 import type { SchedulerAction, SchedulerLike, Subscription, Unsubscribable } from 'rxjs';
 import type { WebSocketEvent } from '../events/events.js';
-import { every } from '../scheduling/periodic-timers.js';
+import type { every } from '../scheduling/periodic-timers.js';
+
+/**
+ * How the heartbeat repeats: `every` of scheduling/periodic-timers in Node (shared by all connections), a
+ * plain RxJS `timer` in browsers (one tab holds few connections, and the bundle stays smaller).
+ */
+export type Periodic = typeof every;
 
 /** SPEC `heartbeat` (WebSocketOptions, both builds). */
 export interface HeartbeatOptions {
@@ -71,6 +78,7 @@ export class Heartbeat {
     private readonly scheduler: SchedulerLike,
     private readonly options: HeartbeatOptions,
     private readonly host: HeartbeatHost,
+    private readonly periodic: Periodic,
   ) {}
 
   /** True while a heartbeat waits for its reply (the host then passes received messages to {@link received}). */
@@ -80,7 +88,7 @@ export class Heartbeat {
 
   /** Starts sending (call at `ready`). */
   start(): void {
-    if (this.sender === null) this.sender = every(this.scheduler, this.options.interval, beat, this);
+    if (this.sender === null) this.sender = this.periodic(this.scheduler, this.options.interval, beat, this);
   }
 
   /** A text or binary message arrived. */

@@ -17,6 +17,7 @@ import { events } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
 import { Heartbeat, heartbeatFailure, type HeartbeatHost, type HeartbeatOptions } from '../connection/heartbeat.js';
 import { endWith, type Signals } from '../connection/signals.js';
+import { every } from '../scheduling/periodic-timers.js';
 import { Stage, type Downstream, type StageFactory } from './stage.js';
 
 class HeartbeatStage extends Stage implements HeartbeatHost {
@@ -34,7 +35,7 @@ class HeartbeatStage extends Stage implements HeartbeatHost {
     const heartbeat = this.heartbeat;
     if (heartbeat === null) {
       if (batch.some((signal) => signal.name === 'ready')) {
-        (this.heartbeat = new Heartbeat(this.conn.options.scheduler, this.options, this)).start();
+        (this.heartbeat = new Heartbeat(this.conn.options.scheduler, this.options, this, every)).start();
       }
     } else if (heartbeat.waiting) {
       for (let i = 0; i < batch.length; i++) {

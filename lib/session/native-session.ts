@@ -32,7 +32,7 @@ import { Response } from '../core/response.js';
 import { parseWebSocketUrl, redactUrl } from '../core/url.js';
 import { markAppClose } from '../events/app-close.js';
 import { events, type ConnectFail, type Disconnected, type WebSocketEvent } from '../events/events.js';
-import { Heartbeat, heartbeatFailure } from '../connection/heartbeat.js';
+import { Heartbeat, heartbeatFailure, type Periodic } from '../connection/heartbeat.js';
 import { NativeConnection, type NativeWebSocket, type NativeWebSocketConstructor } from '../connection/native-connection.js';
 import type { ResolvedBrowserSessionOptions, WebSocketOptions } from './browser-options.js';
 import { DEFAULTS } from './shared-options.js';
@@ -48,6 +48,9 @@ export interface NativeSessionHooks {
 }
 
 const encoder = new TextEncoder();
+
+/** The heartbeat's periodic timer in browsers: RxJS's own `timer` (already in the bundle for `poll`). */
+const periodic: Periodic = (scheduler, period, fire, target) => timer(period, period, scheduler).subscribe(() => fire(target));
 
 /** The native constructor, looked up at subscription so that it can be replaced (tests, polyfills). */
 function nativeConstructor(): NativeWebSocketConstructor | undefined {
@@ -189,7 +192,7 @@ export function nativeSession$(
             ws.close();
             finish(events.disconnected(heartbeatFailure(error), false, conn.now()));
           },
-        }));
+        }, periodic));
         timers.add(() => beats.stop());
         beats.start();
       }
