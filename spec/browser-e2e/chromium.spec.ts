@@ -1,7 +1,11 @@
 /**
- * Headless Chromium check of the browser build: lib/browser.ts bundled with
- * esbuild runs in a real page against lomond's loopback echo server and
- * reports the events it saw. Skipped, with the reason in its title, when
+ * Headless Chromium check of the browser build: a page importing
+ * `lomond/browser` and `lomond/testing` (mapped to lib/), bundled with esbuild
+ * for the browser platform, runs in a real page against lomond's loopback
+ * echo server and reports what it saw: the lifecycles, the heartbeat, json(),
+ * browserWake$ with persist, and a marble test of lomond/testing's scripted
+ * server driving the browser build (so the testing entry bundles and runs in
+ * a browser, with no Node built-in on its path). Skipped, with the reason in its title, when
  * /usr/bin/chromium (or $LOMOND_CHROMIUM) is absent. Loopback only: the page, the echo server
  * and the report endpoint all live on 127.0.0.1, and Chromium runs with
  * background networking off.
@@ -52,6 +56,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+const lib = join(__dirname, '..', '..', 'lib');
+
+/** The page, bundled as a browser app would bundle it: the package's entries resolved to their sources. */
 async function bundlePage(): Promise<string> {
   const result = await build({
     entryPoints: [join(__dirname, 'page.ts')],
@@ -59,6 +66,7 @@ async function bundlePage(): Promise<string> {
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
+    alias: { 'lomond/browser': join(lib, 'browser.ts'), 'lomond/testing': join(lib, 'testing.ts') },
     write: false,
     logLevel: 'silent',
   });
@@ -83,7 +91,12 @@ async function bundlePage(): Promise<string> {
     rmSync(profile, { recursive: true, force: true });
   });
 
-  it('runs the echo lifecycle, a refused connection and option rejection like the Node build', async () => {
+  it('bundles lomond/browser and lomond/testing for the browser platform with no Node built-in', async () => {
+    const script = await bundlePage();
+    expect(script).not.toMatch(/\bnode:|\brequire\(|\bBuffer\b|process\.env/);
+  });
+
+  it('runs the lifecycles, the heartbeat, json(), browserWake$ and lomond/testing in the page like the Node build', async () => {
     const script = await bundlePage();
     const refusedPort = await freePort();
     let deliver!: (body: string) => void;
@@ -120,6 +133,19 @@ async function bundlePage(): Promise<string> {
       ],
       refused: [{ name: 'connecting' }, { name: 'connect_fail' }],
       rejectedOption: 'option headers is not available in browsers: the browser controls it',
+      heartbeatAnswered: { replies: 3, unresponsive: false, last: 'disconnected' },
+      heartbeatUnanswered: {
+        tail: [{ name: 'unresponsive' }, { name: 'disconnected', graceful: false }],
+        reason: 'unresponsive',
+        afterMs: expect.any(Number),
+      },
+      json: { values: [{ a: 1 }, [2]], invalid: ['not json'] },
+      wake: { attempts: 2, fast: true, reasons: ['online', 'visible'], visibility: 'visible' },
+      virtualTime: { failures: [], frames: ['closed:', 'closed:hb', 'open:'], restored: 'WebSocket' },
     });
+    // interval 100 + timeout 200: not before 300 ms; a generous upper bound for a loaded machine.
+    const afterMs = (report['heartbeatUnanswered'] as { afterMs: number }).afterMs;
+    expect(afterMs).toBeGreaterThanOrEqual(290);
+    expect(afterMs).toBeLessThan(20_000);
   }, 60_000);
 });
