@@ -38,7 +38,8 @@ const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'docs/**', '.tmp/**'] },
+  // examples/angular is an Angular workspace with its own dependencies and toolchain (scripts/angular-check.mjs).
+  { ignores: ['dist/**', 'node_modules/**', 'docs/**', '.tmp/**', 'examples/angular/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

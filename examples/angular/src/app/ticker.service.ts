@@ -2,38 +2,30 @@
  * TickerService: an Angular root service that shares one live ticker feed
  * among all the components that show it.
  *
- * - `connect$` + `persist`: one WebSocket that reconnects with backoff;
- * - `filter(isText)` + `map(e => e.json)`: the parsed messages;
+ * - `connect$` + `persist`: one WebSocket that reconnects with backoff, at once
+ *   when the browser comes back online or the tab becomes visible
+ *   (`browserWake$()` as `retryNow$`);
+ * - `json<Tick>()`: the parsed messages; one that is not JSON is skipped (and
+ *   logged), where `map((e) => e.json)` would end the feed for every component;
  * - `share({ resetOnRefCountZero: () => timer(gracePeriod) })`: the first
  *   subscriber opens the connection, later ones join it, and it closes
  *   `gracePeriod` ms after the last one left (so navigating between two pages
  *   that both show prices does not reconnect);
- * - the socket and its timers run outside `NgZone`, so polls and messages do
- *   not trigger change detection; each tick re-enters the zone for the
- *   subscriber, so `async` pipes update as usual;
+ * - the socket and its timers run outside `NgZone` (with zone.js, polls and
+ *   messages then trigger no change detection; zoneless apps, Angular 21's
+ *   default, are unaffected) and each tick re-enters the zone;
  * - during server-side rendering `ticker$` is `EMPTY`: no connection is made
  *   on the server.
  *
- * In a real app, import from Angular and lomond instead of the local files:
- *
- * ```ts
- * import { Injectable, InjectionToken, NgZone, PLATFORM_ID, inject } from '@angular/core';
- * import { isPlatformBrowser } from '@angular/common';
- * import { connect$, persist, isText, type ConnectOptions, type PersistOptions } from 'lomond';
- * ```
- *
- * Bundlers resolve `lomond` to its browser build (the `browser` export
- * condition), over the native WebSocket. Unit tests under jest's node
- * environment get the Node build, which accepts the `transport` of
- * `lomond/testing` (see spec/examples/angular-ticker.spec.ts); under
- * jest-environment-jsdom, set `testEnvironmentOptions: { customExportConditions: ['node', 'require'] }`.
- *
- * A message that is not JSON makes `e.json` throw: the error reaches the
- * current subscribers and the next subscription starts a fresh connection.
+ * It imports `lomond/browser`: the browser build, whose types offer only what
+ * browsers support (a Node-only option such as `headers` is a compile error).
+ * Unit tests drive it with lomond/testing's scripted server, installed as the
+ * global `WebSocket` (see ticker.service.spec.ts).
  */
-import { EMPTY, Observable, asyncScheduler, filter, map, share, timer } from 'rxjs';
-import { connect$, isText, persist, type ConnectOptions, type PersistOptions } from '../../lib/index.js';
-import { Injectable, InjectionToken, NgZone, PLATFORM_ID, inject, isPlatformBrowser } from './angular-shim.js';
+import { isPlatformBrowser } from '@angular/common';
+import { Injectable, InjectionToken, NgZone, PLATFORM_ID, inject } from '@angular/core';
+import { EMPTY, Observable, asyncScheduler, share, timer } from 'rxjs';
+import { browserWake$, connect$, json, persist, type ConnectOptions, type PersistOptions } from 'lomond/browser';
 
 /** One price update, as the feed sends it. */
 export interface Tick {
@@ -47,7 +39,7 @@ export interface TickerConfig {
   readonly url: string;
   /** How long (ms) the connection outlives its last subscriber (default 10000). */
   readonly gracePeriod?: number;
-  /** Options of `connect$` (tests pass `transport` and `scheduler` here). */
+  /** Options of `connect$` (tests pass their `scheduler` here). */
   readonly connect?: ConnectOptions;
   /** Options of `persist` (its scheduler defaults to `connect.scheduler`). */
   readonly persist?: PersistOptions;
@@ -87,9 +79,8 @@ export class TickerService {
     const { url, gracePeriod = 10_000, connect = {}, persist: persistOptions = {} } = this.config;
     const scheduler = connect.scheduler ?? asyncScheduler;
     return connect$(url, connect).pipe(
-      persist({ scheduler, ...persistOptions }),
-      filter(isText),
-      map((event) => event.json as Tick),
+      persist({ scheduler, retryNow$: browserWake$(), ...persistOptions }),
+      json<Tick>({ onInvalid: (event) => console.warn('ticker: not JSON, skipped:', event.text) }),
       subscribeOutside(this.zone),
       share({ resetOnRefCountZero: () => timer(gracePeriod, scheduler) }),
       deliverInside(this.zone),
