@@ -1,8 +1,10 @@
 /**
  * BTC ticker: Lomond's classic example, updated. It connects to a public
  * exchange feed, sends an optional subscribe message on every (re)connect,
- * and prints each message. `persist` reconnects with backoff, pings detect a
- * dead feed, and Ctrl-C closes the connection cleanly.
+ * and prints each message, parsed with `json()` (a message that is not JSON is
+ * shown on stderr and skipped: it does not end the feed). `persist` reconnects
+ * with backoff, pings detect a dead feed, and Ctrl-C closes the connection
+ * cleanly.
  *
  * This example needs the internet and is never run in tests. It contacts no
  * host by itself: pass the feed URL (and the subscribe message the feed
@@ -11,8 +13,8 @@
  *   npx tsx examples/btcticker.ts wss://ws.kraken.com/v2 \
  *     '{"method":"subscribe","params":{"channel":"ticker","symbol":["BTC/USD"]}}'
  */
-import { filter, tap } from 'rxjs';
-import { WebSocket, isBackOff, isDisconnected, isReady, isText, persist } from '../lib/index.js';
+import { tap } from 'rxjs';
+import { WebSocket, isBackOff, isDisconnected, isReady, json, persist } from '../lib/index.js';
 
 const USAGE = `usage: npx tsx examples/btcticker.ts <wss://feed-url> [subscribe-json]
 
@@ -51,9 +53,9 @@ function main(argv: string[]): number {
         if (isDisconnected(event)) console.error(`disconnected: ${event.reason}`);
         if (isBackOff(event)) console.error(`reconnecting in ${Math.round(event.delay)} ms`);
       }),
-      filter(isText),
+      json({ onInvalid: (event) => console.error(`not JSON, skipped: ${event.text}`) }),
     )
-    .subscribe((event) => console.log(event.text));
+    .subscribe((value) => console.log(JSON.stringify(value)));
 
   process.once('SIGINT', () => {
     subscription.unsubscribe(); // closes the connection (1001), bounded by closeTimeout

@@ -12,7 +12,7 @@ import { checkBoolean, checkDuration, checkNumber, checkObject } from '../core/c
 import { checkProtocols } from '../core/handshake.js';
 import type { HeartbeatOptions } from '../connection/heartbeat.js';
 import type { ConnectionSettings } from '../connection/settings.js';
-import { resolveSendQueueOptions, type SendQueueOptions } from './send-queue.js';
+import type { SendQueueOptions } from './send-queue.js';
 
 export type { HeartbeatOptions } from '../connection/heartbeat.js';
 
@@ -28,7 +28,8 @@ export interface CommonWebSocketOptions {
   maxMessageSize?: number;
   /**
    * An offline queue for the WebSocket object's sends while no connection is open (flushed at the next
-   * `ready`); without it such sends throw `WebSocketUnavailableError`. Ignored by `connect$`.
+   * `ready`); without it such sends throw `WebSocketUnavailableError`. Checked by the WebSocket constructor;
+   * ignored (and so not checked) by `connect$`, which has no send methods.
    */
   sendQueue?: SendQueueOptions;
   /**
@@ -101,7 +102,7 @@ export function resolveHeartbeat(heartbeat: HeartbeatOptions | undefined): Heart
 
 /**
  * Validates {@link CommonWebSocketOptions} in place on `o` (a copy of the caller's object): the
- * `heartbeat` is replaced by its validated copy.
+ * `heartbeat` is replaced by its validated copy. `sendQueue` is left to the WebSocket classes (WebSocketBase).
  *
  * @param maxSize - the largest `maxPayload` / `maxMessageSize` the platform can buffer
  * @throws TypeError for wrong types and invalid protocols; RangeError for out-of-range values
@@ -114,7 +115,6 @@ export function validateCommonOptions(o: CommonWebSocketOptions, maxSize: number
   checkBoolean(o.compress, 'compress');
   checkNumber(o.maxPayload, 'maxPayload', 1, maxSize);
   checkNumber(o.maxMessageSize, 'maxMessageSize', 1, maxSize);
-  resolveSendQueueOptions(o.sendQueue);
   if (o.heartbeat !== undefined) o.heartbeat = resolveHeartbeat(o.heartbeat);
 }
 
