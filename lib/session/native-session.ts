@@ -8,8 +8,8 @@
  *   no response headers: `ready.response` is a synthetic 101 carrying only the
  *   negotiated protocol and extensions);
  * - `text` for string messages, `binary` (a `Uint8Array`) for the others
- *   (`binaryType` is `'arraybuffer'`); never `ping`, `pong`, `unknown` or
- *   `unknown` (the browser handles control frames itself);
+ *   (`binaryType` is `'arraybuffer'`); never `ping`, `pong` or `unknown`
+ *   (the browser handles control frames itself);
  * - `connect_fail` when the socket closed before it opened, including a refused
  *   handshake: the DOM does not tell a rejected upgrade from a network error,
  *   so there is no `rejected` event (and no `Retry-After`);
