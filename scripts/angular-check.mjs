@@ -81,7 +81,7 @@ try {
   });
   const packed =
     ready &&
-    step('lomond is packed (npm pack: prepack builds dist/) and added to a scratch copy of the workspace', () => {
+    step('lomond is packed (npm pack; its prepack builds dist/ unless --no-build) into a scratch copy of the workspace', () => {
       cpSync(example, work, { recursive: true, filter: (source) => !/[/\\](node_modules|dist|\.angular|out-tsc)$/.test(source) });
       run('cp', ['-al', join(installed, 'node_modules'), join(work, 'node_modules')], work);
       const noBuild = process.argv.includes('--no-build');
