@@ -194,7 +194,8 @@ export function buildRequest(target: WebSocketTarget, key: string, options: Requ
 /**
  * Checks the server's response to the upgrade request (RFC 6455 §4.1, "the client MUST validate the server's
  * response as follows"), in the RFC's order. It does not negotiate extensions: pass `extensions` on to
- * `negotiateDeflate`. Empty Sec-WebSocket-Protocol / Sec-WebSocket-Extensions values count as absent.
+ * `negotiateDeflate`. An empty Sec-WebSocket-Protocol or Sec-WebSocket-Extensions header fails the handshake,
+ * and so does a 101 on HTTP/1.0.
  *
  * @param response - the parsed response head
  * @param expected - the accept value and what the request offered
@@ -207,6 +208,9 @@ export function checkResponse(response: Response, expected: Expected): Accepted 
   if (response.statusCode !== 101) {
     throw new HandshakeError(`expected status 101, got ${response.statusCode} ${response.status}`.trimEnd());
   }
+  // RFC 6455 §4.1: "the HTTP version MUST be at least 1.1", and RFC 9110 §15.2: "Since HTTP/1.0 did not define any
+  // 1xx status codes, a server MUST NOT send a 1xx response to an HTTP/1.0 client": an HTTP/1.0 101 is no upgrade.
+  if (response.httpVersion === '1.0') throw new HandshakeError('expected http version 1.1 for status 101, got 1.0');
   // 2. "If the response lacks an |Upgrade| header field or the |Upgrade| header field contains a value that is not an
   //    ASCII case-insensitive match for the value "websocket", the client MUST _Fail the WebSocket Connection_."
   const upgrade = response.get('upgrade');
@@ -227,14 +231,20 @@ export function checkResponse(response: Response, expected: Expected): Accepted 
   if (accept !== expected.accept) throw new HandshakeError(`invalid sec-websocket-accept ${accept}`);
   // 5. "If the response includes a |Sec-WebSocket-Extensions| header field and this header field indicates the use of an
   //    extension that was not present in the client's handshake ... the client MUST _Fail the WebSocket Connection_."
-  const extensions = response.get('sec-websocket-extensions') || null;
+  //    §9.1: `Sec-WebSocket-Extensions = extension-list` and `extension-list = 1#extension`: a header without an
+  //    element (empty, or only commas and spaces) is malformed, not absent.
+  const extensions = response.get('sec-websocket-extensions') ?? null;
+  if (extensions !== null && response.getList('sec-websocket-extensions').length === 0) throw new HandshakeError('empty sec-websocket-extensions header');
   if (extensions !== null && !expected.extensionsOffered) throw new HandshakeError(`unexpected extensions ${extensions} (none offered)`);
   // 6. "If the response includes a |Sec-WebSocket-Protocol| header field and this header field indicates the use of a
   //    subprotocol that was not present in the client's handshake ... the client MUST _Fail the WebSocket Connection_."
-  const protocol = response.get('sec-websocket-protocol') || null;
+  const protocol = response.get('sec-websocket-protocol') ?? null;
   if (protocol !== null) {
-    // §4.2.2: the server replies with "a single value representing the subprotocol".
-    if (response.getList('sec-websocket-protocol').length !== 1) throw new HandshakeError(`more than one protocol ${protocol}`);
+    // §4.2.2: the server replies with "a single value representing the subprotocol"; an empty one selects nothing
+    // and is no valid answer (§11.3.4: the value is a token).
+    const selected = response.getList('sec-websocket-protocol').length;
+    if (selected === 0) throw new HandshakeError('empty sec-websocket-protocol header');
+    if (selected !== 1) throw new HandshakeError(`more than one protocol ${protocol}`);
     if (expected.protocols.length === 0) throw new HandshakeError(`unexpected protocol ${protocol} (none offered)`);
     if (!expected.protocols.includes(protocol)) throw new HandshakeError(`unexpected protocol ${protocol}`);
   }

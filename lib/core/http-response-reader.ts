@@ -1,24 +1,32 @@
 /**
  * HttpResponseReader: reads the server's HTTP response head (RFC 9112 §4,
- * §5) incrementally, with a size cap, and hands back the bytes after it —
- * the first WebSocket frames — untouched.
+ * §5) incrementally, with a size cap, skips interim 1xx responses (RFC 9110
+ * §15.2) and hands back the final head and the bytes after it — the first
+ * WebSocket frames, or the tunnel behind a proxy's CONNECT answer — untouched.
+ *
+ * Memory grows with the bytes received: a head split over chunks is kept in
+ * one buffer that grows geometrically up to the cap, and a head that lies
+ * in one chunk is parsed where it lies. Parsing is linear (see `http-head`).
  *
  * @see https://www.rfc-editor.org/rfc/rfc9112#section-4
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.2
  */
 import { HandshakeError } from './errors.js';
-import { Response } from './response.js';
+import { parseResponseHead } from './http-head.js';
+import type { Response } from './response.js';
 
-/** RFC 9112 §4: `HTTP-version SP status-code SP [ reason-phrase ]`; the trailing SP is tolerated missing. */
-const STATUS_LINE = /^HTTP\/1\.[01] ([1-5][0-9]{2})(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
-/** RFC 9112 §5: `field-name ":" OWS field-value OWS`; no whitespace before the colon, no control characters. */
-const HEADER_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[\t ]*([\t\x20-\x7e\x80-\xff]*?)[\t ]*$/;
 /** The head ends with an empty line: CR LF CR LF. */
 const TERMINATOR = [13, 10, 13, 10] as const;
 const CR = 13;
+/** First size of the buffer for a head split over chunks. */
+const MIN_PENDING = 1024;
 
 /** Options of {@link HttpResponseReader}. */
 export interface HttpResponseReaderOptions {
-  /** Largest response head accepted, in bytes, the final CRLF CRLF included (default 16 KiB). */
+  /**
+   * Largest response head accepted, in bytes, the final CRLF CRLF included (default 16 KiB). Interim 1xx
+   * heads count towards it too: together with the final head they must fit.
+   */
   readonly maxHeaderSize?: number;
 }
 
@@ -30,19 +38,28 @@ export interface HttpResponseHead {
 }
 
 /**
- * Accumulates the server's bytes until the empty line that ends the response head, then parses it.
+ * RFC 9110 §15.2: "A client MUST be able to parse one or more 1xx responses received prior to a final response,
+ * even if the client does not expect one. A user agent MAY ignore unexpected 1xx responses." 101 is final here:
+ * after it the bytes are no longer HTTP (RFC 9110 §15.2.2).
+ */
+const isInterim = (statusCode: number): boolean => statusCode >= 100 && statusCode <= 199 && statusCode !== 101;
+
+/**
+ * Accumulates the server's bytes until the empty line that ends the final response head, then parses it.
  *
  * @example
  * ```ts
  * const reader = new HttpResponseReader();
- * reader.push(bytes('HTTP/1.1 101 Switching Protocols\r\nUpgrade: web'));  // null
- * reader.push(bytes('socket\r\n\r\n\x81\x02hi'));                           // { response, rest: <81 02 68 69> }
+ * reader.push(bytes('HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 101 Switching Protocols\r\nUpgrade: web'));  // null
+ * reader.push(bytes('socket\r\n\r\n\x81\x02hi'));                           // { response (101), rest: <81 02 68 69> }
  * ```
  */
 export class HttpResponseReader {
   private readonly maxHeaderSize: number;
-  private chunks: Uint8Array[] = [];
-  /** Bytes of the head consumed so far, over all chunks. */
+  /** Bytes of the unfinished head from earlier chunks (a copy), or null. */
+  private pending: Uint8Array | null = null;
+  private pendingLength = 0;
+  /** Bytes of response heads consumed so far over all chunks, interim heads included. */
   private size = 0;
   /** How many bytes of CR LF CR LF the scan has matched so far (0–3); it carries over chunk boundaries. */
   private matched = 0;
@@ -61,68 +78,68 @@ export class HttpResponseReader {
    * Feeds bytes as they arrive. The reader copies what it keeps, so callers may reuse their buffers.
    *
    * @param chunk - the next bytes from the server, split anywhere
-   * @returns null until the head is complete, then the response and the bytes after the head (after which
-   *   the reader is empty again)
-   * @throws {@link HandshakeError} for a malformed status or header line, obsolete line folding, or a head
-   *   larger than `maxHeaderSize` ("response head exceeds 16384 bytes")
+   * @returns null until the final (non-1xx, or 101) head is complete, then that response and the bytes after
+   *   it (after which the reader is empty again)
+   * @throws {@link HandshakeError} for a malformed status or header line (interim heads included), obsolete
+   *   line folding, or heads larger than `maxHeaderSize` together ("response head exceeds 16384 bytes")
    */
   push(chunk: Uint8Array): HttpResponseHead | null {
-    const end = this.scan(chunk);
-    if (end < 0) {
-      if (chunk.length > 0) this.chunks.push(chunk.slice());
-      return null;
+    let offset = 0;
+    for (;;) {
+      const end = this.scan(chunk, offset);
+      if (end < 0) {
+        this.keep(chunk, offset, chunk.length);
+        return null;
+      }
+      const response = parseResponseHead(this.take(chunk, offset, end));
+      offset = end;
+      if (!isInterim(response.statusCode)) {
+        this.pending = null;
+        this.size = 0;
+        return { response, rest: chunk.subarray(end) };
+      }
+      // RFC 9112 §6.3: "any response with a 1xx (Informational) ... status code is always terminated by the first
+      // empty line after the header fields": no body to skip. Its bytes still count towards the cap.
     }
-    const head = this.chunks.length === 0 ? chunk.subarray(0, end) : concat([...this.chunks, chunk.subarray(0, end)], this.size);
-    this.chunks = [];
-    this.size = 0;
-    this.matched = 0;
-    return { response: parseHead(latin1(head.subarray(0, head.length - TERMINATOR.length))), rest: chunk.subarray(end) };
   }
 
   /** Returns the index in `chunk` just past CR LF CR LF, or -1; enforces the size cap byte by byte. */
-  private scan(chunk: Uint8Array): number {
-    for (let i = 0; i < chunk.length; i++) {
+  private scan(chunk: Uint8Array, from: number): number {
+    for (let i = from; i < chunk.length; i++) {
       const byte = chunk[i]!;
       if (byte === TERMINATOR[this.matched]) this.matched++;
       else this.matched = byte === CR ? 1 : 0;
       this.size++;
-      if (this.matched === TERMINATOR.length) return i + 1;
+      if (this.matched === TERMINATOR.length) {
+        this.matched = 0;
+        return i + 1;
+      }
       if (this.size >= this.maxHeaderSize) throw new HandshakeError(`response head exceeds ${this.maxHeaderSize} bytes`);
     }
     return -1;
   }
-}
 
-function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
+  /** Copies `chunk[start, end)` after the pending bytes, growing the buffer geometrically (never past the cap). */
+  private keep(chunk: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    if (length === 0) return;
+    const need = this.pendingLength + length;
+    let pending = this.pending;
+    if (pending === null || need > pending.length) {
+      const grown = new Uint8Array(Math.min(this.maxHeaderSize, Math.max(need, MIN_PENDING, 2 * (pending?.length ?? 0))));
+      if (pending !== null) grown.set(pending.subarray(0, this.pendingLength));
+      this.pending = pending = grown;
+    }
+    pending.set(chunk.subarray(start, end), this.pendingLength);
+    this.pendingLength = need;
   }
-  return out;
-}
 
-/** Decodes bytes one to one into code points 0–255 (HTTP field values are octets; TextDecoder's "latin1" is windows-1252). */
-function latin1(bytes: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 4096) text += String.fromCharCode(...bytes.subarray(i, i + 4096));
-  return text;
-}
-
-function parseHead(head: string): Response {
-  const [statusLine, ...lines] = head.split('\r\n');
-  const status = STATUS_LINE.exec(statusLine!);
-  if (!status) throw new HandshakeError(`invalid status line ${JSON.stringify(statusLine!.slice(0, 80))}`);
-  const headers: Array<[string, string]> = [];
-  for (const line of lines) {
-    // RFC 9112 §5.2: "A user agent that receives an obs-fold in a response message ... MUST replace each received
-    // obs-fold with one or more SP octets prior to interpreting the field value"; we refuse it instead, as it only
-    // comes from broken or hostile servers.
-    if (line.startsWith(' ') || line.startsWith('\t')) throw new HandshakeError(`obsolete line folding ${JSON.stringify(line.slice(0, 80))}`);
-    const match = HEADER_LINE.exec(line);
-    if (!match) throw new HandshakeError(`invalid header line ${JSON.stringify(line.slice(0, 80))}`);
-    headers.push([match[1]!, match[2]!]);
+  /** The complete head without its terminator: a view of `chunk` when nothing is pending, else the joined copy. */
+  private take(chunk: Uint8Array, start: number, end: number): Uint8Array {
+    if (this.pendingLength === 0) return chunk.subarray(start, end - TERMINATOR.length);
+    this.keep(chunk, start, end);
+    const head = this.pending!.subarray(0, this.pendingLength - TERMINATOR.length);
+    this.pendingLength = 0;
+    return head;
   }
-  return new Response(Number(status[1]), status[2] ?? '', headers);
 }

@@ -2,6 +2,14 @@
  * The server's HTTP response to the upgrade request, as the `ready` and
  * `rejected` events carry it (SPEC "Response").
  */
+
+/**
+ * The HTTP version a response came in: `'1.1'` (or `'1.0'`, which can only refuse an upgrade) from an
+ * HTTP/1 status line, `'2'` for RFC 8441 over HTTP/2.
+ */
+export type HttpVersion = '1.0' | '1.1' | '2';
+
+/** A response head: status, reason phrase, headers and HTTP version. */
 export class Response {
   /** Header values by lower-case name; repeated headers are joined with ", " (RFC 9110 §5.3). */
   readonly headers: Readonly<Record<string, string>>;
@@ -13,6 +21,8 @@ export class Response {
     readonly status: string,
     /** Raw header lines in wire order, names as sent. */
     readonly rawHeaders: ReadonlyArray<readonly [string, string]> = [],
+    /** The HTTP version of the status line (default `'1.1'`). */
+    readonly httpVersion: HttpVersion = '1.1',
   ) {
     const headers: Record<string, string> = Object.create(null);
     for (const [name, value] of rawHeaders) {
@@ -33,6 +43,7 @@ export class Response {
   getList(name: string): string[] {
     const value = this.get(name);
     if (value === undefined) return [];
+    // Linear: split on a plain string and String.prototype.trim, no regular expression.
     return value
       .split(',')
       .map((item) => item.trim())

@@ -198,15 +198,25 @@ describe('checkResponse', () => {
     expect(checkResponse(response, expected)).toEqual({ protocol: 'superchat', extensions: 'permessage-deflate; server_no_context_takeover' });
   });
 
-  it('treats empty protocol and extensions headers as absent', () => {
-    const response = respond({}, [['Sec-WebSocket-Protocol', ''], ['Sec-WebSocket-Extensions', '']]);
-    expect(checkResponse(response, { accept: ACCEPT, protocols: [], extensionsOffered: false })).toEqual({ protocol: null, extensions: null });
+  it('accepts HTTP/1.1 and HTTP/2 answers', () => {
+    const headers = respond().rawHeaders;
+    expect(checkResponse(new Response(101, 'Switching Protocols', headers, '1.1'), expected)).toEqual({ protocol: null, extensions: null });
+    expect(checkResponse(new Response(101, 'Switching Protocols', headers, '2'), expected)).toEqual({ protocol: null, extensions: null });
   });
 
   describe('RFC 6455 §4.1 response checks, in order', () => {
     it('1. fails on a status other than 101 with the status and reason', () => {
       expect(failure(respond({}, [], 403, 'Forbidden'))).toThrow(new HandshakeError('expected status 101, got 403 Forbidden'));
       expect(failure(respond({}, [], 200, ''))).toThrow(new HandshakeError('expected status 101, got 200'));
+    });
+
+    it('1. fails on a 101 on HTTP/1.0 (RFC 6455 §4.1: "the HTTP version MUST be at least 1.1")', () => {
+      const response = new Response(101, 'Switching Protocols', respond().rawHeaders, '1.0');
+      expect(failure(response)).toThrow(new HandshakeError('expected http version 1.1 for status 101, got 1.0'));
+    });
+
+    it('1. reports a refusal on HTTP/1.0 as a refusal', () => {
+      expect(failure(new Response(403, 'Forbidden', [], '1.0'))).toThrow(new HandshakeError('expected status 101, got 403 Forbidden'));
     });
 
     it('2. fails when Upgrade is missing', () => {
@@ -245,6 +255,18 @@ describe('checkResponse', () => {
     it('5. fails on extensions when none were offered', () => {
       const response = respond({}, [['Sec-WebSocket-Extensions', 'permessage-deflate']]);
       expect(failure(response, { ...expected, extensionsOffered: false })).toThrow(new HandshakeError('unexpected extensions permessage-deflate (none offered)'));
+    });
+
+    it.each(['', ' , ,'])('5. fails on a Sec-WebSocket-Extensions header without an element (%j), offered or not', (value) => {
+      const response = respond({}, [['Sec-WebSocket-Extensions', value]]);
+      expect(failure(response)).toThrow(new HandshakeError('empty sec-websocket-extensions header'));
+      expect(failure(response, { ...expected, extensionsOffered: false })).toThrow(new HandshakeError('empty sec-websocket-extensions header'));
+    });
+
+    it.each(['', ', '])('6. fails on a Sec-WebSocket-Protocol header without a value (%j), offered or not', (value) => {
+      const response = respond({}, [['Sec-WebSocket-Protocol', value]]);
+      expect(failure(response)).toThrow(new HandshakeError('empty sec-websocket-protocol header'));
+      expect(failure(response, { ...expected, protocols: [] })).toThrow(new HandshakeError('empty sec-websocket-protocol header'));
     });
 
     it('6. fails on a protocol that was not offered', () => {

@@ -172,6 +172,68 @@ describe('HttpResponseReader', () => {
     );
   });
 
+  describe('RFC 9110 §15.2 interim 1xx responses', () => {
+    // RFC 9110 §15.2: "A client MUST be able to parse one or more 1xx responses received prior to a final response,
+    // even if the client does not expect one."
+    const INTERIM = 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n';
+    const WITH_INTERIM = Uint8Array.from([...bytes(INTERIM), ...WIRE]);
+
+    it('skips 100, 102 and 103 before the 101 and returns the frames after it', () => {
+      const result = new HttpResponseReader().push(WITH_INTERIM);
+      expectSwitchingProtocols(result && { ...result, at: 0, after: [] });
+      expect(result!.rest.byteOffset).toBe(INTERIM.length + HEAD.length);
+    });
+
+    it('skips them whatever the chunking', () => {
+      for (let offset = 0; offset <= WITH_INTERIM.length; offset++) {
+        expectSwitchingProtocols(feed(new HttpResponseReader(), split(WITH_INTERIM, [offset])));
+      }
+      expectSwitchingProtocols(feed(new HttpResponseReader(), split(WITH_INTERIM, [...Array(WITH_INTERIM.length).keys()].slice(1))));
+    });
+
+    it('waits for the final response after an interim one', () => {
+      const reader = new HttpResponseReader();
+      expect(reader.push(bytes('HTTP/1.1 100 Continue\r\n\r\n'))).toBeNull();
+      expect(reader.push(bytes('HTTP/1.1 403 Forbidden\r\n\r\n'))!.response).toMatchObject({ statusCode: 403, status: 'Forbidden' });
+    });
+
+    it('treats 101 as final and a non-101 1xx on HTTP/1.0 as interim', () => {
+      expect(new HttpResponseReader().push(bytes('HTTP/1.1 101 A\r\n\r\nHTTP/1.1 101 B\r\n\r\n'))!.response.status).toBe('A');
+      expect(new HttpResponseReader().push(bytes('HTTP/1.0 199 X\r\n\r\nHTTP/1.1 200 OK\r\n\r\n'))!.response.statusCode).toBe(200);
+    });
+
+    it('fails on a malformed interim head', () => {
+      expect(() => new HttpResponseReader().push(bytes('HTTP/1.1 100 Continue\r\nbad\r\n\r\nHTTP/1.1 101 OK\r\n\r\n'))).toThrow(
+        new HandshakeError('invalid header line "bad"'),
+      );
+    });
+
+    it('counts interim heads towards the cap, together with the final head', () => {
+      const interim = bytes('HTTP/1.1 100 Continue\r\n\r\n');
+      const final = bytes('HTTP/1.1 101 OK\r\n\r\n');
+      const wire = Uint8Array.from([...interim, ...interim, ...final]);
+      expect(new HttpResponseReader({ maxHeaderSize: wire.length }).push(wire)).not.toBeNull();
+      expect(() => new HttpResponseReader({ maxHeaderSize: wire.length - 1 }).push(wire)).toThrow(new HandshakeError(`response head exceeds ${wire.length - 1} bytes`));
+    });
+
+    it('fails on an endless stream of interim responses at the cap', () => {
+      const reader = new HttpResponseReader();
+      const continues = bytes('HTTP/1.1 100 Continue\r\n\r\n'.repeat(100));
+      expect(() => {
+        for (let i = 0; i < 10; i++) reader.push(continues);
+      }).toThrow(new HandshakeError('response head exceeds 16384 bytes'));
+    });
+  });
+
+  describe('HTTP version', () => {
+    it.each([
+      ['HTTP/1.1', '1.1'],
+      ['HTTP/1.0', '1.0'],
+    ])('reports %s as httpVersion %p', (version, httpVersion) => {
+      expect(new HttpResponseReader().push(bytes(`${version} 101 OK\r\n\r\n`))!.response.httpVersion).toBe(httpVersion);
+    });
+  });
+
   describe('size cap', () => {
     it('accepts a head of exactly maxHeaderSize bytes, terminator included', () => {
       const head = bytes('HTTP/1.1 101 OK\r\n\r\n');
