@@ -15,9 +15,8 @@ import { isUtf8 } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
 import { encodeFrame } from '../lib/core/frame.js';
 import { FrameParser, type FrameHandler } from '../lib/core/frame-parser.js';
-import type { Frame, FrameHeader } from '../lib/core/frame.js';
 import { MessageAssembler } from '../lib/core/message-assembler.js';
-import { Opcode, isControl } from '../lib/core/opcode.js';
+import { Opcode } from '../lib/core/opcode.js';
 
 const FRAMES = Number(process.env.FRAMES ?? 100_000);
 const SIZE = Number(process.env.SIZE ?? 64);
@@ -60,7 +59,12 @@ function measure(label: string, chunks: Buffer[], parse: (chunks: Buffer[]) => n
 function parserOnly(chunks: Buffer[]): number {
   let count = 0;
   const handler: FrameHandler = {
-    onFrame() {
+    onDataStart() {},
+    onDataPart() {},
+    onDataEnd() {
+      count++;
+    },
+    onControl() {
       count++;
     },
   };
@@ -76,14 +80,17 @@ class AssemblingHandler implements FrameHandler {
   constructor(native: boolean) {
     this.assembler = new MessageAssembler({ maxMessageSize: 100 * MiB, alloc, isUtf8: native ? isUtf8 : undefined });
   }
-  onFrameStart(header: FrameHeader): void {
-    if (!isControl(header.opcode)) this.assembler.frameStart(header);
+  onDataStart(opcode: number, fin: boolean, rsv1: boolean, length: number): void {
+    this.assembler.frameStart(opcode, fin, rsv1, length);
   }
-  onPayloadPart(header: FrameHeader, part: Uint8Array): void {
-    this.assembler.payloadPart(header, part);
+  onDataPart(part: Uint8Array): void {
+    this.assembler.payloadPart(part);
   }
-  onFrame(frame: Frame): void {
-    if (this.assembler.frame(frame) !== null) this.count++;
+  onDataEnd(): void {
+    if (this.assembler.frameEnd() !== null) this.count++;
+  }
+  onControl(): void {
+    this.count++;
   }
 }
 

@@ -3,30 +3,34 @@
  * §5.2), as an explicit state machine with one method per state:
  *
  * ```
- *   INFO ──(7-bit length)──────────────────┐
- *     └──(16/64-bit length)──▶ LENGTH ─────┴──▶ PAYLOAD ──▶ INFO …
- *   any violation ──▶ FAILED (all later input is ignored)
+ *   INFO ──(7-bit length)──────────────────┬──▶ DATA ────┐
+ *     └──(16/64-bit length)──▶ LENGTH ─────┴──▶ CONTROL ─┴──▶ INFO …
+ *   a Close frame ──▶ CLOSED, any violation ──▶ FAILED (all later input is ignored)
  * ```
  *
- * Bytes may arrive split anywhere (one at a time works). A payload that lies
- * in one chunk is handed out as a zero-copy view of it; any other payload is
- * gathered into one buffer of exactly its length, allocated once when the
- * header is read. The caller must not modify a chunk after pushing it.
+ * Bytes may arrive split anywhere (one at a time works). The parser never
+ * buffers a data payload: it hands out each slice of it as a zero-copy view
+ * of the chunk it arrived in, and the handler (the message assembler) keeps
+ * what it needs, so memory follows the bytes received, never the length a
+ * header announces. Only a control payload (at most 125 bytes) that spans
+ * chunks is gathered, into a buffer of its exact length. The caller must not
+ * modify a chunk after pushing it.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
  */
 import { CriticalProtocolError, PayloadTooLargeError, ProtocolError } from './errors.js';
-import type { Frame, FrameHeader } from './frame.js';
-import { isControl, isReserved } from './opcode.js';
+import { Opcode, isControl, isReserved } from './opcode.js';
 
 /** Receives what the parser finds, synchronously, in stream order. */
 export interface FrameHandler {
-  /** The header is complete and valid; called before any payload byte. */
-  onFrameStart?(header: FrameHeader): void;
-  /** Each non-empty slice of a non-control frame's payload as it arrives (zero-copy views), in order, before `onFrame`. */
-  onPayloadPart?(header: FrameHeader, part: Uint8Array): void;
-  /** The complete frame. */
-  onFrame(frame: Frame): void;
+  /** A data frame's header is complete and valid (text, binary or continuation); called before any payload byte. */
+  onDataStart(opcode: number, fin: boolean, rsv1: boolean, length: number): void;
+  /** Each non-empty slice of the data frame's payload as it arrives: zero-copy views of the pushed chunks, in order. */
+  onDataPart(part: Uint8Array): void;
+  /** The data frame's last payload byte arrived (right after `onDataStart` for an empty payload). */
+  onDataEnd(): void;
+  /** A complete control frame: close, ping or pong; `payload` (≤ 125 bytes) is a view of the chunk or its own copy. */
+  onControl(opcode: number, payload: Uint8Array): void;
 }
 
 /** Limits and negotiated features of a {@link FrameParser}. */
@@ -35,7 +39,7 @@ export interface FrameParserOptions {
   maxPayload: number;
   /** RSV1 allowed on data frames: permessage-deflate was negotiated (default false). */
   allowRsv1?: boolean;
-  /** Allocator for payloads that span chunks (Node passes `Buffer.allocUnsafe`; default `new Uint8Array`). */
+  /** Allocator for control payloads that span chunks (Node passes `Buffer.allocUnsafe`; default `new Uint8Array`). */
   alloc?: (size: number) => Uint8Array;
 }
 
@@ -44,8 +48,12 @@ const enum State {
   INFO,
   /** Waiting for the 16- or 64-bit extended payload length. */
   LENGTH,
-  /** Gathering a payload that spans chunks. */
-  PAYLOAD,
+  /** Passing on a data payload that spans chunks. */
+  DATA,
+  /** Gathering a control payload that spans chunks. */
+  CONTROL,
+  /** The peer's Close frame was read: all further input is ignored. */
+  CLOSED,
   /** A violation was found: all further input is ignored. */
   FAILED,
 }
@@ -59,9 +67,14 @@ const defaultAlloc = (size: number): Uint8Array => new Uint8Array(size);
  *
  * @example
  * ```ts
- * const parser = new FrameParser({ onFrame: (frame) => console.log(frame.opcode, frame.payload) }, { maxPayload: 1 << 20 });
- * parser.push(new Uint8Array([0x81, 0x05, 0x48, 0x65]));
- * parser.push(new Uint8Array([0x6c, 0x6c, 0x6f])); // logs: 1 Uint8Array(5) [72, 101, 108, 108, 111]
+ * const parser = new FrameParser({
+ *   onDataStart: (opcode, fin, rsv1, length) => console.log('start', opcode, length),
+ *   onDataPart: (part) => console.log('part', part),
+ *   onDataEnd: () => console.log('end'),
+ *   onControl: (opcode, payload) => console.log('control', opcode, payload),
+ * }, { maxPayload: 1 << 20 });
+ * parser.push(new Uint8Array([0x81, 0x05, 0x48, 0x65])); // start 1 5, part Uint8Array(2) [72, 101]
+ * parser.push(new Uint8Array([0x6c, 0x6c, 0x6f]));       // part Uint8Array(3) [108, 108, 111], end
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
  */
@@ -79,10 +92,11 @@ export class FrameParser {
   private b0 = 0;
   /** Size of the extended length field being read (2 or 8). */
   private lengthSize = 0;
-  /** Header and buffer of a payload that spans chunks. */
-  private header: FrameHeader | null = null;
-  private payload: Uint8Array = EMPTY;
-  private filled = 0;
+  /** Payload bytes of the current frame still to come (DATA, CONTROL). */
+  private remaining = 0;
+  /** Opcode and buffer of a control payload that spans chunks. */
+  private controlOpcode = 0;
+  private control: Uint8Array = EMPTY;
 
   /** Creates a parser that reports to `handler`. */
   constructor(handler: FrameHandler, options: FrameParserOptions) {
@@ -92,6 +106,16 @@ export class FrameParser {
     this.alloc = options.alloc ?? defaultAlloc;
   }
 
+  /** True once the peer's Close frame was read: the parser ignores everything after it. */
+  get closed(): boolean {
+    return this.state === State.CLOSED;
+  }
+
+  /** Bytes the parser itself holds for a frame in flight (a split header, a control payload). */
+  get bufferedBytes(): number {
+    return (this.stashBytes?.length ?? 0) + this.control.length;
+  }
+
   /**
    * Feeds a chunk of the stream.
    *
@@ -99,17 +123,20 @@ export class FrameParser {
    *   one thrown by the handler; the parser then ignores all further input
    */
   push(chunk: Uint8Array): void {
-    if (this.state === State.FAILED) return;
     const end = chunk.length;
     let offset = 0;
     try {
-      while (offset < end) {
+      // RFC 6455 §1.4: "after receiving a control frame indicating the connection should be closed, a peer
+      // discards any further data received": the loop ends at CLOSED, also in the middle of a chunk.
+      while (offset < end && this.state < State.CLOSED) {
         if (this.state === State.INFO) offset = this.readInfo(chunk, offset);
+        else if (this.state === State.DATA) offset = this.readData(chunk, offset);
         else if (this.state === State.LENGTH) offset = this.readLength(chunk, offset);
-        else offset = this.readPayload(chunk, offset);
+        else offset = this.readControl(chunk, offset);
       }
     } catch (error) {
       this.state = State.FAILED;
+      this.control = EMPTY;
       throw error;
     }
   }
@@ -195,50 +222,62 @@ export class FrameParser {
     return high * 0x100000000 + low;
   }
 
-  /** The header is complete: checks the length, then emits the frame at once or enters PAYLOAD. */
+  /** The header is complete: checks the length, then emits what this chunk holds of the frame. */
   private startPayload(b0: number, length: number, chunk: Uint8Array, offset: number): number {
     if (length > this.maxPayload) throw new PayloadTooLargeError(`frame payload of ${length} bytes exceeds ${this.maxPayload}`);
-    const header: FrameHeader = { fin: (b0 & 0x80) !== 0, rsv1: (b0 & 0x40) !== 0, rsv2: false, rsv3: false, opcode: b0 & 0x0f, masked: false, length };
-    this.state = State.INFO;
-    this.handler.onFrameStart?.(header);
-    if (length === 0) {
-      this.emit(header, EMPTY);
+    const opcode = b0 & 0x0f;
+    const end = offset + length;
+    if (isControl(opcode)) {
+      if (end <= chunk.length) return this.emitControl(opcode, length === 0 ? EMPTY : chunk.subarray(offset, end), end);
+      // Spans chunks: gather it (at most 125 bytes, checked in checkInfo).
+      this.controlOpcode = opcode;
+      this.control = this.alloc(length);
+      this.remaining = length;
+      this.state = State.CONTROL;
       return offset;
     }
-    const end = offset + length;
+    const handler = this.handler;
+    this.state = State.INFO;
+    handler.onDataStart(opcode, (b0 & 0x80) !== 0, (b0 & 0x40) !== 0, length);
+    if (length === 0) {
+      handler.onDataEnd();
+      return offset;
+    }
     if (end <= chunk.length) {
-      // Fast path: the whole payload is in this chunk, hand out a view.
-      const payload = chunk.subarray(offset, end);
-      if (!isControl(header.opcode)) this.handler.onPayloadPart?.(header, payload);
-      this.emit(header, payload);
+      // Fast path: the whole payload is in this chunk, hand out one view.
+      handler.onDataPart(chunk.subarray(offset, end));
+      handler.onDataEnd();
       return end;
     }
-    this.header = header;
-    this.payload = this.alloc(length);
-    this.filled = 0;
-    this.state = State.PAYLOAD;
+    this.remaining = length;
+    this.state = State.DATA;
     return offset;
   }
 
-  /** PAYLOAD: copies what this chunk holds of a payload that spans chunks; returns the new offset. */
-  private readPayload(chunk: Uint8Array, offset: number): number {
-    const header = this.header!;
-    const take = Math.min(header.length - this.filled, chunk.length - offset);
-    const part = take === chunk.length ? chunk : chunk.subarray(offset, offset + take);
-    this.payload.set(part, this.filled);
-    this.filled += take;
-    if (!isControl(header.opcode)) this.handler.onPayloadPart?.(header, part);
-    if (this.filled === header.length) {
-      const payload = this.payload;
-      this.header = null;
-      this.payload = EMPTY;
-      this.state = State.INFO;
-      this.emit(header, payload);
-    }
+  /** DATA: hands out what this chunk holds of a data payload that spans chunks; returns the new offset. */
+  private readData(chunk: Uint8Array, offset: number): number {
+    const take = Math.min(this.remaining, chunk.length - offset);
+    this.remaining -= take;
+    if (this.remaining === 0) this.state = State.INFO;
+    this.handler.onDataPart(take === chunk.length ? chunk : chunk.subarray(offset, offset + take));
+    if (this.remaining === 0) this.handler.onDataEnd();
     return offset + take;
   }
 
-  private emit(header: FrameHeader, payload: Uint8Array): void {
-    this.handler.onFrame({ fin: header.fin, rsv1: header.rsv1, rsv2: false, rsv3: false, opcode: header.opcode, payload });
+  /** CONTROL: copies what this chunk holds of a control payload that spans chunks; returns the new offset. */
+  private readControl(chunk: Uint8Array, offset: number): number {
+    const control = this.control;
+    const take = Math.min(this.remaining, chunk.length - offset);
+    control.set(take === chunk.length ? chunk : chunk.subarray(offset, offset + take), control.length - this.remaining);
+    this.remaining -= take;
+    if (this.remaining > 0) return offset + take;
+    this.control = EMPTY;
+    return this.emitControl(this.controlOpcode, control, offset + take);
+  }
+
+  private emitControl(opcode: number, payload: Uint8Array, offset: number): number {
+    this.state = opcode === Opcode.CLOSE ? State.CLOSED : State.INFO;
+    this.handler.onControl(opcode, payload);
+    return offset;
   }
 }

@@ -3,30 +3,24 @@
  * enforces the continuation rules, bounds a message by `maxMessageSize`
  * before any of it is buffered, validates uncompressed text as UTF-8 as its
  * bytes arrive (so a bad sequence fails the connection at once, even in the
- * middle of a frame and across frames), and joins fragments once, at the end.
+ * middle of a frame and across frames), and gathers the payload in a
+ * {@link MessageBuffer}, whose memory follows the bytes received. A message
+ * that is one frame lying in one chunk (the common case) is handed out as a
+ * zero-copy view of that chunk, without touching the buffer.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.4
  */
 import { PayloadTooLargeError, ProtocolError } from './errors.js';
-import type { Frame, FrameHeader } from './frame.js';
+import { MessageBuffer } from './message-buffer.js';
 import { Opcode } from './opcode.js';
 import { Status } from './status.js';
 import { Utf8Validator } from './utf8-validator.js';
-
-/** A complete data message. */
-export interface Message {
-  /** {@link Opcode.TEXT} or {@link Opcode.BINARY}. */
-  readonly opcode: number;
-  /** True when RSV1 marked it as permessage-deflate data: `data` is still deflated, and its UTF-8 unchecked. */
-  readonly compressed: boolean;
-  readonly data: Uint8Array;
-}
 
 /** Limits of a {@link MessageAssembler}. */
 export interface MessageAssemblerOptions {
   /** Largest message accepted, in bytes (compressed bytes for a compressed message: inflate bounds the rest). */
   maxMessageSize: number;
-  /** Allocator for joined fragments (Node passes `Buffer.allocUnsafe`; default `new Uint8Array`). */
+  /** Allocator for gathered payloads (Node passes `Buffer.allocUnsafe`; default `new Uint8Array`). */
   alloc?: (size: number) => Uint8Array;
   /** A fast whole-buffer UTF-8 check (Node passes `buffer.isUtf8`), used for text that arrives as one frame in one piece. */
   isUtf8?: (bytes: Uint8Array) => boolean;
@@ -36,44 +30,58 @@ const defaultAlloc = (size: number): Uint8Array => new Uint8Array(size);
 
 /**
  * Reassembles messages from the data and continuation frames of one
- * connection, fed in stream order: `frameStart`, `payloadPart`…, `frame`.
+ * connection, fed in stream order as the {@link FrameParser} reports them:
+ * `frameStart`, `payloadPart`…, `frameEnd` for each frame.
  *
  * @example
  * ```ts
  * const assembler = new MessageAssembler({ maxMessageSize: 1 << 20 });
- * // for each data frame the FrameParser reports:
- * //   onFrameStart → assembler.frameStart(header)
- * //   onPayloadPart → assembler.payloadPart(header, part)
- * //   onFrame → const message = assembler.frame(frame); // a Message on the last frame, else null
+ * assembler.frameStart(Opcode.TEXT, false, false, 3);
+ * assembler.payloadPart(bytes('Hel'));
+ * assembler.frameEnd();                   // null: the message goes on
+ * assembler.frameStart(Opcode.CONTINUATION, true, false, 2);
+ * assembler.payloadPart(bytes('lo'));
+ * assembler.frameEnd();                   // bytes('Hello'); assembler.opcode === Opcode.TEXT
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.4
  */
 export class MessageAssembler {
+  /** {@link Opcode.TEXT} or {@link Opcode.BINARY}: of the message in progress, or of the one `frameEnd` just returned. */
+  opcode = 0;
+  /** True when RSV1 marked the message as permessage-deflate data: its bytes are still deflated, and their UTF-8 unchecked. */
+  compressed = false;
   private readonly maxMessageSize: number;
-  private readonly alloc: (size: number) => Uint8Array;
   private readonly isUtf8: ((bytes: Uint8Array) => boolean) | undefined;
+  private readonly buffer: MessageBuffer;
   /** Created at the first text message (a binary-only connection never needs one). */
   private validatorInstance: Utf8Validator | null = null;
   private active = false;
-  private opcode = 0;
-  private compressed = false;
+  /** The current frame is the message's last. */
+  private fin = false;
+  /** The current frame is the whole message: a part of its full length can be handed out as it is. */
+  private whole = false;
   /** Payload bytes announced so far by the message's frame headers. */
   private size = 0;
-  /** Views of the non-empty payloads of the message's earlier frames. */
-  private readonly fragments: Uint8Array[] = [];
+  /** The message as one view of a chunk (see `whole`), until `frameEnd` hands it out. */
+  private view: Uint8Array | null = null;
   /** True while the message's bytes are checked as UTF-8 as they arrive. */
   private validating = false;
 
   /** Creates an assembler with the given limits. */
   constructor(options: MessageAssemblerOptions) {
     this.maxMessageSize = options.maxMessageSize;
-    this.alloc = options.alloc ?? defaultAlloc;
     this.isUtf8 = options.isUtf8;
+    this.buffer = new MessageBuffer(options.alloc ?? defaultAlloc);
   }
 
   /** True between the first frame of a message and its last (FIN) frame. */
   get inProgress(): boolean {
     return this.active;
+  }
+
+  /** Memory held for the message in flight, in bytes. */
+  get bufferedBytes(): number {
+    return this.buffer.heldBytes;
   }
 
   /**
@@ -84,96 +92,83 @@ export class MessageAssembler {
    *   or RSV1 on a continuation frame
    * @throws {@link PayloadTooLargeError} 1009 when the message would exceed `maxMessageSize`
    */
-  frameStart(header: FrameHeader): void {
-    if (header.opcode === Opcode.CONTINUATION) {
+  frameStart(opcode: number, fin: boolean, rsv1: boolean, length: number): void {
+    if (opcode === Opcode.CONTINUATION) {
       // RFC 6455 §5.4: a message is "a single frame with the FIN bit set" or "a single frame with the FIN bit clear
       // and an opcode other than 0, followed by zero or more frames with the FIN bit clear and the opcode set to 0".
       if (!this.active) throw new ProtocolError('unexpected continuation frame');
       // RFC 7692 §6.1: "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames and non-first fragments of a data message."
-      if (header.rsv1) throw new ProtocolError('rsv1 set on a continuation frame');
+      if (rsv1) throw new ProtocolError('rsv1 set on a continuation frame');
+      this.whole = false;
     } else {
       // RFC 6455 §5.4: "the fragments of one message MUST NOT be interleaved between the fragments of another message".
-      if (this.active) throw new ProtocolError(`data frame opcode 0x${header.opcode.toString(16)} inside a fragmented message`);
+      if (this.active) throw new ProtocolError(`data frame opcode 0x${opcode.toString(16)} inside a fragmented message`);
       this.active = true;
-      this.opcode = header.opcode;
-      this.compressed = header.rsv1;
+      this.opcode = opcode;
+      this.compressed = rsv1;
       this.size = 0;
-      this.validating = header.opcode === Opcode.TEXT && !header.rsv1;
+      this.whole = fin;
+      this.validating = opcode === Opcode.TEXT && !rsv1;
       this.validatorInstance?.reset();
     }
-    const size = this.size + header.length;
+    // RFC 6455 §10.4: "Such an implementation SHOULD impose a limit on frame sizes and the total message size after
+    // reassembly from multiple frames": checked at the header, before any of the frame's payload is kept.
+    const size = this.size + length;
     if (size > this.maxMessageSize) throw new PayloadTooLargeError(`message of ${size} bytes exceeds ${this.maxMessageSize}`);
     this.size = size;
+    this.fin = fin;
   }
 
   /**
    * Takes a slice of a data frame's payload as it arrives: uncompressed text
-   * is validated at once.
+   * is validated at once; the bytes are kept as a view or copied.
    *
    * @throws {@link ProtocolError} 1007 at the first byte that cannot be UTF-8
+   * @throws {@link PayloadTooLargeError} 1009 when no buffer can hold the message
    */
-  payloadPart(header: FrameHeader, part: Uint8Array): void {
-    if (!this.validating) return;
-    // A text message that is one frame in one piece can take the native whole-buffer check.
-    if (this.isUtf8 !== undefined && header.fin && header.opcode === Opcode.TEXT && part.length === header.length) {
-      this.validating = false;
-      if (!this.isUtf8(part)) throw invalidUtf8();
-      return;
+  payloadPart(part: Uint8Array): void {
+    if (this.whole && part.length === this.size) {
+      // The message is one frame in one piece: the view is the message (the hot path: no copy, no buffer).
+      this.view = part;
+      if (this.validating && this.isUtf8 !== undefined) {
+        this.validating = false;
+        if (!this.isUtf8(part)) throw invalidUtf8();
+        return;
+      }
+    } else {
+      this.buffer.append(part, this.fin ? this.size : this.maxMessageSize);
     }
     // RFC 6455 §8.1: "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte stream is not, in fact,
     // a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_." We fail at the first impossible byte.
-    if (!this.validator.push(part)) throw invalidUtf8();
+    if (this.validating && !this.validator.push(part)) throw invalidUtf8();
   }
 
   /**
-   * Takes a complete data frame.
+   * Ends the current frame.
    *
-   * @returns the message on its last (FIN) frame — the frame's own payload
-   *   when the message is one frame, else the fragments joined once — or null
+   * @returns the message's payload on its last (FIN) frame — a view of the chunk for a message that was one
+   *   frame in one piece, else the gathered bytes — or null; `opcode` and `compressed` describe it
    * @throws {@link ProtocolError} 1007 when uncompressed text ends inside a UTF-8 sequence
+   * @throws {@link PayloadTooLargeError} 1009 when no buffer can hold the message
    */
-  frame(frame: Frame): Message | null {
-    const payload = frame.payload;
-    if (!frame.fin) {
-      if (payload.length > 0) this.fragments.push(payload);
-      return null;
-    }
+  frameEnd(): Uint8Array | null {
+    if (!this.fin) return null;
     // RFC 6455 §5.6: "a particular text frame might include a partial UTF-8 sequence; however, the whole message MUST contain valid UTF-8."
     if (this.validating && !this.validator.end()) throw invalidUtf8();
-    const data = this.fragments.length === 0 ? payload : this.join(payload);
-    const message: Message = { opcode: this.opcode, compressed: this.compressed, data };
+    const view = this.view;
+    this.view = null;
     this.active = false;
     this.validating = false;
-    return message;
-  }
-
-  /** Joins the fragments and the last payload into one buffer (or returns the only non-empty one). */
-  private join(last: Uint8Array): Uint8Array {
-    const fragments = this.fragments;
-    if (last.length > 0) fragments.push(last);
-    let data: Uint8Array;
-    if (fragments.length === 1) {
-      data = fragments[0]!;
-    } else {
-      let size = 0;
-      for (const fragment of fragments) size += fragment.length;
-      data = this.alloc(size);
-      let at = 0;
-      for (const fragment of fragments) {
-        data.set(fragment, at);
-        at += fragment.length;
-      }
-    }
-    fragments.length = 0;
-    return data;
+    return view ?? this.buffer.take();
   }
 
   /** Drops any message in progress (e.g. after a protocol error). */
   reset(): void {
     this.active = false;
     this.validating = false;
-    this.fragments.length = 0;
+    this.view = null;
     this.size = 0;
+    this.buffer.clear();
     this.validatorInstance?.reset();
   }
 

@@ -2,16 +2,18 @@
  * ClientProtocol: the sans-IO state machine of an open WebSocket connection
  * (RFC 6455 §5–§7, after the opening handshake). Bytes go in through
  * `receive()`; what the peer said comes out through a {@link ProtocolHandler};
- * what we must send goes out through the injected `write` sink. No sockets,
+ * what we must send goes out through the injected `output` sink. No sockets,
  * no timers, no randomness of its own.
+ *
+ * Nothing after the peer's Close frame is parsed (RFC 6455 §1.4), memory
+ * follows the bytes received (see `MessageBuffer`), and automatic pongs
+ * never queue up behind a sink that needs to drain (RFC 6455 §5.5.3).
  */
 import { CriticalProtocolError, ProtocolError, WebSocketClosedError, WebSocketClosingError } from './errors.js';
-import { FrameParser } from './frame-parser.js';
-import type { Frame, FrameHeader } from './frame.js';
-import { frameHeaderSize, writeFrameHeader } from './frame.js';
-import { mask, unmask } from './mask.js';
+import { FrameParser, type FrameHandler } from './frame-parser.js';
+import { FrameWriter, defaultTextCodec, type ByteSink, type TextCodec } from './frame-writer.js';
 import { MessageAssembler } from './message-assembler.js';
-import { Opcode, isControl } from './opcode.js';
+import { Opcode } from './opcode.js';
 import { buildClosePayload, parseClosePayload } from './close.js';
 import { Status } from './status.js';
 
@@ -31,29 +33,7 @@ export interface ProtocolHandler {
   onProtocolError(error: ProtocolError): void;
 }
 
-/** UTF-8 codec hooks; Node passes Buffer-based ones, the defaults use TextEncoder/TextDecoder. */
-export interface TextCodec {
-  byteLength(text: string): number;
-  /** Writes `text` as UTF-8 into `target` at `offset`; returns bytes written. */
-  write(text: string, target: Uint8Array, offset: number): number;
-  /** Decodes bytes already known to be valid UTF-8. */
-  decode(bytes: Uint8Array): string;
-}
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** The portable codec: TextEncoder/TextDecoder. */
-export const defaultTextCodec: TextCodec = {
-  byteLength: (text) => encoder.encode(text).length,
-  write: (text, target, offset) => encoder.encodeInto(text, target.subarray(offset)).written,
-  decode: (bytes) => decoder.decode(bytes),
-};
-
-/** Where a {@link ClientProtocol} writes its frames. */
-export interface ByteSink {
-  write(data: Uint8Array): void;
-}
+export { defaultTextCodec, type ByteSink, type TextCodec };
 
 /** Options of a {@link ClientProtocol}. */
 export interface ClientProtocolOptions {
@@ -81,12 +61,14 @@ export interface ClientProtocolOptions {
 export type ProtocolState = 'open' | 'closing' | 'closed' | 'failed';
 
 const EMPTY = new Uint8Array(0);
+/** The largest ping payload, hence pong (RFC 6455 §5.5). */
+const MAX_CONTROL = 125;
 
 /** The client side of an established WebSocket connection. */
-export class ClientProtocol {
+export class ClientProtocol implements FrameHandler {
   private readonly parser: FrameParser;
   private readonly assembler: MessageAssembler;
-  private readonly alloc: (size: number) => Uint8Array;
+  private readonly writer: FrameWriter;
   private readonly codec: TextCodec;
   private readonly autoPong: boolean;
   private closeSent = false;
@@ -94,24 +76,23 @@ export class ClientProtocol {
   private failed = false;
   /** The close code a non-critical fault still has to send (see flushFailure). */
   private failCloseCode: number | null = null;
+  /** The payload of the latest ping not answered yet because the sink needed to drain (see drained), or null. */
+  private pendingPong: Uint8Array | null = null;
+  private pendingPongLength = -1;
   /** The code/reason of the first close frame exchanged (ours or the peer's). */
   closeCode: number | null = null;
   closeReason = '';
-
-  private readonly output: ByteSink;
-  private readonly maskKey: () => Uint8Array;
 
   constructor(
     private readonly handler: ProtocolHandler,
     options: ClientProtocolOptions,
   ) {
-    this.output = options.output;
-    this.maskKey = options.maskKey;
-    this.alloc = options.alloc ?? ((size) => new Uint8Array(size));
+    const alloc = options.alloc ?? ((size: number) => new Uint8Array(size));
     this.codec = options.codec ?? defaultTextCodec;
+    this.writer = new FrameWriter(options.output, options.maskKey, alloc, this.codec);
     this.autoPong = options.autoPong ?? true;
-    this.assembler = new MessageAssembler({ maxMessageSize: options.maxMessageSize, alloc: this.alloc, isUtf8: options.isUtf8 });
-    this.parser = new FrameParser(this, { maxPayload: options.maxPayload, allowRsv1: options.compression, alloc: this.alloc });
+    this.assembler = new MessageAssembler({ maxMessageSize: options.maxMessageSize, alloc, isUtf8: options.isUtf8 });
+    this.parser = new FrameParser(this, { maxPayload: options.maxPayload, allowRsv1: options.compression, alloc });
   }
 
   /** Where the connection stands. */
@@ -132,13 +113,19 @@ export class ClientProtocol {
     return this.closeReceived;
   }
 
+  /** Bytes held for frames and messages in flight (parser and assembler): at most about twice the bytes received. */
+  get bufferedBytes(): number {
+    return this.parser.bufferedBytes + this.assembler.bufferedBytes;
+  }
+
   /** Feeds bytes received from the peer. Never throws for the peer's faults: they become `onProtocolError`. */
   receive(chunk: Uint8Array): void {
-    if (this.failed || this.closeReceived) return; // RFC 6455 §5.5.1: data after a Close frame is ignored
+    if (this.failed || this.closeReceived) return; // RFC 6455 §1.4: data after a Close frame is discarded
     try {
       this.parser.push(chunk);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
+      this.assembler.reset();
       this.fail(error);
     }
   }
@@ -155,6 +142,7 @@ export class ClientProtocol {
   fail(error: ProtocolError, report = true): void {
     if (this.failed) return;
     this.failed = true;
+    this.pendingPongLength = -1;
     if (!error.critical && !this.closeSent) this.failCloseCode = error.closeCode;
     if (report) this.handler.onProtocolError(error);
   }
@@ -172,52 +160,64 @@ export class ClientProtocol {
     return !this.closeSent && (!this.failed || this.failCloseCode !== null);
   }
 
+  /**
+   * The sink has drained (its `needsDrain` went false): writes the pong for the latest ping that arrived while it
+   * needed to drain, if any and if no close frame has gone out since.
+   */
+  drained(): void {
+    const length = this.pendingPongLength;
+    if (length < 0) return;
+    this.pendingPongLength = -1;
+    if (!this.failed && !this.closeSent) this.writer.writeFrame(Opcode.PONG, this.pendingPong!.subarray(0, length));
+  }
+
   // -- FrameHandler (called by the parser) ---------------------------------
 
   /** @internal */
-  onFrameStart(header: FrameHeader): void {
-    if (this.closeReceived) return;
-    if (!isControl(header.opcode)) this.assembler.frameStart(header);
+  onDataStart(opcode: number, fin: boolean, rsv1: boolean, length: number): void {
+    this.assembler.frameStart(opcode, fin, rsv1, length);
   }
 
   /** @internal */
-  onPayloadPart(header: FrameHeader, part: Uint8Array): void {
-    if (this.closeReceived) return;
-    this.assembler.payloadPart(header, part);
+  onDataPart(part: Uint8Array): void {
+    this.assembler.payloadPart(part);
   }
 
   /** @internal */
-  onFrame(frame: Frame): void {
-    if (this.closeReceived) return; // RFC 6455 §1.4: nothing after the peer's Close frame is processed
-    switch (frame.opcode) {
-      case Opcode.PING:
-        this.receivePing(frame.payload);
-        return;
-      case Opcode.PONG:
-        this.handler.onPong(frame.payload);
-        return;
-      case Opcode.CLOSE:
-        this.receiveClose(frame.payload);
-        return;
-      default:
-        this.receiveData(frame);
-    }
-  }
-
-  private receiveData(frame: Frame): void {
-    const message = this.assembler.frame(frame);
-    if (message === null) return;
+  onDataEnd(): void {
+    const assembler = this.assembler;
+    const data = assembler.frameEnd();
+    if (data === null) return;
     // RFC 6455 §5.5.1: after sending a Close frame the endpoint may still receive data; we keep delivering it.
-    if (message.compressed) this.handler.onCompressed(message.opcode, message.data);
-    else if (message.opcode === Opcode.TEXT) this.handler.onText(this.codec.decode(message.data));
-    else this.handler.onBinary(message.data);
+    if (assembler.compressed) this.handler.onCompressed(assembler.opcode, data);
+    else if (assembler.opcode === Opcode.TEXT) this.handler.onText(this.codec.decode(data));
+    else this.handler.onBinary(data);
+  }
+
+  /** @internal */
+  onControl(opcode: number, payload: Uint8Array): void {
+    if (opcode === Opcode.PING) this.receivePing(payload);
+    else if (opcode === Opcode.PONG) this.handler.onPong(payload);
+    else this.receiveClose(payload);
   }
 
   private receivePing(data: Uint8Array): void {
     // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response"
     // (unless it already received a Close frame). Our own close does not change that: pongs are control
-    // frames, which §5.5.1 still allows after it. receive() ignores everything after the peer's close.
-    if (this.autoPong && !this.failed) this.writeFrame(Opcode.PONG, data);
+    // frames, which §5.5.1 still allows after it. The parser stops at the peer's close.
+    if (this.autoPong && !this.failed) {
+      if (this.writer.output.needsDrain === true) {
+        // RFC 6455 §5.5.3: "If an endpoint receives a Ping frame and has not yet sent Pong frame(s) in response to
+        // previous Ping frame(s), the endpoint MAY elect to send a Pong frame for only the most recently processed
+        // Ping frame." Only the latest payload is kept (≤ 125 bytes, one buffer), so pongs never pile up.
+        const pending = (this.pendingPong ??= new Uint8Array(MAX_CONTROL));
+        pending.set(data);
+        this.pendingPongLength = data.length;
+      } else {
+        this.pendingPongLength = -1; // this pong answers the pending ping too
+        this.writer.writeFrame(Opcode.PONG, data);
+      }
+    }
     this.handler.onPing(data);
   }
 
@@ -253,7 +253,7 @@ export class ClientProtocol {
     if (!this.closeReceived || this.closeSent || this.failed) return;
     this.closeSent = true;
     const code = this.closeCode ?? Status.NO_STATUS;
-    this.writeFrame(Opcode.CLOSE, code === Status.NO_STATUS ? EMPTY : buildClosePayload(code, ''));
+    this.writer.writeFrame(Opcode.CLOSE, code === Status.NO_STATUS ? EMPTY : buildClosePayload(code, ''));
   }
 
   // -- sending --------------------------------------------------------------
@@ -267,38 +267,31 @@ export class ClientProtocol {
   /** Sends a text message as one frame, encoded straight into the frame buffer and masked in place (one copy). */
   sendText(text: string): void {
     this.assertCanSendData();
-    const length = this.codec.byteLength(text);
-    const headerSize = frameHeaderSize(length, true);
-    const buffer = this.alloc(headerSize + length);
-    const key = this.maskKey();
-    writeFrameHeader(buffer, 0, Opcode.TEXT, length, key, undefined);
-    this.codec.write(text, buffer, headerSize);
-    unmask(buffer.subarray(headerSize), key);
-    this.output.write(buffer);
+    this.writer.writeText(text);
   }
 
   /** Sends a binary message as one frame. The caller's buffer is never modified. */
   sendBinary(data: Uint8Array): void {
     this.assertCanSendData();
-    this.writeFrame(Opcode.BINARY, data);
+    this.writer.writeFrame(Opcode.BINARY, data);
   }
 
   /** Sends a data frame whose payload is already prepared (e.g. deflated, `rsv1` set). */
   sendDataFrame(opcode: number, payload: Uint8Array, rsv1: boolean): void {
     this.assertCanSendData();
-    this.writeFrame(opcode, payload, rsv1);
+    this.writer.writeFrame(opcode, payload, rsv1);
   }
 
   /** Sends a ping (payload ≤ 125 bytes, checked by the caller). */
   sendPing(data: Uint8Array = EMPTY): void {
     this.assertCanSendData();
-    this.writeFrame(Opcode.PING, data);
+    this.writer.writeFrame(Opcode.PING, data);
   }
 
   /** Sends a pong (payload ≤ 125 bytes, checked by the caller). */
   sendPong(data: Uint8Array = EMPTY): void {
     this.assertCanSendData();
-    this.writeFrame(Opcode.PONG, data);
+    this.writer.writeFrame(Opcode.PONG, data);
   }
 
   /**
@@ -313,21 +306,12 @@ export class ClientProtocol {
       this.closeReason = reason;
     }
     this.closeSent = true;
-    this.writeFrame(Opcode.CLOSE, payload);
+    this.writer.writeFrame(Opcode.CLOSE, payload);
   }
 
   private writeClose(code: number, reason: string): void {
     this.closeSent = true;
-    this.writeFrame(Opcode.CLOSE, buildClosePayload(code, reason));
-  }
-
-  private writeFrame(opcode: number, payload: Uint8Array, rsv1 = false): void {
-    const headerSize = frameHeaderSize(payload.length, true);
-    const buffer = this.alloc(headerSize + payload.length);
-    const key = this.maskKey();
-    writeFrameHeader(buffer, 0, opcode, payload.length, key, rsv1 ? { rsv1 } : undefined);
-    mask(payload, key, buffer, headerSize);
-    this.output.write(buffer);
+    this.writer.writeFrame(Opcode.CLOSE, buildClosePayload(code, reason));
   }
 }
 

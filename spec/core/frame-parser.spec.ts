@@ -26,18 +26,36 @@ const frame = (opcode: number, payload: Uint8Array | string, fin = true, rsv1 = 
 /** A deterministic payload of `size` bytes. */
 const pattern = (size: number, seed = 0): Uint8Array => Uint8Array.from({ length: size }, (_, i) => (i * 31 + seed) & 0xff);
 
-type Event = ['start', FrameHeader] | ['part', Uint8Array] | ['frame', Frame];
+type Event = ['start', FrameHeader] | ['part', Uint8Array] | ['end'] | ['control', Frame];
 
-/** A parser with a handler that records every callback, in order. */
+/**
+ * A parser with a handler that records every callback, in order, and rebuilds the frames from them: a data
+ * frame's payload is its only part itself (so zero-copy views can be checked) or its parts joined.
+ */
 function recorder(options: Partial<FrameParserOptions> = {}) {
   const events: Event[] = [];
   const handler: FrameHandler = {
-    onFrameStart: (header) => void events.push(['start', header]),
-    onPayloadPart: (_, part) => void events.push(['part', part]),
-    onFrame: (parsed) => void events.push(['frame', parsed]),
+    onDataStart: (opcode, fin, rsv1, length) => void events.push(['start', { fin, rsv1, rsv2: false, rsv3: false, opcode, masked: false, length }]),
+    onDataPart: (part) => void events.push(['part', part]),
+    onDataEnd: () => void events.push(['end']),
+    onControl: (opcode, payload) => void events.push(['control', { fin: true, rsv1: false, rsv2: false, rsv3: false, opcode, payload }]),
   };
   const parser = new FrameParser(handler, { maxPayload: 1 << 20, ...options });
-  const frames = (): Frame[] => events.filter((event): event is ['frame', Frame] => event[0] === 'frame').map((event) => event[1]);
+  const frames = (): Frame[] => {
+    const list: Frame[] = [];
+    let header: FrameHeader | null = null;
+    let parts: Uint8Array[] = [];
+    for (const event of events) {
+      if (event[0] === 'control') list.push(event[1]);
+      else if (event[0] === 'start') [header, parts] = [event[1], []];
+      else if (event[0] === 'part') parts.push(event[1]);
+      else {
+        const { fin, rsv1, opcode } = header!;
+        list.push({ fin, rsv1, rsv2: false, rsv3: false, opcode, payload: parts.length === 1 ? parts[0]! : concat(parts) });
+      }
+    }
+    return list;
+  };
   return { parser, events, frames };
 }
 
@@ -124,7 +142,10 @@ describe('RFC 6455 §5.2 base framing', () => {
       fc.assert(
         fc.property(frames, fc.array(fc.nat(), { maxLength: 8 }), (specs, offsets) => {
           const list = build(specs);
-          expect(summary(parse(cut(encode(list), offsets), { allowRsv1: true }))).toEqual(summary(list));
+          // RFC 6455 §1.4: nothing after a Close frame is parsed.
+          const close = list.findIndex((f) => f.opcode === Opcode.CLOSE);
+          const expected = close < 0 ? list : list.slice(0, close + 1);
+          expect(summary(parse(cut(encode(list), offsets), { allowRsv1: true }))).toEqual(summary(expected));
         }),
         { numRuns: 200 },
       );
@@ -174,7 +195,7 @@ describe('RFC 6455 §5.2 base framing', () => {
   });
 
   describe('callbacks and buffers', () => {
-    it('calls onFrameStart once the header is complete, before any payload byte', () => {
+    it('calls onDataStart once the header is complete, before any payload byte', () => {
       const { parser, events } = recorder();
       parser.push(hex('82 7e 01'));
       expect(events).toEqual([]);
@@ -184,50 +205,66 @@ describe('RFC 6455 §5.2 base framing', () => {
 
     it('hands out a zero-copy view of the chunk when the payload lies in it', () => {
       const { parser, frames } = recorder();
-      const chunk = hex('82 03 01 02 03 81 01 61');
+      const chunk = hex('82 03 01 02 03 81 01 61 89 01 62');
       parser.push(chunk);
-      const [first, second] = frames();
+      const [first, second, ping] = frames();
       expect(first!.payload.buffer).toBe(chunk.buffer);
       expect(first!.payload.byteOffset).toBe(2);
       expect(second!.payload.byteOffset).toBe(7);
+      expect(ping!.payload.buffer).toBe(chunk.buffer);
+      expect(ping!.payload.byteOffset).toBe(10);
     });
 
-    it('allocates a payload that spans chunks once, at its exact length, when the header is read', () => {
+    it('never buffers a data payload that spans chunks: every slice is a view of its chunk, nothing is allocated', () => {
+      const alloc = jest.fn((size: number) => new Uint8Array(size));
+      const { parser, events, frames } = recorder({ alloc, maxPayload: 200 << 20 });
+      // A header that announces 100 MiB, then 299 bytes of it.
+      const chunks = [hex('82 7f 00 00 00 00 06 40 00 00 00'), new Uint8Array(150).fill(1), new Uint8Array(148).fill(2)];
+      chunks.forEach((chunk) => parser.push(chunk));
+      expect(alloc).not.toHaveBeenCalled();
+      expect(parser.bufferedBytes).toBeLessThanOrEqual(8);
+      const parts = events.filter((event) => event[0] === 'part').map((event) => event[1] as Uint8Array);
+      expect(parts.map((part) => part.buffer)).toEqual(chunks.map((chunk) => chunk.buffer));
+      expect(frames()).toEqual([]);
+    });
+
+    it('gathers a control payload that spans chunks into one buffer of its exact length', () => {
       const alloc = jest.fn((size: number) => new Uint8Array(size));
       const { parser, frames } = recorder({ alloc });
-      parser.push(hex('82 7e 01 2c 00'));
+      parser.push(hex('89 7d 00'));
       expect(alloc).toHaveBeenCalledTimes(1);
-      expect(alloc).toHaveBeenCalledWith(300);
-      parser.push(new Uint8Array(150).fill(1));
-      parser.push(new Uint8Array(148).fill(2));
-      expect(frames()).toEqual([]);
+      expect(alloc).toHaveBeenCalledWith(125);
+      expect(parser.bufferedBytes).toBe(125);
+      parser.push(new Uint8Array(123).fill(1));
       parser.push(hex('03 82 00'));
       expect(alloc).toHaveBeenCalledTimes(1);
+      expect(parser.bufferedBytes).toBeLessThanOrEqual(8);
       expect(frames()[0]!.payload).toBe(alloc.mock.results[0]!.value);
-      expect(frames()[0]!.payload).toEqual(concat([hex('00'), new Uint8Array(150).fill(1), new Uint8Array(148).fill(2), hex('03')]));
+      expect(frames()[0]!.payload).toEqual(concat([hex('00'), new Uint8Array(123).fill(1), hex('03')]));
+      expect(frames()).toHaveLength(2);
     });
 
-    it('reports each slice of a data payload as a view of its chunk, in order, before onFrame', () => {
+    it('reports each slice of a data payload as a view of its chunk, in order, before onDataEnd', () => {
       const { parser, events } = recorder();
       const chunks = [hex('02 05 01 02'), hex('03'), hex('04 05 80 00')];
       chunks.forEach((chunk) => parser.push(chunk));
-      expect(events.map((event) => event[0])).toEqual(['start', 'part', 'part', 'part', 'frame', 'start', 'frame']);
+      expect(events.map((event) => event[0])).toEqual(['start', 'part', 'part', 'part', 'end', 'start', 'end']);
       const parts = events.filter((event) => event[0] === 'part').map((event) => event[1] as Uint8Array);
       expect(parts.map((part) => part.buffer)).toEqual(chunks.map((chunk) => chunk.buffer));
       expect(concat(parts)).toEqual(hex('01 02 03 04 05'));
     });
 
-    it('reports the payload of a frame that lies in one chunk as a single part', () => {
+    it('reports the payload of a data frame that lies in one chunk as a single part', () => {
       const { parser, events } = recorder();
       parser.push(hex('81 02 68 69'));
-      expect(events.map((event) => event[0])).toEqual(['start', 'part', 'frame']);
-      expect(events[1]![1]).toBe((events[2]![1] as Frame).payload);
+      expect(events.map((event) => event[0])).toEqual(['start', 'part', 'end']);
+      expect(events[1]![1]).toEqual(utf8('hi'));
     });
 
-    it('never reports parts of a control frame or of an empty payload', () => {
+    it('reports control frames whole, and no part for an empty payload', () => {
       const { parser, events } = recorder();
       oneByteAtATime(hex('89 03 61 62 63 8a 00 82 00')).forEach((chunk) => parser.push(chunk));
-      expect(events.map((event) => event[0])).toEqual(['start', 'frame', 'start', 'frame', 'start', 'frame']);
+      expect(events.map((event) => event[0])).toEqual(['control', 'control', 'start', 'end']);
     });
 
     it('parses many small frames in one chunk', () => {
@@ -237,6 +274,29 @@ describe('RFC 6455 §5.2 base framing', () => {
       parser.push(chunk);
       expect(frames()).toHaveLength(1000);
       expect(frames().every((parsed) => parsed.payload.buffer === chunk.buffer)).toBe(true);
+    });
+  });
+
+  describe('RFC 6455 §1.4 the Close frame ends the stream', () => {
+    // "after receiving a control frame indicating the connection should be closed, a peer discards any further data received."
+    it.each([
+      ['an invalid header', '88 02 03 e8 ff ff'],
+      ['a frame with RSV1', '88 02 03 e8 c1 00'],
+      ['a valid text frame', '88 02 03 e8 81 01 61'],
+    ])('ignores %s after the Close frame, in the same chunk or later ones, split anywhere', (_, text) => {
+      const bytes = hex(text);
+      for (let at = 0; at <= bytes.length; at++) {
+        const { parser, events } = recorder();
+        expect(() => [bytes.subarray(0, at), bytes.subarray(at), hex('ff ff 81 01 62')].forEach((chunk) => parser.push(chunk))).not.toThrow();
+        expect(events).toEqual([['control', frame(Opcode.CLOSE, hex('03 e8'))]]);
+        expect(parser.closed).toBe(true);
+      }
+    });
+
+    it('reads on after pings and pongs', () => {
+      const { parser } = recorder();
+      parser.push(hex('89 00 8a 00'));
+      expect(parser.closed).toBe(false);
     });
   });
 
@@ -307,25 +367,29 @@ describe('violations', () => {
   it('delivers the frames before a violation, then ignores all input after it', () => {
     const { parser, events } = recorder();
     expectFailure(() => parser.push(hex('81 01 61 83 00 81 01 62')), ProtocolError, 1002, 'invalid opcode 0x3');
-    expect(events.map((event) => event[0])).toEqual(['start', 'part', 'frame']);
+    expect(events.map((event) => event[0])).toEqual(['start', 'part', 'end']);
     expect(() => parser.push(hex('81 01 63'))).not.toThrow();
     expect(events).toHaveLength(3);
   });
 
   it('fails and ignores later input when the handler throws', () => {
-    const onFrame = jest.fn();
+    const onDataPart = jest.fn();
+    const onDataEnd = jest.fn();
     const parser = new FrameParser(
       {
-        onFrameStart: (header) => {
-          if (header.opcode === Opcode.CONTINUATION) throw new ProtocolError('unexpected continuation frame');
+        onDataStart: (opcode) => {
+          if (opcode === Opcode.CONTINUATION) throw new ProtocolError('unexpected continuation frame');
         },
-        onFrame,
+        onDataPart,
+        onDataEnd,
+        onControl: jest.fn(),
       },
       { maxPayload: 1024 },
     );
     expectFailure(() => parser.push(hex('80 01 61')), ProtocolError, 1002, 'unexpected continuation frame');
     parser.push(hex('81 01 61'));
-    expect(onFrame).not.toHaveBeenCalled();
+    expect(onDataPart).not.toHaveBeenCalled();
+    expect(onDataEnd).not.toHaveBeenCalled();
   });
 
   it('checks every frame of a random valid stream without false alarms', () => {

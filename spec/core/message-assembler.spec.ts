@@ -1,9 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { PayloadTooLargeError, ProtocolError } from '../../lib/core/errors.js';
-import { encodeFrame, type Frame, type FrameHeader } from '../../lib/core/frame.js';
+import { encodeFrame } from '../../lib/core/frame.js';
 import { FrameParser } from '../../lib/core/frame-parser.js';
-import { MessageAssembler, type Message, type MessageAssemblerOptions } from '../../lib/core/message-assembler.js';
+import { MessageAssembler, type MessageAssemblerOptions } from '../../lib/core/message-assembler.js';
 import { Opcode } from '../../lib/core/opcode.js';
 
 const hex = (text: string): Uint8Array => Uint8Array.from(text.split(/\s+/).filter(Boolean), (byte) => parseInt(byte, 16));
@@ -17,20 +17,25 @@ interface FrameSpec {
   cuts?: number[];
 }
 
-/** Feeds one frame the way FrameParser does: frameStart, payloadPart for each non-empty slice, frame. */
+/** A complete message as the assembler describes it after `frameEnd`. */
+interface Message {
+  readonly opcode: number;
+  readonly compressed: boolean;
+  readonly data: Uint8Array;
+}
+
+/** Feeds one frame the way FrameParser does: frameStart, payloadPart for each non-empty slice, frameEnd. */
 function deliver(assembler: MessageAssembler, opcode: number, payload: Uint8Array | string, spec: FrameSpec = {}): Message | null {
   const bytes = bytesOf(payload);
-  const fin = spec.fin ?? true;
-  const rsv1 = spec.rsv1 ?? false;
-  const header: FrameHeader = { fin, rsv1, rsv2: false, rsv3: false, opcode, masked: false, length: bytes.length };
-  assembler.frameStart(header);
+  assembler.frameStart(opcode, spec.fin ?? true, spec.rsv1 ?? false, bytes.length);
   const points = [0, ...(spec.cuts ?? []), bytes.length];
   for (let i = 1; i < points.length; i++) {
-    const part = bytes.subarray(points[i - 1], points[i]);
-    if (part.length > 0) assembler.payloadPart(header, part);
+    // An uncut payload goes in as it is (as the parser hands out a chunk that is one payload).
+    const part = points[i - 1] === 0 && points[i] === bytes.length ? bytes : bytes.subarray(points[i - 1], points[i]);
+    if (part.length > 0) assembler.payloadPart(part);
   }
-  const complete: Frame = { fin, rsv1, rsv2: false, rsv3: false, opcode, payload: bytes };
-  return assembler.frame(complete);
+  const data = assembler.frameEnd();
+  return data === null ? null : { opcode: assembler.opcode, compressed: assembler.compressed, data };
 }
 
 const create = (options: Partial<MessageAssemblerOptions> = {}) => new MessageAssembler({ maxMessageSize: 1 << 20, ...options });
@@ -60,24 +65,43 @@ describe('RFC 6455 §5.4 fragmentation', () => {
     expect(deliver(create(), Opcode.BINARY, hex('00 ff'))).toEqual({ opcode: Opcode.BINARY, compressed: false, data: hex('00 ff') });
   });
 
-  it('returns null until the FIN frame, then joins the fragments once', () => {
+  it('returns null until the FIN frame, copying small fragments into one buffer, then a buffer of the exact size', () => {
     const alloc = jest.fn((size: number) => new Uint8Array(size));
     const assembler = create({ alloc });
     expect(deliver(assembler, Opcode.BINARY, hex('01 02'), { fin: false })).toBeNull();
     expect(deliver(assembler, Opcode.CONTINUATION, hex('03'), { fin: false })).toBeNull();
-    expect(alloc).not.toHaveBeenCalled();
+    expect(alloc.mock.calls).toEqual([[256]]);
     const message = deliver(assembler, Opcode.CONTINUATION, hex('04 05'));
     expect(message).toEqual({ opcode: Opcode.BINARY, compressed: false, data: hex('01 02 03 04 05') });
-    expect(alloc).toHaveBeenCalledTimes(1);
-    expect(alloc).toHaveBeenCalledWith(5);
+    expect(alloc.mock.calls).toEqual([[256], [5]]);
+    expect(message!.data).toBe(alloc.mock.results[1]!.value);
   });
 
-  it('returns the only non-empty fragment without copying it', () => {
+  it('returns a large only fragment that fills its chunk without copying it', () => {
     const assembler = create();
-    const payload = utf8('abc');
-    deliver(assembler, Opcode.TEXT, '', { fin: false });
+    const payload = new Uint8Array(8192).fill(7);
+    deliver(assembler, Opcode.BINARY, '', { fin: false });
     deliver(assembler, Opcode.CONTINUATION, payload, { fin: false });
     expect(deliver(assembler, Opcode.CONTINUATION, '')!.data).toBe(payload);
+  });
+
+  it('copies a small only fragment rather than holding its chunk', () => {
+    const assembler = create();
+    const chunk = new Uint8Array(65536).fill(7);
+    deliver(assembler, Opcode.BINARY, chunk.subarray(0, 3), { fin: false });
+    const data = deliver(assembler, Opcode.CONTINUATION, '')!.data;
+    expect(data).toEqual(chunk.subarray(0, 3));
+    expect(data.buffer).not.toBe(chunk.buffer);
+  });
+
+  it('hands out the gathered buffer itself when the last frame announced exactly what it holds', () => {
+    const alloc = jest.fn((size: number) => new Uint8Array(size));
+    const assembler = create({ alloc });
+    const bytes = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+    const message = deliver(assembler, Opcode.BINARY, bytes, { cuts: [1, 100, 257] });
+    expect(message!.data).toEqual(bytes);
+    expect(alloc.mock.calls).toEqual([[256], [300]]);
+    expect(message!.data).toBe(alloc.mock.results[1]!.value);
   });
 
   it('returns an empty message made of empty fragments', () => {
@@ -149,8 +173,7 @@ describe('RFC 6455 §10.4 maxMessageSize', () => {
 
   it('fails with 1009 at the header of a frame that is too large, before its payload', () => {
     const assembler = create({ maxMessageSize: 10 });
-    const header: FrameHeader = { fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: Opcode.BINARY, masked: false, length: 11 };
-    expectFailure(() => assembler.frameStart(header), PayloadTooLargeError, 1009, 'message of 11 bytes exceeds 10');
+    expectFailure(() => assembler.frameStart(Opcode.BINARY, true, false, 11), PayloadTooLargeError, 1009, 'message of 11 bytes exceeds 10');
   });
 
   it('fails with 1009 at the fragment that makes the message too large', () => {
@@ -172,6 +195,68 @@ describe('RFC 6455 §10.4 maxMessageSize', () => {
   });
 });
 
+describe('RFC 6455 §10.4 memory follows the bytes received', () => {
+  it('holds next to nothing for a frame that announces 100 MiB and sends 5 bytes', () => {
+    const alloc = jest.fn((size: number) => new Uint8Array(size));
+    const assembler = create({ maxMessageSize: 200 << 20, alloc });
+    assembler.frameStart(Opcode.BINARY, true, false, 100 << 20);
+    assembler.payloadPart(hex('01 02 03 04 05'));
+    expect(assembler.bufferedBytes).toBe(256);
+    expect(Math.max(...alloc.mock.calls.map(([size]) => size))).toBe(256);
+  });
+
+  it('holds about the bytes of a million one-byte fragments, in one buffer, then hands out exactly them', () => {
+    const alloc = jest.fn((size: number) => new Uint8Array(size));
+    const assembler = create({ maxMessageSize: 2 << 20, alloc });
+    const n = 1_000_000;
+    const one = new Uint8Array(1);
+    assembler.frameStart(Opcode.BINARY, false, false, 1);
+    assembler.payloadPart(one);
+    assembler.frameEnd();
+    for (let i = 1; i < n - 1; i++) {
+      assembler.frameStart(Opcode.CONTINUATION, false, false, 1);
+      one[0] = i & 0xff;
+      assembler.payloadPart(one);
+      expect(assembler.frameEnd()).toBeNull();
+    }
+    expect(assembler.bufferedBytes).toBeLessThanOrEqual(2 * n);
+    expect(alloc.mock.calls.length).toBeLessThan(20); // geometric growth: no allocation per fragment
+    assembler.frameStart(Opcode.CONTINUATION, true, false, 1);
+    assembler.payloadPart(Uint8Array.of(0xee));
+    const data = assembler.frameEnd()!;
+    expect(data.length).toBe(n);
+    expect([data[0], data[1], data[255], data[n - 2], data[n - 1]]).toEqual([0, 1, 255, (n - 2) & 0xff, 0xee]);
+    expect(assembler.bufferedBytes).toBe(0);
+  });
+
+  it('fails with 1009 when no buffer can hold the message', () => {
+    const alloc = (size: number): Uint8Array => {
+      if (size > 1000) throw new RangeError('Array buffer allocation failed');
+      return new Uint8Array(size);
+    };
+    const assembler = create({ alloc });
+    deliver(assembler, Opcode.BINARY, new Uint8Array(600), { fin: false, cuts: [1] });
+    expectFailure(() => deliver(assembler, Opcode.CONTINUATION, new Uint8Array(600), { cuts: [1] }), PayloadTooLargeError, 1009, 'message of 1200 bytes is too large to buffer');
+  });
+
+  it('lets other allocator errors through', () => {
+    const assembler = create({
+      alloc: () => {
+        throw new TypeError('broken allocator');
+      },
+    });
+    expect(() => deliver(assembler, Opcode.BINARY, 'ab', { cuts: [1] })).toThrow(new TypeError('broken allocator'));
+  });
+
+  it('drops what it holds on reset()', () => {
+    const assembler = create();
+    deliver(assembler, Opcode.BINARY, 'abc', { fin: false });
+    expect(assembler.bufferedBytes).toBeGreaterThan(0);
+    assembler.reset();
+    expect(assembler.bufferedBytes).toBe(0);
+  });
+});
+
 describe('RFC 6455 §8.1 UTF-8 in text messages', () => {
   it('accepts text split inside a multibyte character across frames', () => {
     const assembler = create();
@@ -184,7 +269,12 @@ describe('RFC 6455 §8.1 UTF-8 in text messages', () => {
   it('fails with 1007 inside the first of two frames, before that frame ends', () => {
     const assembler = create();
     const parser = new FrameParser(
-      { onFrameStart: (h) => assembler.frameStart(h), onPayloadPart: (h, part) => assembler.payloadPart(h, part), onFrame: (f) => void assembler.frame(f) },
+      {
+        onDataStart: (opcode, fin, rsv1, length) => assembler.frameStart(opcode, fin, rsv1, length),
+        onDataPart: (part) => assembler.payloadPart(part),
+        onDataEnd: () => void assembler.frameEnd(),
+        onControl: () => undefined,
+      },
       { maxPayload: 1024 },
     );
     const first = encodeFrame(Opcode.TEXT, hex('61 62 ff 63 64'), null, { fin: false });

@@ -1,0 +1,74 @@
+/**
+ * FrameWriter: builds the client's frames (RFC 6455 §5.2, masked with a
+ * fresh key each, §5.3) straight into one buffer per frame and hands them to
+ * the output sink. Pure: the sink, the key source, the allocator and the
+ * UTF-8 codec are injected.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.3
+ */
+import { frameHeaderSize, writeFrameHeader } from './frame.js';
+import { mask, unmask } from './mask.js';
+import { Opcode } from './opcode.js';
+
+/** UTF-8 codec hooks; Node passes Buffer-based ones, the defaults use TextEncoder/TextDecoder. */
+export interface TextCodec {
+  byteLength(text: string): number;
+  /** Writes `text` as UTF-8 into `target` at `offset`; returns bytes written. */
+  write(text: string, target: Uint8Array, offset: number): number;
+  /** Decodes bytes already known to be valid UTF-8. */
+  decode(bytes: Uint8Array): string;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The portable codec: TextEncoder/TextDecoder. */
+export const defaultTextCodec: TextCodec = {
+  byteLength: (text) => encoder.encode(text).length,
+  write: (text, target, offset) => encoder.encodeInto(text, target.subarray(offset)).written,
+  decode: (bytes) => decoder.decode(bytes),
+};
+
+/** Where a {@link ClientProtocol} writes its frames. */
+export interface ByteSink {
+  write(data: Uint8Array): void;
+  /**
+   * True while the sink's write buffer is over its high-water mark (the transport asked to wait for `drain`).
+   * Absent or false: writes go out freely. While it is true, automatic pongs are not queued but coalesced
+   * (see `ClientProtocol.drained`).
+   */
+  readonly needsDrain?: boolean;
+}
+
+/** Writes masked frames to a sink. */
+export class FrameWriter {
+  constructor(
+    /** Receives every frame, in order. */
+    readonly output: ByteSink,
+    private readonly maskKey: () => Uint8Array,
+    private readonly alloc: (size: number) => Uint8Array,
+    private readonly codec: TextCodec,
+  ) {}
+
+  /** A text frame, encoded straight into the frame buffer and masked in place (one copy). */
+  writeText(text: string): void {
+    const length = this.codec.byteLength(text);
+    const headerSize = frameHeaderSize(length, true);
+    const buffer = this.alloc(headerSize + length);
+    const key = this.maskKey();
+    writeFrameHeader(buffer, 0, Opcode.TEXT, length, key, undefined);
+    this.codec.write(text, buffer, headerSize);
+    unmask(buffer.subarray(headerSize), key);
+    this.output.write(buffer);
+  }
+
+  /** A frame with `payload` masked into it; the caller's buffer is never modified. */
+  writeFrame(opcode: number, payload: Uint8Array, rsv1 = false): void {
+    const headerSize = frameHeaderSize(payload.length, true);
+    const buffer = this.alloc(headerSize + payload.length);
+    const key = this.maskKey();
+    writeFrameHeader(buffer, 0, opcode, payload.length, key, rsv1 ? { rsv1 } : undefined);
+    mask(payload, key, buffer, headerSize);
+    this.output.write(buffer);
+  }
+}

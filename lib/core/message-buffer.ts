@@ -1,0 +1,155 @@
+/**
+ * MessageBuffer: the payload bytes of a data message in flight, held so that
+ * memory follows the bytes actually received — never the length a frame
+ * header announces (a peer may announce 100 MiB and send 5 bytes) — and with
+ * no object per fragment (a peer may send millions of one-byte fragments).
+ *
+ * Parts arrive as views of the chunks pushed to the parser. A large part is
+ * kept as that view when the chunk behind it fits the memory budget (the
+ * chunk is then held, not copied: a frame that spans socket reads is copied
+ * once, at the join, as before); every other part is copied into a tail
+ * buffer that grows geometrically. At the end the pieces are joined once
+ * into a buffer of the message's exact size, or handed out as they are when
+ * a single piece already is exactly the message.
+ *
+ * Invariant: `heldBytes ≤ 2 × length + SLACK + MIN_TAIL`.
+ *
+ * RFC 6455 §10.4: "a malicious endpoint can try to exhaust its peer's memory or mount a denial-of-service attack
+ * by sending either a single big frame (e.g., of size 2**60) or by sending a long stream of small frames that are
+ * a part of a fragmented message."
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-10.4
+ */
+import { PayloadTooLargeError } from './errors.js';
+
+/** A part at least this long may be kept as a view of its chunk instead of being copied. */
+const MIN_VIEW = 4096;
+/** Memory the budget allows beyond twice the bytes received: one socket read's worth. */
+const SLACK = 64 * 1024;
+/** First capacity of the tail. */
+const MIN_TAIL = 256;
+
+const EMPTY = new Uint8Array(0);
+
+/** Gathers the parts of one message at a time; see the file comment for the memory rules. */
+export class MessageBuffer {
+  private readonly alloc: (size: number) => Uint8Array;
+  /** Kept views and sealed tails, in order, before `tail`. */
+  private readonly pieces: Uint8Array[] = [];
+  private piecesLength = 0;
+  /** Where small parts are copied; sealed into `pieces` when a kept view follows it. */
+  private tail: Uint8Array | null = null;
+  private tailLength = 0;
+  /** Memory held: tail capacities (sealed ones included) and the whole buffers behind kept views. */
+  private held = 0;
+
+  /** @param alloc - allocator (Node passes `Buffer.allocUnsafe`) */
+  constructor(alloc: (size: number) => Uint8Array) {
+    this.alloc = alloc;
+  }
+
+  /** Bytes appended since the last `take()` or `clear()`. */
+  get length(): number {
+    return this.piecesLength + this.tailLength;
+  }
+
+  /** Memory this buffer keeps alive, in bytes (for the bound above and its tests). */
+  get heldBytes(): number {
+    return this.held;
+  }
+
+  /**
+   * Appends a part of the message.
+   *
+   * @param part - the bytes; kept as a view or copied, never modified
+   * @param limit - the most bytes the message can reach: what its headers announced once its last frame has
+   *   begun, else the largest message allowed (the tail never grows past what it could need)
+   * @throws {@link PayloadTooLargeError} when the buffer cannot be allocated
+   */
+  append(part: Uint8Array, limit: number): void {
+    const length = part.length;
+    if (length >= MIN_VIEW) {
+      const behind = part.buffer.byteLength;
+      if (this.held + behind <= 2 * (this.length + length) + SLACK) {
+        if (this.tailLength > 0) this.seal();
+        this.pieces.push(part);
+        this.piecesLength += length;
+        this.held += behind;
+        return;
+      }
+    }
+    const need = this.tailLength + length;
+    const tail = this.tail !== null && need <= this.tail.length ? this.tail : this.grow(need, limit - this.piecesLength);
+    tail.set(part, this.tailLength);
+    this.tailLength = need;
+  }
+
+  /**
+   * Hands out the message and empties the buffer: a kept view or the tail when it alone is exactly the
+   * message, else one new buffer of the exact length.
+   *
+   * @throws {@link PayloadTooLargeError} when the joined buffer cannot be allocated
+   */
+  take(): Uint8Array {
+    const pieces = this.pieces;
+    const tail = this.tail;
+    let data: Uint8Array;
+    if (pieces.length === 0) data = tail === null ? EMPTY : this.tailLength === tail.length ? tail : this.join();
+    else data = pieces.length === 1 && this.tailLength === 0 ? pieces[0]! : this.join();
+    this.clear();
+    return data;
+  }
+
+  /** Drops the message in progress. */
+  clear(): void {
+    this.pieces.length = 0;
+    this.piecesLength = 0;
+    this.tail = null;
+    this.tailLength = 0;
+    this.held = 0;
+  }
+
+  /** Moves the tail's bytes into `pieces`, so that a kept view can follow them in order. */
+  private seal(): void {
+    this.pieces.push(this.tail!.subarray(0, this.tailLength));
+    this.piecesLength += this.tailLength;
+    this.tail = null;
+    this.tailLength = 0;
+  }
+
+  /** A tail of at least `need` bytes: twice the old one (or MIN_TAIL), capped at `limit`, the old bytes copied. */
+  private grow(need: number, limit: number): Uint8Array {
+    const old = this.tail;
+    const oldSize = old?.length ?? 0;
+    const size = Math.max(need, Math.min(limit, Math.max(2 * oldSize, MIN_TAIL)));
+    const tail = this.allocate(size);
+    if (old !== null && this.tailLength > 0) tail.set(old.subarray(0, this.tailLength));
+    this.held += size - oldSize;
+    this.tail = tail;
+    return tail;
+  }
+
+  private join(): Uint8Array {
+    const data = this.allocate(this.length);
+    let at = 0;
+    for (const piece of this.pieces) {
+      data.set(piece, at);
+      at += piece.length;
+    }
+    if (this.tailLength > 0) data.set(this.tail!.subarray(0, this.tailLength), at);
+    return data;
+  }
+
+  /**
+   * RFC 6455 §7.4.1: 1009 "indicates that an endpoint is terminating the connection because it has received a
+   * message that is too big for it to process": what the allocator cannot hold is too big.
+   */
+  private allocate(size: number): Uint8Array {
+    try {
+      return this.alloc(size);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new PayloadTooLargeError(`message of ${size} bytes is too large to buffer`);
+    }
+  }
+}

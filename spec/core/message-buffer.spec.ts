@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import { PayloadTooLargeError } from '../../lib/core/errors.js';
+import { MessageBuffer } from '../../lib/core/message-buffer.js';
+
+const SLACK = 64 * 1024;
+const MIN_TAIL = 256;
+const MAX = 1 << 30;
+/** A part of `size` bytes of `fill` in a chunk (ArrayBuffer) of its own, or inside a larger one. */
+const part = (size: number, fill = 1, chunk = size): Uint8Array => new Uint8Array(chunk).fill(fill).subarray(0, size);
+
+describe('MessageBuffer', () => {
+  it('starts empty and hands out an empty message', () => {
+    const buffer = new MessageBuffer((size) => new Uint8Array(size));
+    expect([buffer.length, buffer.heldBytes]).toEqual([0, 0]);
+    expect(buffer.take()).toEqual(new Uint8Array(0));
+  });
+
+  it('copies small parts into a tail that doubles from 256 bytes, then joins at the exact size', () => {
+    const alloc = jest.fn((size: number) => new Uint8Array(size));
+    const buffer = new MessageBuffer(alloc);
+    for (let i = 0; i < 1000; i++) buffer.append(Uint8Array.of(i & 0xff), MAX);
+    expect(alloc.mock.calls).toEqual([[256], [512], [1024]]);
+    expect([buffer.length, buffer.heldBytes]).toEqual([1000, 1024]);
+    const data = buffer.take();
+    expect(data).toEqual(Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff));
+    expect(alloc.mock.calls.at(-1)).toEqual([1000]);
+    expect([buffer.length, buffer.heldBytes]).toEqual([0, 0]);
+  });
+
+  it('never grows the tail past the limit, and hands the tail out when it is exactly full', () => {
+    const alloc = jest.fn((size: number) => new Uint8Array(size));
+    const buffer = new MessageBuffer(alloc);
+    buffer.append(part(10), 100);
+    buffer.append(part(90, 2), 100);
+    expect(alloc.mock.calls).toEqual([[100]]);
+    const data = buffer.take();
+    expect(data).toBe(alloc.mock.results[0]!.value);
+    expect(data.length).toBe(100);
+  });
+
+  it('grows to what a part needs even beyond the limit', () => {
+    const buffer = new MessageBuffer((size) => new Uint8Array(size));
+    buffer.append(part(300), 10);
+    expect(buffer.heldBytes).toBe(300);
+  });
+
+  it('keeps a large part that fills its chunk as a view, and hands it out alone', () => {
+    const alloc = jest.fn((size: number) => new Uint8Array(size));
+    const buffer = new MessageBuffer(alloc);
+    const view = part(8192);
+    buffer.append(view, MAX);
+    expect(alloc).not.toHaveBeenCalled();
+    expect(buffer.take()).toBe(view);
+  });
+
+  it('copies a large part whose chunk exceeds the budget', () => {
+    const buffer = new MessageBuffer((size) => new Uint8Array(size));
+    const view = part(8192, 3, 1 << 20);
+    buffer.append(view, MAX);
+    expect(buffer.heldBytes).toBeLessThan(2 * 8192 + MIN_TAIL);
+    const data = buffer.take();
+    expect(data).toEqual(view);
+    expect(data.buffer).not.toBe(view.buffer);
+  });
+
+  it('keeps the order of copied and kept parts, sealing the tail before a view', () => {
+    const alloc = jest.fn((size: number) => new Uint8Array(size));
+    const buffer = new MessageBuffer(alloc);
+    const pieces = [part(3, 1), part(5000, 2), part(7, 3), part(6000, 4), part(1, 5)];
+    for (const piece of pieces) buffer.append(piece, MAX);
+    const data = buffer.take();
+    expect(data.length).toBe(11011);
+    expect([data[0], data[3], data[5002], data[5003], data[5010], data[11010]]).toEqual([1, 2, 2, 3, 4, 5]);
+    expect(alloc.mock.calls.at(-1)).toEqual([11011]);
+  });
+
+  it('turns an allocation failure into a PayloadTooLargeError (1009)', () => {
+    const buffer = new MessageBuffer((size) => {
+      if (size > 256) throw new RangeError('Array buffer allocation failed');
+      return new Uint8Array(size);
+    });
+    buffer.append(part(200), MAX);
+    let error: unknown;
+    try {
+      buffer.append(part(200), MAX);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(PayloadTooLargeError);
+    expect([(error as PayloadTooLargeError).closeCode, (error as Error).message]).toEqual([1009, 'message of 512 bytes is too large to buffer']);
+  });
+
+  it('holds at most twice the bytes appended, plus a chunk and a tail, whatever the parts and their chunks', () => {
+    const parts = fc.array(
+      fc.record({ size: fc.oneof(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 70_000 })), extra: fc.oneof(fc.constant(0), fc.nat(200_000)) }),
+      { maxLength: 40 },
+    );
+    fc.assert(
+      fc.property(parts, (list) => {
+        const buffer = new MessageBuffer((size) => new Uint8Array(size));
+        const expected: number[] = [];
+        list.forEach(({ size, extra }, i) => {
+          buffer.append(part(size, i & 0xff, size + extra), MAX);
+          expected.push(i & 0xff, size);
+          expect(buffer.heldBytes).toBeLessThanOrEqual(2 * buffer.length + SLACK + MIN_TAIL);
+        });
+        const total = list.reduce((sum, { size }) => sum + size, 0);
+        const data = buffer.take();
+        expect(data.length).toBe(total);
+        let at = 0;
+        for (let i = 0; i < expected.length; i += 2) {
+          expect([data[at], data[at + expected[i + 1]! - 1]]).toEqual([expected[i], expected[i]]);
+          at += expected[i + 1]!;
+        }
+      }),
+      { numRuns: 150, seed: 20261201 },
+    );
+  });
+});
