@@ -14,12 +14,14 @@
  * what it needs, so memory follows the bytes received, never the length a
  * header announces. Only a control payload (at most 125 bytes) that spans
  * chunks is gathered, into a buffer of its exact length. The caller must not
- * modify a chunk after pushing it.
+ * modify a chunk after pushing it. The header rules themselves are in
+ * `frame-header`.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
  */
-import { CriticalProtocolError, PayloadTooLargeError, ProtocolError } from './errors.js';
-import { Opcode, isControl, isReserved } from './opcode.js';
+import { PayloadTooLargeError } from './errors.js';
+import { checkInfo, readLength64 } from './frame-header.js';
+import { Opcode, isControl } from './opcode.js';
 
 /** Receives what the parser finds, synchronously, in stream order. */
 export interface FrameHandler {
@@ -119,7 +121,7 @@ export class FrameParser {
   /**
    * Feeds a chunk of the stream.
    *
-   * @throws {@link ProtocolError} (or a subclass) at the first violation, also
+   * @throws `ProtocolError` (or a subclass) at the first violation, also
    *   one thrown by the handler; the parser then ignores all further input
    */
   push(chunk: Uint8Array): void {
@@ -160,34 +162,12 @@ export class FrameParser {
     }
     const b1 = chunk[offset++]!;
     // The two bytes are checked together, so the error never depends on where chunks split.
-    const length = this.checkInfo(b0, b1);
+    const length = checkInfo(b0, b1, this.allowRsv1);
     if (length < 126) return this.startPayload(b0, length, chunk, offset);
     this.b0 = b0;
     this.lengthSize = length === 126 ? 2 : 8;
     this.state = State.LENGTH;
     return offset;
-  }
-
-  /** Checks the first two header bytes; returns the 7-bit length field. */
-  private checkInfo(b0: number, b1: number): number {
-    const opcode = b0 & 0x0f;
-    // RFC 6455 §5.1: "A client MUST close a connection if it detects a masked frame."
-    if ((b1 & 0x80) !== 0) throw new CriticalProtocolError('masked frame from server');
-    // RFC 6455 §5.2: "If a nonzero value is received and none of the negotiated extensions defines the meaning of such a nonzero value, the receiving endpoint MUST _Fail the WebSocket Connection_."
-    // RFC 7692 §6.1: "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames".
-    const rsv = b0 & 0x70;
-    if (rsv !== 0 && (rsv !== 0x40 || !this.allowRsv1 || isControl(opcode))) {
-      throw new ProtocolError(`reserved bits set 0x${rsv.toString(16)}`);
-    }
-    // RFC 6455 §5.2: "If an unknown opcode is received, the receiving endpoint MUST _Fail the WebSocket Connection_."
-    if (isReserved(opcode)) throw new ProtocolError(`invalid opcode 0x${opcode.toString(16)}`);
-    const length = b1 & 0x7f;
-    if (isControl(opcode)) {
-      // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less and MUST NOT be fragmented."
-      if ((b0 & 0x80) === 0) throw new ProtocolError('fragmented control frame');
-      if (length > 125) throw new ProtocolError('control frame payload exceeds 125 bytes');
-    }
-    return length;
   }
 
   /** LENGTH: reads the 16- or 64-bit payload length; returns the new offset. */
@@ -204,22 +184,8 @@ export class FrameParser {
       bytes = this.stash;
       at = 0;
     }
-    const length = size === 2 ? (bytes[at]! << 8) | bytes[at + 1]! : this.readLength64(bytes, at);
+    const length = size === 2 ? (bytes[at]! << 8) | bytes[at + 1]! : readLength64(bytes, at, this.maxPayload);
     return this.startPayload(this.b0, length, chunk, offset);
-  }
-
-  /** Decodes a 64-bit length; only lengths below 2^53 are representable, and all larger ones are too large anyway. */
-  private readLength64(bytes: Uint8Array, at: number): number {
-    const high = ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
-    const low = ((bytes[at + 4]! << 24) | (bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) | bytes[at + 7]!) >>> 0;
-    // RFC 6455 §5.2: "the most significant bit MUST be 0". A peer that breaks the length encoding itself
-    // cannot be trusted to frame anything else, so this is critical (no close handshake).
-    if (high >= 0x80000000) throw new CriticalProtocolError(`invalid 64-bit payload length 0x${high.toString(16)}${low.toString(16).padStart(8, '0')}`);
-    if (high > 0x1fffff) {
-      const exact = (BigInt(high) << 32n) | BigInt(low);
-      throw new PayloadTooLargeError(`frame payload of ${exact} bytes exceeds ${this.maxPayload}`);
-    }
-    return high * 0x100000000 + low;
   }
 
   /** The header is complete: checks the length, then emits what this chunk holds of the frame. */

@@ -10,59 +10,19 @@
  * never queue up behind a sink that needs to drain (RFC 6455 §5.5.3).
  */
 import { CriticalProtocolError, ProtocolError, WebSocketClosedError, WebSocketClosingError } from './errors.js';
+import { AutoPong } from './auto-pong.js';
 import { FrameParser, type FrameHandler } from './frame-parser.js';
 import { FrameWriter, defaultTextCodec, type ByteSink, type TextCodec } from './frame-writer.js';
+import type { ClientProtocolOptions, ProtocolHandler, ProtocolState } from './protocol-types.js';
 import { MessageAssembler } from './message-assembler.js';
 import { Opcode } from './opcode.js';
 import { buildClosePayload, parseClosePayload } from './close.js';
 import { Status } from './status.js';
 
-/** What the peer did, as the protocol reports it. */
-export interface ProtocolHandler {
-  /** A complete, UTF-8-valid, uncompressed text message. */
-  onText(text: string): void;
-  /** A complete uncompressed binary message (may be a view into a received chunk). */
-  onBinary(data: Uint8Array): void;
-  /** A complete compressed (RSV1) message, still deflated: `opcode` is TEXT or BINARY. */
-  onCompressed(opcode: number, data: Uint8Array): void;
-  onPing(data: Uint8Array): void;
-  onPong(data: Uint8Array): void;
-  /** The peer's close frame. `initiatedByPeer` is false when it answers our own close (the handshake is then complete). */
-  onClose(code: number, reason: string, initiatedByPeer: boolean): void;
-  /** The peer broke the protocol; a close frame with `error.closeCode` was queued unless `error.critical`. */
-  onProtocolError(error: ProtocolError): void;
-}
-
 export { defaultTextCodec, type ByteSink, type TextCodec };
-
-/** Options of a {@link ClientProtocol}. */
-export interface ClientProtocolOptions {
-  /** Largest frame payload accepted (bytes). */
-  maxPayload: number;
-  /** Largest reassembled message accepted (bytes). */
-  maxMessageSize: number;
-  /** True once permessage-deflate was negotiated: RSV1 is then allowed on first data frames. */
-  compression: boolean;
-  /** Answer pings with pongs automatically (default true). */
-  autoPong?: boolean;
-  /** A fresh 4-byte masking key per call (RFC 6455 §5.3: "unpredictable"; inject a crypto source). */
-  maskKey: () => Uint8Array;
-  /** Receives every byte to send, frame by frame, in order (a transport's write side fits as it is). */
-  output: ByteSink;
-  /** Buffer allocator (Node passes Buffer.allocUnsafe). */
-  alloc?: (size: number) => Uint8Array;
-  /** UTF-8 codec (Node passes a Buffer-based one). */
-  codec?: TextCodec;
-  /** Fast whole-buffer UTF-8 check for single-frame text messages (Node passes `buffer.isUtf8`). */
-  isUtf8?: (bytes: Uint8Array) => boolean;
-}
-
-/** Connection state after the handshake (RFC 6455 §4.1 "_The WebSocket Connection is Established_"). */
-export type ProtocolState = 'open' | 'closing' | 'closed' | 'failed';
+export type { ClientProtocolOptions, ProtocolHandler, ProtocolState };
 
 const EMPTY = new Uint8Array(0);
-/** The largest ping payload, hence pong (RFC 6455 §5.5). */
-const MAX_CONTROL = 125;
 
 /** The client side of an established WebSocket connection. */
 export class ClientProtocol implements FrameHandler {
@@ -76,9 +36,8 @@ export class ClientProtocol implements FrameHandler {
   private failed = false;
   /** The close code a non-critical fault still has to send (see flushFailure). */
   private failCloseCode: number | null = null;
-  /** The payload of the latest ping not answered yet because the sink needed to drain (see drained), or null. */
-  private pendingPong: Uint8Array | null = null;
-  private pendingPongLength = -1;
+  /** Automatic pongs, coalesced while the sink needs to drain. */
+  private readonly pongs: AutoPong;
   /** The code/reason of the first close frame exchanged (ours or the peer's). */
   closeCode: number | null = null;
   closeReason = '';
@@ -91,6 +50,7 @@ export class ClientProtocol implements FrameHandler {
     this.codec = options.codec ?? defaultTextCodec;
     this.writer = new FrameWriter(options.output, options.maskKey, alloc, this.codec);
     this.autoPong = options.autoPong ?? true;
+    this.pongs = new AutoPong(this.writer);
     this.assembler = new MessageAssembler({ maxMessageSize: options.maxMessageSize, alloc, isUtf8: options.isUtf8 });
     this.parser = new FrameParser(this, { maxPayload: options.maxPayload, allowRsv1: options.compression, alloc });
   }
@@ -142,7 +102,7 @@ export class ClientProtocol implements FrameHandler {
   fail(error: ProtocolError, report = true): void {
     if (this.failed) return;
     this.failed = true;
-    this.pendingPongLength = -1;
+    this.pongs.clear();
     if (!error.critical && !this.closeSent) this.failCloseCode = error.closeCode;
     if (report) this.handler.onProtocolError(error);
   }
@@ -165,10 +125,8 @@ export class ClientProtocol implements FrameHandler {
    * needed to drain, if any and if no close frame has gone out since.
    */
   drained(): void {
-    const length = this.pendingPongLength;
-    if (length < 0) return;
-    this.pendingPongLength = -1;
-    if (!this.failed && !this.closeSent) this.writer.writeFrame(Opcode.PONG, this.pendingPong!.subarray(0, length));
+    if (!this.failed && !this.closeSent) this.pongs.flush();
+    else this.pongs.clear();
   }
 
   // -- FrameHandler (called by the parser) ---------------------------------
@@ -205,19 +163,8 @@ export class ClientProtocol implements FrameHandler {
     // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response"
     // (unless it already received a Close frame). Our own close does not change that: pongs are control
     // frames, which §5.5.1 still allows after it. The parser stops at the peer's close.
-    if (this.autoPong && !this.failed) {
-      if (this.writer.output.needsDrain === true) {
-        // RFC 6455 §5.5.3: "If an endpoint receives a Ping frame and has not yet sent Pong frame(s) in response to
-        // previous Ping frame(s), the endpoint MAY elect to send a Pong frame for only the most recently processed
-        // Ping frame." Only the latest payload is kept (≤ 125 bytes, one buffer), so pongs never pile up.
-        const pending = (this.pendingPong ??= new Uint8Array(MAX_CONTROL));
-        pending.set(data);
-        this.pendingPongLength = data.length;
-      } else {
-        this.pendingPongLength = -1; // this pong answers the pending ping too
-        this.writer.writeFrame(Opcode.PONG, data);
-      }
-    }
+    // While the sink needs to drain, only the latest ping is answered, once it drained (§5.5.3, see AutoPong).
+    if (this.autoPong && !this.failed) this.pongs.answer(data);
     this.handler.onPing(data);
   }
 
@@ -234,6 +181,7 @@ export class ClientProtocol implements FrameHandler {
       return;
     }
     this.closeReceived = true;
+    this.assembler.reset(); // a message still in progress can never complete now: release what it holds
     const initiatedByPeer = !this.closeSent;
     if (this.closeCode === null) {
       this.closeCode = code;

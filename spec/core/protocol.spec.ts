@@ -30,6 +30,15 @@ describe('ClientProtocol', () => {
       }
     });
 
+    it('releases a message still in progress when the Close frame arrives', () => {
+      const { protocol, seen } = harness();
+      protocol.receive(hex('02 03 01 02 03'));
+      expect(protocol.bufferedBytes).toBeGreaterThan(0);
+      protocol.receive(hex('88 00 80 01 04'));
+      expect(protocol.bufferedBytes).toBeLessThanOrEqual(8);
+      expect(seen).toEqual([['close', 1005, '', true]]);
+    });
+
     it('delivers what came before the Close frame in the same chunk', () => {
       const { protocol, seen } = harness();
       protocol.receive(hex('81 02 68 69 89 00 88 00 81 01 61'));
