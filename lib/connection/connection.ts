@@ -286,8 +286,7 @@ export class Connection implements ConnectionLimits {
 
   /** The transport's write buffer drained: a pong that waited for it goes out. */
   drained(): void {
-    // TODO(hostile-core): ClientProtocol.drained() lands with the core's pong coalescing.
-    (this.protocol as unknown as { drained?(): void } | null)?.drained?.();
+    this.protocol?.drained();
   }
 
   /** Bytes queued in the transport. */
