@@ -133,8 +133,8 @@ export class HandshakeStage extends Stage<HandshakeInput> {
         conn.drained();
         return;
       case 'response': {
-        const { statusCode, status, rawHeaders } = input.head;
-        this.out.next(this.accept(new Response(statusCode, status, rawHeaders), null));
+        const { statusCode, status, rawHeaders, httpVersion } = input.head;
+        this.out.next(this.accept(new Response(statusCode, status, rawHeaders, httpVersion), null));
         return;
       }
     }

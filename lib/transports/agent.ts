@@ -33,7 +33,7 @@ export function agentProxy(agent: Agent): string | null {
 function responseHead(res: IncomingMessage): ResponseHead {
   const rawHeaders: Array<readonly [string, string]> = [];
   for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) rawHeaders.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
-  return { statusCode: res.statusCode ?? 0, status: res.statusMessage ?? '', rawHeaders };
+  return { statusCode: res.statusCode ?? 0, status: res.statusMessage ?? '', rawHeaders, httpVersion: res.httpVersion === '1.0' ? '1.0' : '1.1' };
 }
 
 /**

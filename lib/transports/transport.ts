@@ -14,6 +14,7 @@ import type { Agent } from 'node:http';
 import type { ConnectionOptions } from 'node:tls';
 
 import type { HandshakeRequest } from '../core/handshake.js';
+import type { HttpVersion } from '../core/response.js';
 
 export type { HandshakeRequest };
 
@@ -42,6 +43,8 @@ export interface ResponseHead {
   readonly statusCode: number;
   readonly status: string;
   readonly rawHeaders: ReadonlyArray<readonly [string, string]>;
+  /** The status line's HTTP version (default `'1.1'`): a 101 on HTTP/1.0 is no upgrade (RFC 6455 §4.1). */
+  readonly httpVersion?: HttpVersion;
 }
 
 /**

@@ -5,6 +5,7 @@
  * an empty Sec-WebSocket-Protocol. Each ends in the SPEC lifecycle, at once.
  */
 import { createHash } from 'node:crypto';
+import { Agent } from 'node:http';
 import { connect as netConnect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { lastValueFrom, tap, toArray } from 'rxjs';
@@ -123,6 +124,13 @@ describe('hostile handshake answers', () => {
     const { events } = await session(`ws://127.0.0.1:${server.port}/`);
     expect(names(events)).toEqual(['connecting', 'connected', 'rejected', 'disconnected']);
     expect(events[2]).toMatchObject({ reason: 'expected http version 1.1 for status 101, got 1.0', response: { statusCode: 101, httpVersion: '1.0' } });
+  });
+
+  it('rejects a 101 on HTTP/1.0 on the http.Agent path too', async () => {
+    const server = await start(hostileServer((key) => `${upgrade(key).join('\r\n').replace('HTTP/1.1', 'HTTP/1.0')}\r\n\r\n`));
+    const { events } = await session(`ws://127.0.0.1:${server.port}/`, { agent: new Agent() });
+    expect(names(events)).toEqual(['connecting', 'connected', 'rejected', 'disconnected']);
+    expect(events[2]).toMatchObject({ reason: 'expected http version 1.1 for status 101, got 1.0', response: { httpVersion: '1.0' } });
   });
 
   it('rejects an empty Sec-WebSocket-Protocol answer', async () => {
