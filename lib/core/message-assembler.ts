@@ -136,7 +136,7 @@ export class MessageAssembler {
         return;
       }
     } else {
-      this.buffer.append(part, this.fin ? this.size : this.maxMessageSize);
+      this.buffer.append(part, this.fin ? this.size : this.maxMessageSize, this.fin);
     }
     // RFC 6455 §8.1: "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte stream is not, in fact,
     // a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_." We fail at the first impossible byte.

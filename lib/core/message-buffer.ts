@@ -4,13 +4,15 @@
  * header announces (a peer may announce 100 MiB and send 5 bytes) — and with
  * no object per fragment (a peer may send millions of one-byte fragments).
  *
- * Parts arrive as views of the chunks pushed to the parser. A large part is
- * kept as that view when the chunk behind it fits the memory budget (the
- * chunk is then held, not copied: a frame that spans socket reads is copied
- * once, at the join, as before); every other part is copied into a tail
- * buffer that grows geometrically. At the end the pieces are joined once
- * into a buffer of the message's exact size, or handed out as they are when
- * a single piece already is exactly the message.
+ * Parts arrive as views of the chunks pushed to the parser. Once the
+ * message's size is known (its last frame has begun) and within the budget —
+ * at most twice the bytes received plus one socket read (SLACK) — the buffer
+ * of that exact size is allocated and every part is copied into it as it
+ * arrives: one allocation and one copy, as when the size could be trusted.
+ * Before that, a large part is kept as the view it is when the chunk behind
+ * it fits the budget (the chunk is held, not copied), and any other part is
+ * copied into a tail buffer that grows geometrically. The pieces are joined
+ * once, at the exact size, when the buffer is promoted or at the end.
  *
  * Invariant: `heldBytes ≤ 2 × length + SLACK + MIN_TAIL`.
  *
@@ -42,6 +44,8 @@ export class MessageBuffer {
   private tailLength = 0;
   /** Memory held: tail capacities (sealed ones included) and the whole buffers behind kept views. */
   private held = 0;
+  /** True once the tail is the message's own buffer, of its exact size: every part goes straight into it. */
+  private exact = false;
 
   /** @param alloc - allocator (Node passes `Buffer.allocUnsafe`) */
   constructor(alloc: (size: number) => Uint8Array) {
@@ -62,12 +66,19 @@ export class MessageBuffer {
    * Appends a part of the message.
    *
    * @param part - the bytes; kept as a view or copied, never modified
-   * @param limit - the most bytes the message can reach: what its headers announced once its last frame has
-   *   begun, else the largest message allowed (the tail never grows past what it could need)
+   * @param limit - the most bytes the message can reach: its exact size when `known`, else the largest
+   *   message allowed (the tail never grows past what it could need)
+   * @param known - `limit` is the message's exact size (its last frame has begun)
    * @throws {@link PayloadTooLargeError} when the buffer cannot be allocated
    */
-  append(part: Uint8Array, limit: number): void {
+  append(part: Uint8Array, limit: number, known: boolean): void {
     const length = part.length;
+    if (!this.exact && known && limit <= 2 * (this.length + length) + SLACK) this.promote(limit);
+    if (this.exact) {
+      this.tail!.set(part, this.tailLength);
+      this.tailLength += length;
+      return;
+    }
     if (length >= MIN_VIEW) {
       const behind = part.buffer.byteLength;
       if (this.held + behind <= 2 * (this.length + length) + SLACK) {
@@ -107,6 +118,18 @@ export class MessageBuffer {
     this.tail = null;
     this.tailLength = 0;
     this.held = 0;
+    this.exact = false;
+  }
+
+  /** Allocates the message's buffer at its exact `size` and moves what was gathered so far into it. */
+  private promote(size: number): void {
+    const length = this.length;
+    const buffer = length === 0 ? this.allocate(size) : this.join(size);
+    this.clear();
+    this.tail = buffer;
+    this.tailLength = length;
+    this.held = size;
+    this.exact = true;
   }
 
   /** Moves the tail's bytes into `pieces`, so that a kept view can follow them in order. */
@@ -129,8 +152,9 @@ export class MessageBuffer {
     return tail;
   }
 
-  private join(): Uint8Array {
-    const data = this.allocate(this.length);
+  /** The pieces and the tail copied, in order, into one new buffer of `size` bytes (at least their length). */
+  private join(size = this.length): Uint8Array {
+    const data = this.allocate(size);
     let at = 0;
     for (const piece of this.pieces) {
       data.set(piece, at);

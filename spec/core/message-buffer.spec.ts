@@ -18,7 +18,7 @@ describe('MessageBuffer', () => {
   it('copies small parts into a tail that doubles from 256 bytes, then joins at the exact size', () => {
     const alloc = jest.fn((size: number) => new Uint8Array(size));
     const buffer = new MessageBuffer(alloc);
-    for (let i = 0; i < 1000; i++) buffer.append(Uint8Array.of(i & 0xff), MAX);
+    for (let i = 0; i < 1000; i++) buffer.append(Uint8Array.of(i & 0xff), MAX, false);
     expect(alloc.mock.calls).toEqual([[256], [512], [1024]]);
     expect([buffer.length, buffer.heldBytes]).toEqual([1000, 1024]);
     const data = buffer.take();
@@ -27,28 +27,60 @@ describe('MessageBuffer', () => {
     expect([buffer.length, buffer.heldBytes]).toEqual([0, 0]);
   });
 
-  it('never grows the tail past the limit, and hands the tail out when it is exactly full', () => {
+  it('allocates the exact size at once when it is known and within the budget, and hands that buffer out', () => {
     const alloc = jest.fn((size: number) => new Uint8Array(size));
     const buffer = new MessageBuffer(alloc);
-    buffer.append(part(10), 100);
-    buffer.append(part(90, 2), 100);
+    buffer.append(part(10), 100, true);
+    buffer.append(part(90, 2), 100, true);
     expect(alloc.mock.calls).toEqual([[100]]);
     const data = buffer.take();
     expect(data).toBe(alloc.mock.results[0]!.value);
-    expect(data.length).toBe(100);
+    expect([data.length, data[9], data[10]]).toEqual([100, 1, 2]);
+  });
+
+  it('never grows the tail past the limit', () => {
+    const alloc = jest.fn((size: number) => new Uint8Array(size));
+    const buffer = new MessageBuffer(alloc);
+    buffer.append(part(10), 100, false);
+    buffer.append(part(90, 2), 100, false);
+    expect(alloc.mock.calls).toEqual([[100]]);
+    expect(buffer.take()).toBe(alloc.mock.results[0]!.value);
   });
 
   it('grows to what a part needs even beyond the limit', () => {
     const buffer = new MessageBuffer((size) => new Uint8Array(size));
-    buffer.append(part(300), 10);
+    buffer.append(part(300), 10, false);
     expect(buffer.heldBytes).toBe(300);
+  });
+
+  it('does not trust a known size beyond the budget: 100 MiB announced, 5 bytes received', () => {
+    const alloc = jest.fn((size: number) => new Uint8Array(size));
+    const buffer = new MessageBuffer(alloc);
+    buffer.append(part(5), 100 << 20, true);
+    expect(alloc.mock.calls).toEqual([[256]]);
+    expect(buffer.heldBytes).toBe(256);
+  });
+
+  it('keeps the chunks of a 1 MiB frame as views until half of it arrived, then copies into one buffer of 1 MiB', () => {
+    const alloc = jest.fn((size: number) => new Uint8Array(size));
+    const buffer = new MessageBuffer(alloc);
+    const size = 1 << 20;
+    for (let at = 0, i = 0; at < size; at += 65536, i++) {
+      buffer.append(part(65536, i), size, true);
+      expect(buffer.heldBytes).toBeLessThanOrEqual(2 * buffer.length + SLACK);
+      if (at + 65536 < (size - SLACK) / 2) expect(alloc).not.toHaveBeenCalled();
+    }
+    expect(alloc.mock.calls).toEqual([[size]]);
+    const data = buffer.take();
+    expect(data).toBe(alloc.mock.results[0]!.value);
+    expect([data[0], data[65536], data[size - 1]]).toEqual([0, 1, 15]);
   });
 
   it('keeps a large part that fills its chunk as a view, and hands it out alone', () => {
     const alloc = jest.fn((size: number) => new Uint8Array(size));
     const buffer = new MessageBuffer(alloc);
     const view = part(8192);
-    buffer.append(view, MAX);
+    buffer.append(view, MAX, false);
     expect(alloc).not.toHaveBeenCalled();
     expect(buffer.take()).toBe(view);
   });
@@ -56,7 +88,7 @@ describe('MessageBuffer', () => {
   it('copies a large part whose chunk exceeds the budget', () => {
     const buffer = new MessageBuffer((size) => new Uint8Array(size));
     const view = part(8192, 3, 1 << 20);
-    buffer.append(view, MAX);
+    buffer.append(view, MAX, false);
     expect(buffer.heldBytes).toBeLessThan(2 * 8192 + MIN_TAIL);
     const data = buffer.take();
     expect(data).toEqual(view);
@@ -67,7 +99,7 @@ describe('MessageBuffer', () => {
     const alloc = jest.fn((size: number) => new Uint8Array(size));
     const buffer = new MessageBuffer(alloc);
     const pieces = [part(3, 1), part(5000, 2), part(7, 3), part(6000, 4), part(1, 5)];
-    for (const piece of pieces) buffer.append(piece, MAX);
+    for (const piece of pieces) buffer.append(piece, MAX, false);
     const data = buffer.take();
     expect(data.length).toBe(11011);
     expect([data[0], data[3], data[5002], data[5003], data[5010], data[11010]]).toEqual([1, 2, 2, 3, 4, 5]);
@@ -79,10 +111,10 @@ describe('MessageBuffer', () => {
       if (size > 256) throw new RangeError('Array buffer allocation failed');
       return new Uint8Array(size);
     });
-    buffer.append(part(200), MAX);
+    buffer.append(part(200), MAX, false);
     let error: unknown;
     try {
-      buffer.append(part(200), MAX);
+      buffer.append(part(200), MAX, false);
     } catch (caught) {
       error = caught;
     }
@@ -99,12 +131,14 @@ describe('MessageBuffer', () => {
       fc.property(parts, (list) => {
         const buffer = new MessageBuffer((size) => new Uint8Array(size));
         const expected: number[] = [];
+        const total = list.reduce((sum, { size }) => sum + size, 0);
         list.forEach(({ size, extra }, i) => {
-          buffer.append(part(size, i & 0xff, size + extra), MAX);
+          // The size becomes known halfway, as when the last frame of a message begins.
+          const known = i >= list.length / 2;
+          buffer.append(part(size, i & 0xff, size + extra), known ? total : MAX, known);
           expected.push(i & 0xff, size);
           expect(buffer.heldBytes).toBeLessThanOrEqual(2 * buffer.length + SLACK + MIN_TAIL);
         });
-        const total = list.reduce((sum, { size }) => sum + size, 0);
         const data = buffer.take();
         expect(data.length).toBe(total);
         let at = 0;
