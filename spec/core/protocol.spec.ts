@@ -151,6 +151,20 @@ describe('ClientProtocol', () => {
       ]);
     });
 
+    it('fails with 1009 when a text message is longer than a string can be', () => {
+      const codec = {
+        byteLength: (text: string) => text.length,
+        write: () => 0,
+        decode: (bytes: Uint8Array): string => {
+          if (bytes.length > 2) throw Object.assign(new Error('Cannot create a string longer than 0x1fffffe8 characters'), { code: 'ERR_STRING_TOO_LONG' });
+          return 'ok';
+        },
+      };
+      const { protocol, seen } = harness({ codec });
+      protocol.receive(hex('81 02 61 62 81 03 61 62 63 81 01 61'));
+      expect(seen).toEqual([['text', 'ok'], ['protocol_error', 'text message of 3 bytes is too large to decode', 1009, false]]);
+    });
+
     it('fails with 1007 on invalid UTF-8 and reports nothing after it', () => {
       const { protocol, seen } = harness();
       protocol.receive(hex('81 01 ff 81 01 61'));
