@@ -59,6 +59,9 @@ function measure(label: string, chunks: Buffer[], parse: (chunks: Buffer[]) => n
 function parserOnly(chunks: Buffer[]): number {
   let count = 0;
   const handler: FrameHandler = {
+    onDataFrame() {
+      count++;
+    },
     onDataStart() {},
     onDataPart() {},
     onDataEnd() {
@@ -79,6 +82,9 @@ class AssemblingHandler implements FrameHandler {
   readonly assembler: MessageAssembler;
   constructor(native: boolean) {
     this.assembler = new MessageAssembler({ maxMessageSize: 100 * MiB, alloc, isUtf8: native ? isUtf8 : undefined });
+  }
+  onDataFrame(opcode: number, fin: boolean, rsv1: boolean, payload: Uint8Array): void {
+    if (this.assembler.frame(opcode, fin, rsv1, payload) !== null) this.count++;
   }
   onDataStart(opcode: number, fin: boolean, rsv1: boolean, length: number): void {
     this.assembler.frameStart(opcode, fin, rsv1, length);

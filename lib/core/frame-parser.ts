@@ -23,13 +23,19 @@ import { PayloadTooLargeError } from './errors.js';
 import { checkInfo, readLength64 } from './frame-header.js';
 import { Opcode, isControl } from './opcode.js';
 
-/** Receives what the parser finds, synchronously, in stream order. */
+/**
+ * Receives what the parser finds, synchronously, in stream order. A data frame (text, binary or continuation)
+ * comes either whole, in one `onDataFrame` call, when its payload lies in the chunk that completed its header,
+ * or as `onDataStart`, `onDataPart`…, `onDataEnd` when it spans chunks.
+ */
 export interface FrameHandler {
-  /** A data frame's header is complete and valid (text, binary or continuation); called before any payload byte. */
+  /** A valid data frame whose payload lies whole in one chunk (or is empty): a zero-copy view of it. */
+  onDataFrame(opcode: number, fin: boolean, rsv1: boolean, payload: Uint8Array): void;
+  /** A valid data frame header whose payload spans chunks; called before any of its bytes. */
   onDataStart(opcode: number, fin: boolean, rsv1: boolean, length: number): void;
-  /** Each non-empty slice of the data frame's payload as it arrives: zero-copy views of the pushed chunks, in order. */
+  /** Each non-empty slice of that payload as it arrives: zero-copy views of the pushed chunks, in order. */
   onDataPart(part: Uint8Array): void;
-  /** The data frame's last payload byte arrived (right after `onDataStart` for an empty payload). */
+  /** That payload's last byte arrived. */
   onDataEnd(): void;
   /** A complete control frame: close, ping or pong; `payload` (≤ 125 bytes) is a view of the chunk or its own copy. */
   onControl(opcode: number, payload: Uint8Array): void;
@@ -70,11 +76,13 @@ const defaultAlloc = (size: number): Uint8Array => new Uint8Array(size);
  * @example
  * ```ts
  * const parser = new FrameParser({
+ *   onDataFrame: (opcode, fin, rsv1, payload) => console.log('frame', opcode, payload),
  *   onDataStart: (opcode, fin, rsv1, length) => console.log('start', opcode, length),
  *   onDataPart: (part) => console.log('part', part),
  *   onDataEnd: () => console.log('end'),
  *   onControl: (opcode, payload) => console.log('control', opcode, payload),
  * }, { maxPayload: 1 << 20 });
+ * parser.push(new Uint8Array([0x81, 0x02, 0x68, 0x69])); // frame 1 Uint8Array(2) [104, 105]
  * parser.push(new Uint8Array([0x81, 0x05, 0x48, 0x65])); // start 1 5, part Uint8Array(2) [72, 101]
  * parser.push(new Uint8Array([0x6c, 0x6c, 0x6f]));       // part Uint8Array(3) [108, 108, 111], end
  * ```
@@ -125,12 +133,13 @@ export class FrameParser {
    *   one thrown by the handler; the parser then ignores all further input
    */
   push(chunk: Uint8Array): void {
+    if (this.state >= State.CLOSED) return;
     const end = chunk.length;
     let offset = 0;
     try {
       // RFC 6455 §1.4: "after receiving a control frame indicating the connection should be closed, a peer
-      // discards any further data received": the loop ends at CLOSED, also in the middle of a chunk.
-      while (offset < end && this.state < State.CLOSED) {
+      // discards any further data received": a Close frame ends the loop (see emitControl), also mid-chunk.
+      while (offset < end) {
         if (this.state === State.INFO) offset = this.readInfo(chunk, offset);
         else if (this.state === State.DATA) offset = this.readData(chunk, offset);
         else if (this.state === State.LENGTH) offset = this.readLength(chunk, offset);
@@ -185,16 +194,17 @@ export class FrameParser {
       at = 0;
     }
     const length = size === 2 ? (bytes[at]! << 8) | bytes[at + 1]! : readLength64(bytes, at, this.maxPayload);
+    this.state = State.INFO;
     return this.startPayload(this.b0, length, chunk, offset);
   }
 
-  /** The header is complete: checks the length, then emits what this chunk holds of the frame. */
+  /** The header is complete (the state is INFO again): checks the length, then emits what this chunk holds of the frame. */
   private startPayload(b0: number, length: number, chunk: Uint8Array, offset: number): number {
     if (length > this.maxPayload) throw new PayloadTooLargeError(`frame payload of ${length} bytes exceeds ${this.maxPayload}`);
     const opcode = b0 & 0x0f;
     const end = offset + length;
     if (isControl(opcode)) {
-      if (end <= chunk.length) return this.emitControl(opcode, length === 0 ? EMPTY : chunk.subarray(offset, end), end);
+      if (end <= chunk.length) return this.emitControl(opcode, length === 0 ? EMPTY : chunk.subarray(offset, end), chunk, end);
       // Spans chunks: gather it (at most 125 bytes, checked in checkInfo).
       this.controlOpcode = opcode;
       this.control = this.alloc(length);
@@ -202,19 +212,14 @@ export class FrameParser {
       this.state = State.CONTROL;
       return offset;
     }
-    const handler = this.handler;
-    this.state = State.INFO;
-    handler.onDataStart(opcode, (b0 & 0x80) !== 0, (b0 & 0x40) !== 0, length);
-    if (length === 0) {
-      handler.onDataEnd();
-      return offset;
-    }
+    const fin = (b0 & 0x80) !== 0;
+    const rsv1 = (b0 & 0x40) !== 0;
     if (end <= chunk.length) {
-      // Fast path: the whole payload is in this chunk, hand out one view.
-      handler.onDataPart(chunk.subarray(offset, end));
-      handler.onDataEnd();
+      // Fast path: the whole payload is in this chunk: one call, one view.
+      this.handler.onDataFrame(opcode, fin, rsv1, length === 0 ? EMPTY : chunk.subarray(offset, end));
       return end;
     }
+    this.handler.onDataStart(opcode, fin, rsv1, length);
     this.remaining = length;
     this.state = State.DATA;
     return offset;
@@ -238,12 +243,14 @@ export class FrameParser {
     this.remaining -= take;
     if (this.remaining > 0) return offset + take;
     this.control = EMPTY;
-    return this.emitControl(this.controlOpcode, control, offset + take);
+    return this.emitControl(this.controlOpcode, control, chunk, offset + take);
   }
 
-  private emitControl(opcode: number, payload: Uint8Array, offset: number): number {
-    this.state = opcode === Opcode.CLOSE ? State.CLOSED : State.INFO;
+  /** Emits a control frame and returns the offset to read on at: the chunk's end after a Close frame, which ends `push`'s loop. */
+  private emitControl(opcode: number, payload: Uint8Array, chunk: Uint8Array, offset: number): number {
+    const close = opcode === Opcode.CLOSE;
+    this.state = close ? State.CLOSED : State.INFO;
     this.handler.onControl(opcode, payload);
-    return offset;
+    return close ? chunk.length : offset;
   }
 }

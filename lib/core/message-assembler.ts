@@ -5,8 +5,8 @@
  * bytes arrive (so a bad sequence fails the connection at once, even in the
  * middle of a frame and across frames), and gathers the payload in a
  * {@link MessageBuffer}, whose memory follows the bytes received. A message
- * that is one frame lying in one chunk (the common case) is handed out as a
- * zero-copy view of that chunk, without touching the buffer.
+ * that is one frame lying in one chunk (the common case) takes one call,
+ * `frame()`, and is handed out as a zero-copy view of that chunk.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.4
  */
@@ -31,7 +31,8 @@ const defaultAlloc = (size: number): Uint8Array => new Uint8Array(size);
 /**
  * Reassembles messages from the data and continuation frames of one
  * connection, fed in stream order as the {@link FrameParser} reports them:
- * `frameStart`, `payloadPart`…, `frameEnd` for each frame.
+ * `frame()` for a frame whose payload lies in one piece, else `frameStart`,
+ * `payloadPart`…, `frameEnd`.
  *
  * @example
  * ```ts
@@ -42,6 +43,7 @@ const defaultAlloc = (size: number): Uint8Array => new Uint8Array(size);
  * assembler.frameStart(Opcode.CONTINUATION, true, false, 2);
  * assembler.payloadPart(bytes('lo'));
  * assembler.frameEnd();                   // bytes('Hello'); assembler.opcode === Opcode.TEXT
+ * assembler.frame(Opcode.BINARY, true, false, bytes('hi')); // bytes('hi') itself
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.4
  */
@@ -58,12 +60,8 @@ export class MessageAssembler {
   private active = false;
   /** The current frame is the message's last. */
   private fin = false;
-  /** The current frame is the whole message: a part of its full length can be handed out as it is. */
-  private whole = false;
   /** Payload bytes announced so far by the message's frame headers. */
   private size = 0;
-  /** The message as one view of a chunk (see `whole`), until `frameEnd` hands it out. */
-  private view: Uint8Array | null = null;
   /** True while the message's bytes are checked as UTF-8 as they arrive. */
   private validating = false;
 
@@ -93,30 +91,51 @@ export class MessageAssembler {
    * @throws {@link PayloadTooLargeError} 1009 when the message would exceed `maxMessageSize`
    */
   frameStart(opcode: number, fin: boolean, rsv1: boolean, length: number): void {
+    let size = length;
     if (opcode === Opcode.CONTINUATION) {
       // RFC 6455 §5.4: a message is "a single frame with the FIN bit set" or "a single frame with the FIN bit clear
       // and an opcode other than 0, followed by zero or more frames with the FIN bit clear and the opcode set to 0".
       if (!this.active) throw new ProtocolError('unexpected continuation frame');
       // RFC 7692 §6.1: "An endpoint MUST NOT set the "Per-Message Compressed" bit of control frames and non-first fragments of a data message."
       if (rsv1) throw new ProtocolError('rsv1 set on a continuation frame');
-      this.whole = false;
+      size += this.size;
     } else {
       // RFC 6455 §5.4: "the fragments of one message MUST NOT be interleaved between the fragments of another message".
       if (this.active) throw new ProtocolError(`data frame opcode 0x${opcode.toString(16)} inside a fragmented message`);
       this.active = true;
       this.opcode = opcode;
       this.compressed = rsv1;
-      this.size = 0;
-      this.whole = fin;
       this.validating = opcode === Opcode.TEXT && !rsv1;
       this.validatorInstance?.reset();
     }
     // RFC 6455 §10.4: "Such an implementation SHOULD impose a limit on frame sizes and the total message size after
     // reassembly from multiple frames": checked at the header, before any of the frame's payload is kept.
-    const size = this.size + length;
-    if (size > this.maxMessageSize) throw new PayloadTooLargeError(`message of ${size} bytes exceeds ${this.maxMessageSize}`);
+    if (size > this.maxMessageSize) throw tooLarge(size, this.maxMessageSize);
     this.size = size;
     this.fin = fin;
+  }
+
+  /**
+   * Takes a data frame whose payload lies in one piece (the parser's fast path). A message that is this one
+   * frame is checked and handed out as that very view — no copy, no buffer; any other frame goes through
+   * `frameStart`, `payloadPart` and `frameEnd`.
+   *
+   * @returns the message's payload when this frame ends one, else null; `opcode` and `compressed` describe it
+   * @throws as `frameStart`, `payloadPart` and `frameEnd` do
+   */
+  frame(opcode: number, fin: boolean, rsv1: boolean, payload: Uint8Array): Uint8Array | null {
+    if (!fin || this.active || opcode === Opcode.CONTINUATION) {
+      this.frameStart(opcode, fin, rsv1, payload.length);
+      if (payload.length > 0) this.payloadPart(payload);
+      return this.frameEnd();
+    }
+    if (payload.length > this.maxMessageSize) throw tooLarge(payload.length, this.maxMessageSize);
+    // RFC 6455 §8.1: "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte stream is not,
+    // in fact, a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_."
+    if (opcode === Opcode.TEXT && !rsv1 && !this.isValidText(payload)) throw invalidUtf8();
+    this.opcode = opcode;
+    this.compressed = rsv1;
+    return payload;
   }
 
   /**
@@ -127,17 +146,7 @@ export class MessageAssembler {
    * @throws {@link PayloadTooLargeError} 1009 when no buffer can hold the message
    */
   payloadPart(part: Uint8Array): void {
-    if (this.whole && part.length === this.size) {
-      // The message is one frame in one piece: the view is the message (the hot path: no copy, no buffer).
-      this.view = part;
-      if (this.validating && this.isUtf8 !== undefined) {
-        this.validating = false;
-        if (!this.isUtf8(part)) throw invalidUtf8();
-        return;
-      }
-    } else {
-      this.buffer.append(part, this.fin ? this.size : this.maxMessageSize, this.fin);
-    }
+    this.buffer.append(part, this.fin ? this.size : this.maxMessageSize, this.fin);
     // RFC 6455 §8.1: "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte stream is not, in fact,
     // a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_." We fail at the first impossible byte.
     if (this.validating && !this.validator.push(part)) throw invalidUtf8();
@@ -146,8 +155,7 @@ export class MessageAssembler {
   /**
    * Ends the current frame.
    *
-   * @returns the message's payload on its last (FIN) frame — a view of the chunk for a message that was one
-   *   frame in one piece, else the gathered bytes — or null; `opcode` and `compressed` describe it
+   * @returns the message's payload, gathered, on its last (FIN) frame, or null; `opcode` and `compressed` describe it
    * @throws {@link ProtocolError} 1007 when uncompressed text ends inside a UTF-8 sequence
    * @throws {@link PayloadTooLargeError} 1009 when no buffer can hold the message
    */
@@ -155,26 +163,35 @@ export class MessageAssembler {
     if (!this.fin) return null;
     // RFC 6455 §5.6: "a particular text frame might include a partial UTF-8 sequence; however, the whole message MUST contain valid UTF-8."
     if (this.validating && !this.validator.end()) throw invalidUtf8();
-    const view = this.view;
-    this.view = null;
     this.active = false;
     this.validating = false;
-    return view ?? this.buffer.take();
+    return this.buffer.take();
   }
 
   /** Drops any message in progress (e.g. after a protocol error). */
   reset(): void {
     this.active = false;
     this.validating = false;
-    this.view = null;
     this.size = 0;
     this.buffer.clear();
     this.validatorInstance?.reset();
   }
 
+  /** Checks a whole text message at once: with the native check when there is one. */
+  private isValidText(bytes: Uint8Array): boolean {
+    if (this.isUtf8 !== undefined) return this.isUtf8(bytes);
+    const validator = this.validator;
+    validator.reset();
+    return validator.push(bytes) && validator.end();
+  }
+
   private get validator(): Utf8Validator {
     return (this.validatorInstance ??= new Utf8Validator(this.isUtf8));
   }
+}
+
+function tooLarge(size: number, max: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(`message of ${size} bytes exceeds ${max}`);
 }
 
 function invalidUtf8(): ProtocolError {

@@ -132,6 +132,12 @@ export class ClientProtocol implements FrameHandler {
   // -- FrameHandler (called by the parser) ---------------------------------
 
   /** @internal */
+  onDataFrame(opcode: number, fin: boolean, rsv1: boolean, payload: Uint8Array): void {
+    const data = this.assembler.frame(opcode, fin, rsv1, payload);
+    if (data !== null) this.deliver(data);
+  }
+
+  /** @internal */
   onDataStart(opcode: number, fin: boolean, rsv1: boolean, length: number): void {
     this.assembler.frameStart(opcode, fin, rsv1, length);
   }
@@ -143,9 +149,13 @@ export class ClientProtocol implements FrameHandler {
 
   /** @internal */
   onDataEnd(): void {
+    const data = this.assembler.frameEnd();
+    if (data !== null) this.deliver(data);
+  }
+
+  /** Reports a complete message (the assembler's `opcode` and `compressed` describe it). */
+  private deliver(data: Uint8Array): void {
     const assembler = this.assembler;
-    const data = assembler.frameEnd();
-    if (data === null) return;
     // RFC 6455 §5.5.1: after sending a Close frame the endpoint may still receive data; we keep delivering it.
     if (assembler.compressed) this.handler.onCompressed(assembler.opcode, data);
     else if (assembler.opcode === Opcode.TEXT) this.handler.onText(this.decode(data));

@@ -26,15 +26,17 @@ const frame = (opcode: number, payload: Uint8Array | string, fin = true, rsv1 = 
 /** A deterministic payload of `size` bytes. */
 const pattern = (size: number, seed = 0): Uint8Array => Uint8Array.from({ length: size }, (_, i) => (i * 31 + seed) & 0xff);
 
-type Event = ['start', FrameHeader] | ['part', Uint8Array] | ['end'] | ['control', Frame];
+type Event = ['frame', Frame] | ['start', FrameHeader] | ['part', Uint8Array] | ['end'] | ['control', Frame];
 
 /**
  * A parser with a handler that records every callback, in order, and rebuilds the frames from them: a data
- * frame's payload is its only part itself (so zero-copy views can be checked) or its parts joined.
+ * frame reported whole keeps its payload view (so zero-copy views can be checked), one that spans chunks gets its
+ * parts joined.
  */
 function recorder(options: Partial<FrameParserOptions> = {}) {
   const events: Event[] = [];
   const handler: FrameHandler = {
+    onDataFrame: (opcode, fin, rsv1, payload) => void events.push(['frame', { fin, rsv1, rsv2: false, rsv3: false, opcode, payload }]),
     onDataStart: (opcode, fin, rsv1, length) => void events.push(['start', { fin, rsv1, rsv2: false, rsv3: false, opcode, masked: false, length }]),
     onDataPart: (part) => void events.push(['part', part]),
     onDataEnd: () => void events.push(['end']),
@@ -46,7 +48,7 @@ function recorder(options: Partial<FrameParserOptions> = {}) {
     let header: FrameHeader | null = null;
     let parts: Uint8Array[] = [];
     for (const event of events) {
-      if (event[0] === 'control') list.push(event[1]);
+      if (event[0] === 'control' || event[0] === 'frame') list.push(event[1]);
       else if (event[0] === 'start') [header, parts] = [event[1], []];
       else if (event[0] === 'part') parts.push(event[1]);
       else {
@@ -179,10 +181,11 @@ describe('RFC 6455 §5.2 base framing', () => {
       }
     });
 
-    it('reports every header field', () => {
+    it('reports every header field, of a frame whole and of one that spans chunks', () => {
       const { parser, events } = recorder({ allowRsv1: true });
-      parser.push(hex('41 02 68 69'));
-      expect(events[0]).toEqual(['start', { fin: false, rsv1: true, rsv2: false, rsv3: false, opcode: Opcode.TEXT, masked: false, length: 2 }]);
+      parser.push(hex('41 02 68 69 c2 03 01'));
+      expect(events[0]).toEqual(['frame', frame(Opcode.TEXT, 'hi', false, true)]);
+      expect(events[1]).toEqual(['start', { fin: true, rsv1: true, rsv2: false, rsv3: false, opcode: Opcode.BINARY, masked: false, length: 3 }]);
     });
 
     it('accepts a length that is not minimally encoded', () => {
@@ -195,7 +198,7 @@ describe('RFC 6455 §5.2 base framing', () => {
   });
 
   describe('callbacks and buffers', () => {
-    it('calls onDataStart once the header is complete, before any payload byte', () => {
+    it('calls onDataStart once the header of a frame that spans chunks is complete, before any payload byte', () => {
       const { parser, events } = recorder();
       parser.push(hex('82 7e 01'));
       expect(events).toEqual([]);
@@ -248,23 +251,31 @@ describe('RFC 6455 §5.2 base framing', () => {
       const { parser, events } = recorder();
       const chunks = [hex('02 05 01 02'), hex('03'), hex('04 05 80 00')];
       chunks.forEach((chunk) => parser.push(chunk));
-      expect(events.map((event) => event[0])).toEqual(['start', 'part', 'part', 'part', 'end', 'start', 'end']);
+      expect(events.map((event) => event[0])).toEqual(['start', 'part', 'part', 'part', 'end', 'frame']);
       const parts = events.filter((event) => event[0] === 'part').map((event) => event[1] as Uint8Array);
       expect(parts.map((part) => part.buffer)).toEqual(chunks.map((chunk) => chunk.buffer));
       expect(concat(parts)).toEqual(hex('01 02 03 04 05'));
     });
 
-    it('reports the payload of a data frame that lies in one chunk as a single part', () => {
+    it('reports a data frame that lies in one chunk in one call, with a view of its payload', () => {
       const { parser, events } = recorder();
-      parser.push(hex('81 02 68 69'));
-      expect(events.map((event) => event[0])).toEqual(['start', 'part', 'end']);
-      expect(events[1]![1]).toEqual(utf8('hi'));
+      const chunk = hex('81 02 68 69');
+      parser.push(chunk);
+      expect(events).toEqual([['frame', frame(Opcode.TEXT, 'hi')]]);
+      expect((events[0]![1] as Frame).payload.buffer).toBe(chunk.buffer);
     });
 
-    it('reports control frames whole, and no part for an empty payload', () => {
+    it('reports a data frame whole once its header completes in the chunk that holds its payload', () => {
+      const { parser, events } = recorder();
+      parser.push(hex('82 7e'));
+      parser.push(hex('00 02 01 02'));
+      expect(events).toEqual([['frame', frame(Opcode.BINARY, hex('01 02'))]]);
+    });
+
+    it('reports control frames whole, and an empty data frame whole even after a split header', () => {
       const { parser, events } = recorder();
       oneByteAtATime(hex('89 03 61 62 63 8a 00 82 00')).forEach((chunk) => parser.push(chunk));
-      expect(events.map((event) => event[0])).toEqual(['control', 'control', 'start', 'end']);
+      expect(events.map((event) => event[0])).toEqual(['control', 'control', 'frame']);
     });
 
     it('parses many small frames in one chunk', () => {
@@ -367,19 +378,21 @@ describe('violations', () => {
   it('delivers the frames before a violation, then ignores all input after it', () => {
     const { parser, events } = recorder();
     expectFailure(() => parser.push(hex('81 01 61 83 00 81 01 62')), ProtocolError, 1002, 'invalid opcode 0x3');
-    expect(events.map((event) => event[0])).toEqual(['start', 'part', 'end']);
+    expect(events.map((event) => event[0])).toEqual(['frame']);
     expect(() => parser.push(hex('81 01 63'))).not.toThrow();
-    expect(events).toHaveLength(3);
+    expect(events).toHaveLength(1);
   });
 
   it('fails and ignores later input when the handler throws', () => {
     const onDataPart = jest.fn();
     const onDataEnd = jest.fn();
+    const onDataFrame = jest.fn((opcode: number) => {
+      if (opcode === Opcode.CONTINUATION) throw new ProtocolError('unexpected continuation frame');
+    });
     const parser = new FrameParser(
       {
-        onDataStart: (opcode) => {
-          if (opcode === Opcode.CONTINUATION) throw new ProtocolError('unexpected continuation frame');
-        },
+        onDataFrame,
+        onDataStart: jest.fn(),
         onDataPart,
         onDataEnd,
         onControl: jest.fn(),
@@ -388,6 +401,7 @@ describe('violations', () => {
     );
     expectFailure(() => parser.push(hex('80 01 61')), ProtocolError, 1002, 'unexpected continuation frame');
     parser.push(hex('81 01 61'));
+    expect(onDataFrame).toHaveBeenCalledTimes(1);
     expect(onDataPart).not.toHaveBeenCalled();
     expect(onDataEnd).not.toHaveBeenCalled();
   });

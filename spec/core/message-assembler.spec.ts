@@ -24,17 +24,26 @@ interface Message {
   readonly data: Uint8Array;
 }
 
-/** Feeds one frame the way FrameParser does: frameStart, payloadPart for each non-empty slice, frameEnd. */
+/**
+ * Feeds one frame the way FrameParser does: an uncut payload whole, through `frame()`; a cut one (as when it spans
+ * chunks) through frameStart, payloadPart for each non-empty slice, frameEnd.
+ */
 function deliver(assembler: MessageAssembler, opcode: number, payload: Uint8Array | string, spec: FrameSpec = {}): Message | null {
   const bytes = bytesOf(payload);
-  assembler.frameStart(opcode, spec.fin ?? true, spec.rsv1 ?? false, bytes.length);
-  const points = [0, ...(spec.cuts ?? []), bytes.length];
-  for (let i = 1; i < points.length; i++) {
-    // An uncut payload goes in as it is (as the parser hands out a chunk that is one payload).
-    const part = points[i - 1] === 0 && points[i] === bytes.length ? bytes : bytes.subarray(points[i - 1], points[i]);
-    if (part.length > 0) assembler.payloadPart(part);
+  const fin = spec.fin ?? true;
+  const rsv1 = spec.rsv1 ?? false;
+  let data: Uint8Array | null;
+  if (spec.cuts === undefined) {
+    data = assembler.frame(opcode, fin, rsv1, bytes);
+  } else {
+    assembler.frameStart(opcode, fin, rsv1, bytes.length);
+    const points = [0, ...spec.cuts, bytes.length];
+    for (let i = 1; i < points.length; i++) {
+      const part = bytes.subarray(points[i - 1], points[i]);
+      if (part.length > 0) assembler.payloadPart(part);
+    }
+    data = assembler.frameEnd();
   }
-  const data = assembler.frameEnd();
   return data === null ? null : { opcode: assembler.opcode, compressed: assembler.compressed, data };
 }
 
@@ -270,6 +279,7 @@ describe('RFC 6455 §8.1 UTF-8 in text messages', () => {
     const assembler = create();
     const parser = new FrameParser(
       {
+        onDataFrame: (opcode, fin, rsv1, payload) => void assembler.frame(opcode, fin, rsv1, payload),
         onDataStart: (opcode, fin, rsv1, length) => assembler.frameStart(opcode, fin, rsv1, length),
         onDataPart: (part) => assembler.payloadPart(part),
         onDataEnd: () => void assembler.frameEnd(),
