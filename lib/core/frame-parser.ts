@@ -3,19 +3,19 @@
  * §5.2), as an explicit state machine with one method per state:
  *
  * ```
- *   INFO ──(7-bit length)──────────────────┬──▶ DATA ────┐
- *     └──(16/64-bit length)──▶ LENGTH ─────┴──▶ CONTROL ─┴──▶ INFO …
+ *   INFO ──(7-bit length)──────────────────┬──▶ (payload in the chunk: the frame, whole) ──▶ INFO …
+ *     └──(16/64-bit length)──▶ LENGTH ─────┴──▶ DATA or CONTROL (payload spans chunks) ───▶ INFO …
  *   a Close frame ──▶ CLOSED, any violation ──▶ FAILED (all later input is ignored)
  * ```
  *
  * Bytes may arrive split anywhere (one at a time works). The parser never
- * buffers a data payload: it hands out each slice of it as a zero-copy view
- * of the chunk it arrived in, and the handler (the message assembler) keeps
- * what it needs, so memory follows the bytes received, never the length a
- * header announces. Only a control payload (at most 125 bytes) that spans
+ * buffers a data payload: a frame whose payload lies in the chunk is handed
+ * out whole as one zero-copy view, and one that spans chunks slice by slice,
+ * each a view of the chunk it arrived in; the handler (the message assembler)
+ * keeps what it needs, so memory follows the bytes received, never the length
+ * a header announces. Only a control payload (at most 125 bytes) that spans
  * chunks is gathered, into a buffer of its exact length. The caller must not
- * modify a chunk after pushing it. The header rules themselves are in
- * `frame-header`.
+ * modify a chunk after pushing it. The header rules are in `frame-header`.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
  */

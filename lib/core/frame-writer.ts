@@ -9,25 +9,7 @@
 import { frameHeaderSize, writeFrameHeader } from './frame.js';
 import { mask, unmask } from './mask.js';
 import { Opcode } from './opcode.js';
-
-/** UTF-8 codec hooks; Node passes Buffer-based ones, the defaults use TextEncoder/TextDecoder. */
-export interface TextCodec {
-  byteLength(text: string): number;
-  /** Writes `text` as UTF-8 into `target` at `offset`; returns bytes written. */
-  write(text: string, target: Uint8Array, offset: number): number;
-  /** Decodes bytes already known to be valid UTF-8. */
-  decode(bytes: Uint8Array): string;
-}
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** The portable codec: TextEncoder/TextDecoder. */
-export const defaultTextCodec: TextCodec = {
-  byteLength: (text) => encoder.encode(text).length,
-  write: (text, target, offset) => encoder.encodeInto(text, target.subarray(offset)).written,
-  decode: (bytes) => decoder.decode(bytes),
-};
+import type { TextCodec } from './text-codec.js';
 
 /** Where a {@link ClientProtocol} writes its frames. */
 export interface ByteSink {

@@ -3,7 +3,8 @@
  * reports to, its options, and the states it reports.
  */
 import type { ProtocolError } from './errors.js';
-import type { ByteSink, TextCodec } from './frame-writer.js';
+import type { ByteSink } from './frame-writer.js';
+import type { TextCodec } from './text-codec.js';
 
 /** What the peer did, as the protocol reports it. */
 export interface ProtocolHandler {

@@ -9,10 +9,11 @@
  * follows the bytes received (see `MessageBuffer`), and automatic pongs
  * never queue up behind a sink that needs to drain (RFC 6455 §5.5.3).
  */
-import { CriticalProtocolError, PayloadTooLargeError, ProtocolError, WebSocketClosedError, WebSocketClosingError } from './errors.js';
+import { CriticalProtocolError, ProtocolError, WebSocketClosedError, WebSocketClosingError } from './errors.js';
 import { AutoPong } from './auto-pong.js';
 import { FrameParser, type FrameHandler } from './frame-parser.js';
-import { FrameWriter, defaultTextCodec, type ByteSink, type TextCodec } from './frame-writer.js';
+import { FrameWriter, type ByteSink } from './frame-writer.js';
+import { decodeText, defaultTextCodec, type TextCodec } from './text-codec.js';
 import type { ClientProtocolOptions, ProtocolHandler, ProtocolState } from './protocol-types.js';
 import { MessageAssembler } from './message-assembler.js';
 import { Opcode } from './opcode.js';
@@ -158,21 +159,8 @@ export class ClientProtocol implements FrameHandler {
     const assembler = this.assembler;
     // RFC 6455 §5.5.1: after sending a Close frame the endpoint may still receive data; we keep delivering it.
     if (assembler.compressed) this.handler.onCompressed(assembler.opcode, data);
-    else if (assembler.opcode === Opcode.TEXT) this.handler.onText(this.decode(data));
+    else if (assembler.opcode === Opcode.TEXT) this.handler.onText(decodeText(this.codec, data));
     else this.handler.onBinary(data);
-  }
-
-  /**
-   * Decodes a text message, already known to be valid UTF-8: the only way this fails is a message longer than
-   * a string can be (Node: ERR_STRING_TOO_LONG), which is 1009 — RFC 6455 §7.4.1: "a message that is too big for
-   * it to process".
-   */
-  private decode(data: Uint8Array): string {
-    try {
-      return this.codec.decode(data);
-    } catch {
-      throw new PayloadTooLargeError(`text message of ${data.length} bytes is too large to decode`);
-    }
   }
 
   /** @internal */
