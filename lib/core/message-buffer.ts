@@ -47,7 +47,7 @@ export class MessageBuffer {
   /** True once the tail is the message's own buffer, of its exact size: every part goes straight into it. */
   private exact = false;
 
-  /** @param alloc - allocator (Node passes `Buffer.allocUnsafe`) */
+  /** @param alloc - allocator (Node passes its unsafe pooled one) */
   constructor(alloc: (size: number) => Uint8Array) {
     this.alloc = alloc;
   }
