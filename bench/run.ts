@@ -1,200 +1,120 @@
 /**
- * `npm run bench`: lomond against ws, Node's built-in WebSocket and rxjs
- * webSocket() over ws, in one run, against the same local server (its own
- * process). Contenders alternate (A B C D A B C D …) for each row; each row is
- * repeated and the median reported, with the ratio lomond / ws. Writes
- * bench/RESULTS.md.
+ * `npm run bench`: lomond against ws (plain, with bufferutil, corked per
+ * tick), Node's built-in WebSocket, rxjs webSocket() and a raw socket, each in
+ * its own client process, against one local server process (TCP and TLS).
+ * Writes bench/RESULTS.md (see its Method section, or bench/report.ts).
  *
- *   npm run bench            (runs: node --experimental-websocket --import tsx bench/run.ts)
- *   BENCH_QUICK=1 npm run bench   (fewer repeats, for a smoke test)
+ *   npm run bench                     the full run (~6 minutes on a quiet 2-core machine)
+ *   BENCH_QUICK=1 npm run bench       fewer and shorter samples: a smoke test
+ *   BENCH_ROWS='receive binary'       only the rows whose label matches (a case-insensitive regular expression)
+ *   BENCH_REPEATS, BENCH_SAMPLE_MS    repeats per row, target sample length
+ *   BENCH_IDLE_CONNECTIONS=10000      the idle rows with 10,000 connections (default 1,000)
+ *   npm run bench:profile             CPU profiles instead (bench/profile.ts)
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import * as contenders from './contenders.js';
+import { ClientProcess } from './client-pool.js';
+import { SPECS, WS_BU, WS_BU_CORK } from './contenders/index.js';
+import { writeResults, rowLine } from './report.js';
+import { echoRows, fanInRows, idleRows, jsonLabel, receiveRow, sendRow, sizeLabel, specOf, type Config, type RowContext, type RowResult } from './rows.js';
 import { startBenchServer } from './server-process.js';
+import { generateCertificate } from './tls-cert.js';
 
-const QUICK = process.env.BENCH_QUICK === '1';
-const REPEATS = QUICK ? 1 : Number(process.env.BENCH_REPEATS ?? 9);
+const env = process.env;
+const QUICK = env.BENCH_QUICK === '1';
+const config: Config = {
+  quick: QUICK,
+  repeats: Number(env.BENCH_REPEATS ?? (QUICK ? 3 : 5)),
+  sampleMs: Number(env.BENCH_SAMPLE_MS ?? (QUICK ? 100 : 250)),
+  settleMs: 50,
+  echoCount: QUICK ? 500 : 2000,
+  idleConnections: Number(env.BENCH_IDLE_CONNECTIONS ?? 1000),
+  idleWindowMs: QUICK ? 2000 : 5000,
+  fanInConnections: 1000,
+  fanInWindows: 3,
+  fanInWindowMs: QUICK ? 1000 : 2000,
+};
+const only = env.BENCH_ROWS ? new RegExp(env.BENCH_ROWS, 'i') : null;
 const MiB = 1024 * 1024;
-const SETTLE_MS = 100;
+const SIZES = [64, 1024, 16 * 1024, 64 * 1024, MiB];
 
-const all = [contenders.lomond, contenders.ws, contenders.native, contenders.rxjsWebSocket].filter((c): c is contenders.Contender => c !== null);
-
-interface Row {
-  readonly label: string;
-  readonly unit: string;
-  /** Higher is better (throughput) or lower (latency, memory). */
-  readonly higherIsBetter: boolean;
-  readonly values: Record<string, number>;
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
-
-async function timed(run: () => Promise<void>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await run();
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-/** Runs `measure` for each contender, alternating, REPEATS times; returns medians (NaN for a contender that delivered wrong message sizes). */
-async function alternate(who: contenders.Contender[], measure: (c: contenders.Contender) => Promise<number>): Promise<Record<string, number>> {
-  const samples: Record<string, number[]> = {};
-  const wrong = new Set<string>();
-  for (let r = 0; r < REPEATS; r++) {
-    for (const contender of who) {
-      if (wrong.has(contender.name)) continue;
-      try {
-        // Let the previous sample's connection finish closing (clients that close gracefully keep reading meanwhile).
-        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-        (samples[contender.name] ??= []).push(await measure(contender));
-      } catch (error) {
-        if (!(error instanceof contenders.WrongSize)) throw error;
-        console.log(`  ${error.message}: row not comparable`);
-        wrong.add(contender.name);
-        samples[contender.name] = [Number.NaN];
-      }
-    }
+function commit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', 'lib'], { encoding: 'utf8' }).trim() !== '';
+    return `${head}${dirty ? ' (lib/ modified)' : ''}`;
+  } catch {
+    return 'unknown';
   }
-  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
-}
-
-/** Messages per sample: 512 MiB (capped at 200,000 messages), so that even 1 MiB samples last a few hundred ms. */
-function countFor(size: number): number {
-  const budget = (QUICK ? 32 : 512) * MiB;
-  return Math.max(20, Math.min(QUICK ? 50_000 : 200_000, Math.floor(budget / size)));
 }
 
 async function main(): Promise<void> {
-  const server = await startBenchServer();
-  const rows: Row[] = [];
-  const sizes = [64, 1024, 64 * 1024, MiB];
+  const started = Date.now();
+  const loadStart = loadavg()[0]!;
+  const certificate = generateCertificate();
+  const server = await startBenchServer(certificate);
+  const pool = new Map(SPECS.map((spec) => [spec.name, new ClientProcess(spec, { ca: certificate?.cert ?? null })]));
+  const notes: string[] = [];
+  // Each set-up says what it loaded: a ws+bu without bufferutil would not be what its name says. All start at once.
+  await Promise.all(
+    [...pool].map(async ([name, client]) => {
+      try {
+        const hello = await client.request<{ bufferutil: boolean; nativeMask: boolean }>({ op: 'hello' }, 60_000);
+        if (name === WS_BU && !hello.bufferutil) notes.push('bufferutil did not load: the ws+bu set-ups are left out.');
+        if (name === WS_BU && hello.nativeMask) notes.push('This Node has http.websocketMask: ws masks natively in every set-up.');
+      } catch (error) {
+        notes.push(`${name} could not start (${(error as Error).message}): left out.`);
+        pool.delete(name);
+      }
+    }),
+  );
+  if (notes.some((note) => note.startsWith('bufferutil'))) for (const name of [WS_BU, WS_BU_CORK]) pool.delete(name);
+  if (!certificate) notes.push('openssl made no certificate: the wss row is left out.');
+  const ctx: RowContext = { config, pool, repeats: config.repeats, sampleMs: config.sampleMs, settleMs: config.settleMs, fresh: (name) => new ClientProcess(specOf(name), { ca: null }, ['--expose-gc', '--no-memory-reducer']) };
+  const rows: RowResult[] = [];
+  const wanted = (label: string): boolean => !only || only.test(label);
+  let last = Date.now();
+  const add = (done: RowResult[]): void => {
+    for (const row of done) {
+      rows.push(row);
+      console.log(rowLine(row));
+    }
+    console.log(`    (${((Date.now() - last) / 1000).toFixed(1)} s)`);
+    last = Date.now();
+  };
   try {
-    for (const type of ['binary', 'text'] as const) {
-      for (const size of sizes) {
-        const count = countFor(size);
-        const url = `${server.url}/blast?size=${size}&count=${count}&type=${type}`;
-        const frameBytes = size + (size < 126 ? 2 : size < 65536 ? 4 : 10);
-        // The client's own CPU time per message, sampled with the same runs: steadier than wall-clock rates on a
-        // machine where client and server share few cores.
-        const cpu: Record<string, number[]> = {};
-        const values = await alternate(all, async (c) => {
-          const before = process.cpuUsage();
-          const rate = count / (await timed(() => c.receive(url, count, size, false)));
-          const used = process.cpuUsage(before);
-          (cpu[c.name] ??= []).push((used.user + used.system) / count);
-          return rate;
-        });
-        const rawSamples: number[] = [];
-        for (let r = 0; r < REPEATS; r++) {
-          await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-          rawSamples.push(count / (await timed(() => contenders.rawReceive(url, count * frameBytes))));
-        }
-        const raw = median(rawSamples);
-        rows.push({ label: `receive ${type} ${label(size)}`, unit: 'msg/s', higherIsBetter: true, values: { ...values, 'raw socket': raw } });
-        console.log(format(rows.at(-1)!));
-        if (size >= 64 * 1024) {
-          const cpuValues = Object.fromEntries(Object.entries(cpu).map(([name, samples]) => [name, Number.isNaN(values[name]) ? Number.NaN : median(samples)]));
-          rows.push({ label: `receive ${type} ${label(size)}, client CPU`, unit: 'µs/msg', higherIsBetter: false, values: cpuValues });
-          console.log(format(rows.at(-1)!));
-        }
+    for (const kind of ['binary', 'text'] as const) {
+      for (const size of SIZES) {
+        const label = `receive ${kind} ${sizeLabel(size)}`;
+        if (wanted(label)) add([await receiveRow(ctx, label, server.url, kind, size, true)]);
       }
     }
-    {
-      const size = 64 * 1024;
-      const count = countFor(size) / 4;
-      const url = `${server.url}/blast?size=${size}&count=${count}&type=text&deflate=1`;
-      const who = all.filter((c) => c.name === 'lomond' || c.name === 'ws');
-      const values = await alternate(who, async (c) => count / (await timed(() => c.receive(url, count, size, true))));
-      rows.push({ label: `receive text 64 KiB permessage-deflate`, unit: 'msg/s', higherIsBetter: true, values });
-      console.log(format(rows.at(-1)!));
-    }
-    for (const size of sizes) {
-      const count = countFor(size) / 2;
-      const payload = Buffer.alloc(size, 7);
-      const values = await alternate(all, async (c) => count / (await timed(() => c.send(`${server.url}/sink?count=${count}`, payload, count))));
-      rows.push({ label: `send binary ${label(size)}`, unit: 'msg/s', higherIsBetter: true, values });
-      console.log(format(rows.at(-1)!));
-    }
-    const latencies: Record<string, number[]> = {};
-    for (let r = 0; r < REPEATS; r++) {
-      for (const c of all) (latencies[c.name] ??= []).push(...(await c.echo(`${server.url}/echo`, QUICK ? 500 : 2000)));
-    }
-    for (const p of [50, 99]) {
-      rows.push({
-        label: `echo round trip 64 B p${p}`,
-        unit: 'µs',
-        higherIsBetter: false,
-        values: Object.fromEntries(Object.entries(latencies).map(([name, values]) => [name, percentile(values, p)])),
-      });
-      console.log(format(rows.at(-1)!));
-    }
-    const memory: Record<string, { rss: number; heap: number }> = {};
-    const n = QUICK ? 200 : 1000;
-    for (const c of all) {
-      const out = execFileSync(process.execPath, ['--expose-gc', ...(process.execArgv.includes('--experimental-websocket') ? ['--experimental-websocket'] : []), '--import', 'tsx', join(__dirname, 'memory.ts'), c.name, server.url, String(n)], { encoding: 'utf8' });
-      memory[c.name] = JSON.parse(out.trim().split('\n').at(-1)!);
-    }
-    rows.push({ label: `RSS per idle connection (${n})`, unit: 'KiB', higherIsBetter: false, values: Object.fromEntries(Object.entries(memory).map(([k, v]) => [k, v.rss / 1024])) });
-    rows.push({ label: `heap per idle connection (${n})`, unit: 'KiB', higherIsBetter: false, values: Object.fromEntries(Object.entries(memory).map(([k, v]) => [k, v.heap / 1024])) });
-    console.log(format(rows.at(-2)!));
-    console.log(format(rows.at(-1)!));
+    const wss = 'receive binary 1 MiB over wss (TLS)';
+    if (server.tlsUrl && wanted(wss)) add([await receiveRow(ctx, wss, server.tlsUrl, 'binary', MiB, true)]);
+    for (const size of [1024, 16 * 1024]) if (wanted(jsonLabel(size))) add([await receiveRow(ctx, jsonLabel(size), server.url, 'json', size, false)]);
+    for (const size of [64, 1024, 64 * 1024, MiB]) if (wanted(`send binary ${sizeLabel(size)}`)) add([await sendRow(ctx, server.url, size)]);
+    if (wanted('echo round trip')) add(await echoRows(ctx, server.url));
+    if (wanted('idle connection')) add(await idleRows(ctx, server.url));
+    if (wanted('fan-in')) add(await fanInRows(ctx, server.url));
   } finally {
+    await Promise.all([...pool.values()].map((client) => client.stop()));
     server.stop();
+    certificate?.remove();
   }
-  writeResults(rows);
-}
-
-function label(size: number): string {
-  return size >= MiB ? `${size / MiB} MiB` : size >= 1024 ? `${size / 1024} KiB` : `${size} B`;
-}
-
-function fmt(value: number | undefined): string {
-  if (value === undefined) return '—';
-  if (Number.isNaN(value)) return 'wrong sizes†';
-  if (value >= 100) return Math.round(value).toLocaleString('en-US');
-  return value.toFixed(value >= 10 ? 1 : 2);
-}
-
-function format(row: Row): string {
-  return `${row.label.padEnd(42)} ${Object.entries(row.values).map(([k, v]) => `${k}=${fmt(v)}`).join('  ')}  ${row.unit}`;
-}
-
-function writeResults(rows: Row[]): void {
-  const names = [...all.map((c) => c.name), 'raw socket'];
-  const header = `| row | unit | ${names.join(' | ')} | lomond / ws |`;
-  const lines = rows.map((row) => {
-    const ratio = row.values.lomond !== undefined && row.values.ws !== undefined ? (row.values.lomond / row.values.ws).toFixed(2) : '—';
-    return `| ${row.label} | ${row.unit} | ${names.map((n) => fmt(row.values[n])).join(' | ')} | ${ratio}${row.higherIsBetter ? '' : ' (lower is better)'} |`;
+  writeResults(join(__dirname, 'RESULTS.md'), rows, {
+    date: new Date().toISOString().slice(0, 10),
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}/${process.arch}`,
+    node: process.version,
+    commit: commit(),
+    loadStart,
+    loadEnd: loadavg()[0]!,
+    cores: cpus().length,
+    minutes: (Date.now() - started) / 60_000,
+    config,
+    notes,
   });
-  const cpu = cpus()[0]?.model ?? 'unknown';
-  const text = `# Benchmark results
-
-Produced by \`npm run bench\` (\`node --experimental-websocket --import tsx bench/run.ts\`) on ${new Date().toISOString().slice(0, 10)}.
-Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}/${process.arch}.
-Each row: contenders alternate (A B C D, repeated ${REPEATS}×, ${SETTLE_MS} ms apart so that no connection is still closing), median reported; the server runs in its own process on 127.0.0.1.
-Throughput rows: higher is better. "raw socket" counts bytes on a plain net.Socket: the ceiling of the receive path.
-"client CPU" rows: the client process's CPU time (user + system, all threads) per message over the same runs, lower is better.
-Every received message's size is checked; "wrong sizes†" would mark a client that delivered messages of another size
-(its rate would not be comparable). Only the permessage-deflate row is compressed, whatever the clients offer.
-Client and server share the machine's cores: rows where the server is the bottleneck (64 KiB and 1 MiB receive)
-vary by up to ±20 % between runs on a 2-core machine; read their ratios with that in mind.
-
-${header}
-|${' --- |'.repeat(names.length + 3)}
-${lines.join('\n')}
-`;
-  writeFileSync(join(__dirname, 'RESULTS.md'), text);
-  console.log('\nwrote bench/RESULTS.md');
+  console.log(`\nwrote bench/RESULTS.md in ${((Date.now() - started) / 60_000).toFixed(1)} minutes`);
 }
 
 void main().then(() => process.exit(0));
