@@ -36,8 +36,8 @@ const shorten = (url: string): string => {
   return path;
 };
 
-/** The `top` functions by self time, and the busy time in all (ms), over the samples from `sinceUs` on (the profile's clock: process.hrtime). */
-export function topSelfTime(file: string, sinceUs = 0, top = 10): { busyMs: number; rows: SelfTime[] } {
+/** The `top` functions by self time, and the busy time in all (ms), over the samples from `sinceUs` to `untilUs` (the profile's clock: process.hrtime). */
+export function topSelfTime(file: string, sinceUs = 0, untilUs = Infinity, top = 10): { busyMs: number; rows: SelfTime[] } {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map<string, number>();
@@ -48,7 +48,7 @@ export function topSelfTime(file: string, sinceUs = 0, top = 10): { busyMs: numb
     const node = byId.get(profile.samples[i]!);
     const delta = profile.timeDeltas[i] ?? 0;
     at += delta;
-    if (!node || at < sinceUs || node.callFrame.functionName === '(idle)') continue;
+    if (!node || at < sinceUs || at > untilUs || node.callFrame.functionName === '(idle)') continue;
     const frame = node.callFrame;
     const where = shorten(frame.url);
     const key = `${frame.functionName || '(anonymous)'}${where ? ` ${where}:${frame.lineNumber + 1}` : ''}`;

@@ -87,6 +87,9 @@ export interface IdleResult {
   readonly wakeUpsPerSecond: number;
   readonly callbacksPerSecond: number;
   readonly pingsPerSecond: number;
+  /** When the steady windows began and ended (process.hrtime µs, the clock of --cpu-prof profiles). */
+  readonly steadyFromUs: number;
+  readonly steadyToUs: number;
 }
 
 export async function idleRow(contender: Contender, base: string, n: number, spreadMs: number, windowMs: number): Promise<IdleResult> {
@@ -105,6 +108,7 @@ export async function idleRow(contender: Contender, base: string, n: number, spr
   gc();
   const after = process.memoryUsage();
   await quiet();
+  const steadyFromUs = Number(process.hrtime.bigint() / 1000n);
   const cpuWindow = new Window();
   cpuWindow.start();
   await sleep(windowMs);
@@ -121,6 +125,7 @@ export async function idleRow(contender: Contender, base: string, n: number, spr
   counted.wakeUps = Math.max(0, counted.wakeUps - 1);
   counted.callbacks = Math.max(0, counted.callbacks - 1);
   const seconds = (performance.now() - t0) / 1000;
+  const steadyToUs = Number(process.hrtime.bigint() / 1000n);
   const pings1 = await serverPings(statsUrl);
   closers.forEach((close) => close());
   return {
@@ -130,6 +135,8 @@ export async function idleRow(contender: Contender, base: string, n: number, spr
     wakeUpsPerSecond: counted.wakeUps / seconds,
     callbacksPerSecond: counted.callbacks / seconds,
     pingsPerSecond: (pings1 - pings0) / seconds,
+    steadyFromUs,
+    steadyToUs,
   };
 }
 

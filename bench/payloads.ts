@@ -20,11 +20,17 @@ export type Which = 'first' | 'middle' | 'last';
 
 const SHIFT: Record<Which, number> = { first: 1, middle: 0, last: 2 };
 
-/** A blast message: binary bytes `(i * 7 + shift) & 0xff`, text 'a'…'z' shifted; same size for first, middle and last. */
+const blasts = new Map<string, Buffer>();
+
+/** A blast message: binary bytes `(i * 7 + shift) & 0xff`, text 'a'…'z' shifted; same size for first, middle and last (cached: do not modify). */
 export function blastPayload(size: number, text: boolean, which: Which): Buffer {
+  const key = `${size} ${text} ${which}`;
+  const hit = blasts.get(key);
+  if (hit) return hit;
   const shift = SHIFT[which];
   const out = Buffer.allocUnsafe(size);
   for (let i = 0; i < size; i++) out[i] = text ? 97 + ((i + shift) % 26) : (i * 7 + shift) & 0xff;
+  blasts.set(key, out);
   return out;
 }
 

@@ -40,9 +40,10 @@ const slug = (text: string): string => text.replace(/[^a-z0-9]+/gi, '-').replace
 const SIZES: Record<string, number> = { '64 B': 64, '1 KiB': 1024, '16 KiB': 16 * 1024, '64 KiB': 64 * 1024, '1 MiB': MiB };
 
 /** Runs one row with profiling client processes; returns each contender's profile file and when its row began (µs, the profile's clock). */
-async function profileRow(label: string, url: string): Promise<Map<string, { file: string; sinceUs: number }>> {
+async function profileRow(label: string, url: string): Promise<Map<string, { file: string; sinceUs: number; untilUs: number }>> {
   const files = new Map<string, string>();
   const since = new Map<string, number>();
+  const until = new Map<string, number>();
   // A folder per contender and Node's own file names: tsx's module hooks run on a thread of their own, which
   // writes a profile too (with --cpu-prof-name, the two overwrite each other); the main thread's has thread id 0.
   const flags = (name: string): string[] => {
@@ -65,17 +66,18 @@ async function profileRow(label: string, url: string): Promise<Map<string, { fil
       const row = label.startsWith('send') ? SENDERS : RECEIVERS;
       await Promise.all([...pool].filter(([name]) => row.includes(name)).map(async ([name, client]) => since.set(name, (await client.request<{ monotonicUs: number }>({ op: 'hello' }, 60_000)).monotonicUs)));
     }
-    if (label === 'idle') await idleRows(ctx, url);
+    // The idle row: the steady windows only (not the opening of the connections).
+    if (label === 'idle') await idleRows(ctx, url, (name, result) => (since.set(name, result.steadyFromUs), until.set(name, result.steadyToUs)));
     else if (match && SIZES[match[3]!] !== undefined && match[1] === 'receive') await receiveRow(ctx, label, url, match[2] as 'binary' | 'text', SIZES[match[3]!]!, false);
     else if (match && SIZES[match[3]!] !== undefined && match[2] === 'binary') await sendRow(ctx, url, SIZES[match[3]!]!);
     else throw new RangeError(`bench:profile cannot run row ${JSON.stringify(label)} (try e.g. "receive text 16 KiB", "send binary 1 KiB" or "idle")`);
   } finally {
     await Promise.all([...pool.values()].map((client) => client.stop()));
   }
-  const out = new Map<string, { file: string; sinceUs: number }>();
+  const out = new Map<string, { file: string; sinceUs: number; untilUs: number }>();
   for (const [name, folder] of files) {
     const file = mainThread(folder);
-    if (file) out.set(name, { file, sinceUs: since.get(name) ?? 0 });
+    if (file) out.set(name, { file, sinceUs: since.get(name) ?? 0, untilUs: until.get(name) ?? Infinity });
   }
   return out;
 }
@@ -102,8 +104,8 @@ async function main(): Promise<void> {
     for (const label of labels) {
       const files = await profileRow(label, server.url);
       const parts: string[] = [];
-      for (const [name, { file, sinceUs }] of files) {
-        const { busyMs, rows } = topSelfTime(file, sinceUs);
+      for (const [name, { file, sinceUs, untilUs }] of files) {
+        const { busyMs, rows } = topSelfTime(file, sinceUs, untilUs);
         if (busyMs < 1) continue; // a process the row did not use
         console.log(`\n${label} — ${name} (${busyMs.toFixed(0)} ms busy; ${file})`);
         for (const r of rows) console.log(`  ${r.ms.toFixed(0).padStart(6)} ms ${r.percent.toFixed(1).padStart(5)} %  ${r.name}`);

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { LOMOND, SPECS, WS, WS_BU, WS_VARIANTS } from './contenders/index.js';
 import type { Config, RowResult } from './rows.js';
-import { formatRatio, formatSpread, median, pairedRatios, spread } from './stats.js';
+import { compact, formatRatio, formatSpread, median, pairedRatios, spread } from './stats.js';
 
 export const PROFILES_MARKER = '<!-- bench:profile writes below this line -->';
 
@@ -46,7 +46,8 @@ function ratios(map: Map<string, number[]>, higherIsBetter: boolean): [string, s
   const ws = map.get(WS);
   const best = bestWs(map, higherIsBetter);
   const toWs = lomond && ws ? formatRatio(spread(pairedRatios(lomond, ws))) : '—';
-  const toBest = lomond && best ? `${formatRatio(spread(pairedRatios(lomond, map.get(best)!)))} (${best})` : '—';
+  const bestRatio = lomond && best ? formatRatio(spread(pairedRatios(lomond, map.get(best)!))) : '—';
+  const toBest = bestRatio === '—' ? bestRatio : `${bestRatio} (${best})`;
   return [toWs, toBest];
 }
 
@@ -72,6 +73,24 @@ function table(rows: readonly RowResult[], figures: Figures, unitOf: (row: RowRe
     const [toWs, toBest] = ratios(map, higher(row));
     const better = higher(row) ? '' : ' ↓';
     lines.push(`| ${row.label} | ${unitOf(row)}${better} | ${cells.join(' | ')} | ${toWs} | ${toBest} |`);
+  }
+  return lines.join('\n');
+}
+
+/** GC share of the client CPU and major GCs per 1,000 messages, per contender, for the rows with CPU figures. */
+function gcTable(rows: readonly RowResult[]): string {
+  const names = columns(rows, (row) => row.cpu).filter((name) => rows.some((row) => row.gc?.has(name)));
+  const lines = [`| row | ${names.join(' | ')} |`, `|${' --- |'.repeat(names.length + 1)}`];
+  const share = (n: number): string => n.toFixed(n >= 10 ? 0 : 1);
+  for (const row of rows) {
+    if (!row.gc) continue;
+    const cells = names.map((name) => {
+      const gc = row.gc!.get(name);
+      if (!gc) return row.failed.has(name) ? 'failed' : '—';
+      const majors = spread(gc.majorsPerK);
+      return `${formatSpread(spread(gc.share), share)} % · ${majors ? compact(majors.median) : '—'}`;
+    });
+    lines.push(`| ${row.label} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
 }
@@ -118,11 +137,12 @@ ${info.notes.map((note) => `${note}\n`).join('')}
 - **Processes.** The server (bench/server.ts) runs in its own process, over TCP and TLS. Every contender runs in a client process of its own (bench/client-worker.ts), started once for the run (fresh ones for the idle and fan-in rows): its CPU time (process.cpuUsage, user + system, all threads) and GC time (perf_hooks "gc" entries) are its own, and its environment sets it up.
 - **Contenders.** lomond (the built package); ws plain (WS_NO_BUFFER_UTIL=1: masking in JavaScript); ws+bu (with the bufferutil addon); ws+bu+cork (bufferutil, and the user-side pattern that corks ws's socket on the first send of a tick and uncorks it on process.nextTick; send rows only); Node's built-in WebSocket; rxjs webSocket() over plain ws; the raw socket (a net or TLS socket that upgrades and counts bytes: the ceiling of the receive path).
 - **Alternation.** In each row the contenders take turns, one sample each per repeat, the order reversed on every other repeat. A warm-up pass first (not recorded) calibrates each contender's message count so that a sample lasts ~${c.sampleMs} ms.
+- **GC.** The GC table gives, per sample, GC time (perf_hooks "gc" entries within the window) as a share of the client CPU, and the major (mark-compact) GCs per 1,000 messages: a receive path that keeps buffers alive across scavenges shows there first.
 - **Figures.** Each cell is the median [min–max] over the repeats (over the windows for fan-in; one sample for the idle rows). Rates run from the first message to the last (the handshake excluded; send rows: from open to the server's confirmation of the last message). "Client CPU per message" is the client process's CPU time over the same window divided by the messages: the steady figure on a shared machine. Ratios are the median [min–max] of the per-repeat ratios (the two samples ran side by side); "best ws" is the ws set-up with the best median in that row. ↓ marks rows where lower is better.
 - **Content checks.** At the sink, every sample checks the message count, the total bytes, and the first and last message byte for byte (they differ from the middle ones); send rows have the server check the same. A contender that fails a check is marked failed for the row (footnotes say why) instead of given a rate.
 - **Payloads.** Binary bytes \`(i × 7) & 0xff\`, text 'a'…'z' (ASCII, so that a string's length is its byte count). The permessage-deflate rows send generated market-data JSON (order-book updates, 64 distinct messages cycled, compressed once by the server with server_no_context_takeover); their compression ratio is in the label. Every other row is uncompressed, whatever a client offers.
 - **Send rows.** Every sender waits a macrotask while more than 1 MiB is queued (bufferedAmount). Binary messages.
-- **Idle rows.** Production defaults (lomond pingRate 30 s and poll 5 s; the others have no timers by default). Heap and RSS: after two full GCs, against the same process before it opened the connections. CPU over one window; then timer wake-ups and callbacks per second over another (an async_hooks \`before\` hook on Timeout resources in the client process; the first timer callback of an event-loop turn counts a wake-up, a setImmediate ends the turn). The connections open within ~1 s, so lomond's first pings (at ready) fall before the windows and the next ones (30 s later) after them: the wake-ups counted are those besides the pings; the server's count of pings received is its own row.
+- **Idle rows.** Production defaults (lomond pingRate 30 s and poll 5 s; the others have no timers by default). Heap and RSS: after two full GCs, against the same process before it opened the connections. CPU over one window; then timer wake-ups and callbacks per second over another (an async_hooks \`before\` hook on Timeout resources in the client process; the first timer callback of an event-loop turn counts a wake-up, a setImmediate ends the turn). The connections open evenly over 5 s (one poll period, as clients arrive over time), so that their timers fall due spread over the period as in production; lomond's first pings (at ready) fall before the windows and the next ones (30 s later) after them, so the wake-ups counted are those besides the pings (the server's count of pings received in the window says so). Before the windows the process waits until its CPU is steady (V8's background work after opening the connections and the forced GCs); the idle and fan-in processes run with --no-memory-reducer, whose GCs for seconds after a burst of allocation belong to no library. On this kind of VM a wake-up costs ~100–170 µs of CPU whatever it runs (a bare Node process with 200 empty timer wake-ups per second uses ~2.7 % of a core): idle CPU follows the wake-ups.
 - **Fan-in.** The server sends each connection 10 text messages of 200 B per second, spread evenly (one server timer every 10 ms); client CPU per message, GC time as a share of the client's CPU, CPU in % of a core; every message is compared with the one sent.
 - **Runtime notes.** On Node 26+ ws masks with Node's own http.websocketMask in every set-up. Node 20 runs the bench with --experimental-websocket (scripts/bench.mjs). Client and server share the machine's cores; rows where the server is the bottleneck (64 KiB and 1 MiB receive, wss) move most between runs.
 ${noiseGauge(rows) ? `\n${noiseGauge(rows)}\n` : ''}
@@ -133,6 +153,10 @@ ${main}
 ## Client CPU per message (µs, lower is better)
 
 ${cpu}
+
+## GC share of the client CPU (%) · major GCs per 1,000 messages (median)
+
+${gcTable(rows)}
 ${footnotes.length ? `\n${footnotes.map((note, i) => `[${i + 1}] ${note}`).join('  \n')}\n` : ''}
 ${profiles}`;
   writeFileSync(path, text);

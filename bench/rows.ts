@@ -20,6 +20,8 @@ export interface RowResult {
   readonly values: Map<string, number[]>;
   /** Per contender: client CPU per message (or round trip), µs, one per sample; null for rows without it. */
   readonly cpu: Map<string, number[]> | null;
+  /** Per contender, with `cpu`: GC time as a share of that CPU (%) and major GCs per 1,000 messages, one per sample. */
+  readonly gc: Map<string, { share: number[]; majorsPerK: number[] }> | null;
   /** Contenders that failed the row, and why. */
   readonly failed: Map<string, string>;
 }
@@ -59,15 +61,17 @@ export function sizeLabel(size: number): string {
 function throughputRow(label: string, results: Map<string, Samples>, unit = 'msg/s'): RowResult {
   const values = new Map<string, number[]>();
   const cpu = new Map<string, number[]>();
+  const gc = new Map<string, { share: number[]; majorsPerK: number[] }>();
   const failed = new Map<string, string>();
   for (const [name, { samples, failed: why }] of results) {
     if (why) failed.set(name, why);
     else {
       values.set(name, samples.map((s) => s.messages / s.seconds));
       cpu.set(name, samples.map((s) => s.cpuUs / s.messages));
+      gc.set(name, { share: samples.map((s) => (100 * s.gcMs * 1000) / s.cpuUs), majorsPerK: samples.map((s) => (1000 * s.majorGcs) / s.messages) });
     }
   }
-  return { label, unit, higherIsBetter: true, values, cpu, failed };
+  return { label, unit, higherIsBetter: true, values, cpu, gc, failed };
 }
 
 /** Receive rows: /blast (binary or text) or /json (permessage-deflate) at `base`; the raw socket beside them where `raw`. */
@@ -117,12 +121,12 @@ export async function echoRows(ctx: RowContext, base: string): Promise<RowResult
   return [50, 99].map((p) => {
     const row = throughputRow(`echo round trip 64 B p${p}`, results, 'µs');
     for (const [name, { samples }] of results) if (row.values.has(name)) row.values.set(name, samples.map((s) => percentile(s.times, p)));
-    return { ...row, higherIsBetter: false, cpu: p === 50 ? row.cpu : null };
+    return { ...row, higherIsBetter: false, cpu: p === 50 ? row.cpu : null, gc: p === 50 ? row.gc : null };
   });
 }
 
 /** Idle connections with production defaults, one fresh client process per contender. */
-export async function idleRows(ctx: RowContext, base: string): Promise<RowResult[]> {
+export async function idleRows(ctx: RowContext, base: string, onResult?: (name: string, result: IdleResult) => void): Promise<RowResult[]> {
   const n = ctx.config.idleConnections;
   const figures: Array<[string, string, (r: IdleResult) => number]> = [
     [`heap per idle connection (${n}, production defaults)`, 'KiB', (r) => r.heapPerConnection / 1024],
@@ -132,12 +136,13 @@ export async function idleRows(ctx: RowContext, base: string): Promise<RowResult
     [`timer callbacks, ${n} idle connections`, '/s', (r) => r.callbacksPerSecond],
     [`pings received by the server in the wake-up window, ${n} idle connections`, '/s', (r) => r.pingsPerSecond],
   ];
-  const rows: RowResult[] = figures.map(([label, unit]) => ({ label, unit, higherIsBetter: false, values: new Map(), cpu: null, failed: new Map() }));
+  const rows: RowResult[] = figures.map(([label, unit]) => ({ label, unit, higherIsBetter: false, values: new Map(), cpu: null, gc: null, failed: new Map() }));
   for (const name of MANY) {
     const client = ctx.fresh(name);
     try {
       const result = await client.request<IdleResult>({ op: 'idle', url: base, connections: n, spreadMs: POLL_PERIOD, windowMs: ctx.config.idleWindowMs }, 120_000 + POLL_PERIOD + 2 * ctx.config.idleWindowMs + n * 20);
       figures.forEach(([, , pick], i) => rows[i]!.values.set(name, [pick(result)]));
+      onResult?.(name, result);
     } catch (error) {
       for (const row of rows) row.failed.set(name, (error as Error).message);
     } finally {
@@ -156,7 +161,7 @@ export async function fanInRows(ctx: RowContext, base: string, size = 200, rate 
     [`${what}: GC share of client CPU`, '%', (w) => (100 * w.gcMs * 1000) / w.cpuUs],
     [`${what}: client CPU`, '% of a core', (w) => w.cpuPercent],
   ];
-  const rows: RowResult[] = figures.map(([label, unit]) => ({ label, unit, higherIsBetter: false, values: new Map(), cpu: null, failed: new Map() }));
+  const rows: RowResult[] = figures.map(([label, unit]) => ({ label, unit, higherIsBetter: false, values: new Map(), cpu: null, gc: null, failed: new Map() }));
   for (const name of MANY) {
     const client = ctx.fresh(name);
     try {

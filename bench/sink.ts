@@ -12,11 +12,12 @@
  * the length and counts; the first and last messages are kept by reference
  * and compared after the window closed.
  */
-import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 
-/** Recent GC entries (start, duration), ms on the performance clock; a ring of the last 4096. */
+/** Recent GC entries (start and duration, ms on the performance clock; major or not), a ring of the last 4096. */
 const gcStarts = new Float64Array(4096);
 const gcDurations = new Float64Array(4096);
+const gcMajor = new Uint8Array(4096);
 let gcCount = 0;
 const gcObserver = new PerformanceObserver((list) => record(list.getEntries()));
 gcObserver.observe({ entryTypes: ['gc'] });
@@ -25,19 +26,24 @@ function record(entries: readonly PerformanceEntry[]): void {
   for (const entry of entries) {
     gcStarts[gcCount & 4095] = entry.startTime;
     gcDurations[gcCount & 4095] = entry.duration;
+    gcMajor[gcCount & 4095] = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR ? 1 : 0;
     gcCount++;
   }
 }
 
-/** GC time that started within [from, to], ms (entries still buffered are taken now: they are delivered late). */
-function gcBetween(from: number, to: number): number {
+/** GC time (ms) and major (mark-compact) GCs that started within [from, to] (entries still buffered are taken now: they are delivered late). */
+function gcBetween(from: number, to: number): { ms: number; majors: number } {
   record(gcObserver.takeRecords());
-  let total = 0;
+  let ms = 0;
+  let majors = 0;
   for (let i = Math.max(0, gcCount - 4096); i < gcCount; i++) {
     const start = gcStarts[i & 4095]!;
-    if (start >= from && start <= to) total += gcDurations[i & 4095]!;
+    if (start >= from && start <= to) {
+      ms += gcDurations[i & 4095]!;
+      majors += gcMajor[i & 4095]!;
+    }
   }
-  return total;
+  return { ms, majors };
 }
 
 /** What a window measured. */
@@ -49,6 +55,8 @@ export interface Measured {
   readonly cpuUs: number;
   /** GC time inside the window, ms. */
   readonly gcMs: number;
+  /** Major (mark-compact) GCs inside the window. */
+  readonly majorGcs: number;
   /** Content problems found at the sink (empty: all checks passed). */
   readonly problems: string[];
 }
@@ -72,9 +80,10 @@ export class Window {
 
   /** The window's figures over `messages` messages. */
   measured(messages: number, problems: string[] = []): Measured {
-    if (!this.cpu0 || !this.cpu1) return { messages: 0, seconds: 0, cpuUs: 0, gcMs: 0, problems: [...problems, 'the window never closed'] };
+    if (!this.cpu0 || !this.cpu1) return { messages: 0, seconds: 0, cpuUs: 0, gcMs: 0, majorGcs: 0, problems: [...problems, 'the window never closed'] };
     const cpu = this.cpu1.user - this.cpu0.user + this.cpu1.system - this.cpu0.system;
-    return { messages, seconds: (this.t1 - this.t0) / 1000, cpuUs: cpu, gcMs: gcBetween(this.t0, this.t1), problems };
+    const gc = gcBetween(this.t0, this.t1);
+    return { messages, seconds: (this.t1 - this.t0) / 1000, cpuUs: cpu, gcMs: gc.ms, majorGcs: gc.majors, problems };
   }
 }
 

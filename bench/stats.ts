@@ -50,4 +50,4 @@ export function formatSpread(s: Spread | null, digits: (n: number) => string = c
 }
 
 /** A ratio: "1.52 [1.40–1.61]". */
-export const formatRatio = (s: Spread | null): string => formatSpread(s, (n) => n.toFixed(2));
+export const formatRatio = (s: Spread | null): string => formatSpread(s, (n) => (n >= 100 ? compact(n) : n.toFixed(2)));
