@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ClientProcess } from './client-pool.js';
-import { SPECS, WS_BU, WS_BU_CORK } from './contenders/index.js';
+import { SPECS, WS_BU } from './contenders/index.js';
 import { writeResults, rowLine } from './report.js';
 import { echoRows, fanInRows, idleRows, jsonLabel, receiveRow, sendRow, sizeLabel, specOf, type Config, type RowContext, type RowResult } from './rows.js';
 import { startBenchServer } from './server-process.js';
@@ -56,20 +56,26 @@ async function main(): Promise<void> {
   const server = await startBenchServer(certificate);
   const pool = new Map(SPECS.map((spec) => [spec.name, new ClientProcess(spec, { ca: certificate?.cert ?? null })]));
   const notes: string[] = [];
+  let missingBufferutil = false;
   // Each set-up says what it loaded: a ws+bu without bufferutil would not be what its name says. All start at once.
   await Promise.all(
     [...pool].map(async ([name, client]) => {
       try {
         const hello = await client.request<{ bufferutil: boolean; nativeMask: boolean }>({ op: 'hello' }, 60_000);
-        if (name === WS_BU && !hello.bufferutil) notes.push('bufferutil did not load: the ws+bu set-ups are left out.');
-        if (name === WS_BU && hello.nativeMask) notes.push('This Node has http.websocketMask: ws masks natively in every set-up.');
+        // Node 26+ has http.websocketMask, which ws prefers to bufferutil (it then never loads it).
+        if (name === WS_BU && hello.nativeMask) notes.push('This Node has http.websocketMask: ws masks natively in every set-up (ws and ws+bu run the same code; ws+bu+cork differs by its corking).');
+        else if (name === WS_BU && !hello.bufferutil) missingBufferutil = true;
       } catch (error) {
         notes.push(`${name} could not start (${(error as Error).message}): left out.`);
         pool.delete(name);
       }
     }),
   );
-  if (notes.some((note) => note.startsWith('bufferutil'))) for (const name of [WS_BU, WS_BU_CORK]) pool.delete(name);
+  if (missingBufferutil) {
+    notes.push('bufferutil did not load: ws+bu is left out, and ws+bu+cork masks in JavaScript.');
+    pool.get(WS_BU)?.kill();
+    pool.delete(WS_BU);
+  }
   if (!certificate) notes.push('openssl made no certificate: the wss row is left out.');
   const ctx: RowContext = { config, pool, repeats: config.repeats, sampleMs: config.sampleMs, settleMs: config.settleMs, fresh: (name) => new ClientProcess(specOf(name), { ca: null }, ['--expose-gc', '--no-memory-reducer']) };
   const rows: RowResult[] = [];
