@@ -13,8 +13,10 @@ import { session$ } from './session/session.js';
 import { checkHeader } from './core/handshake.js';
 import { MAX_CONTROL_PAYLOAD } from './core/frame.js';
 import { MAX_BUFFER_LENGTH } from './connection/node-platform.js';
+import { checkStreamArguments, sendStream$, type SendStreamOptions, type StreamSource } from './session/send-stream.js';
 
 export type { SendOptions } from './session/websocket-base.js';
+export type { SendStreamOptions, StreamSource } from './session/send-stream.js';
 
 function toBytes(data: unknown, name: string): Uint8Array {
   if (data === undefined) return new Uint8Array(0);
@@ -102,6 +104,23 @@ export class WebSocket extends WebSocketBase<Connection> {
   addHeader(name: string, value: string): void {
     const [checkedName, checkedValue] = checkHeader(name, value);
     this.setHeader(checkedName, checkedValue);
+  }
+
+  /**
+   * Sends ONE message in fragments from a producer (RFC 6455 §5.4), pulling the next chunk only while
+   * `bufferedAmount` is at most `highWaterMark` (default 1 MiB): memory stays bounded whatever the size.
+   * Cold: subscribing starts it; emits once and completes when the last fragment is queued. Messages sent
+   * meanwhile follow the last fragment; pings and pongs may interleave. Never compressed. When the message
+   * cannot be finished (the source throws, a text chunk is not UTF-8, unsubscribing) the connection closes
+   * with 1011; a close meanwhile cuts it short and the stream errors with WebSocketClosingError.
+   *
+   * @param source - an AsyncIterable or Iterable of string or Uint8Array chunks
+   * @param options - `binary` (default: from the first chunk's type), `highWaterMark`
+   * @throws TypeError / RangeError for a bad source or option, at the call
+   */
+  sendStream(source: StreamSource, options?: SendStreamOptions): Observable<void> {
+    const checked = checkStreamArguments(source, options);
+    return sendStream$(() => this.openConnection(), source, checked);
   }
 
   /** The live connection's last ping round trip in ms (from a pong answering one of our pings), or null. */

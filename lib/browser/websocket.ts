@@ -84,6 +84,11 @@ export class WebSocket extends WebSocketBase<NativeConnection> {
   }
 
   /** Not available in browsers. @throws TypeError always */
+  sendStream(_source: unknown, _options?: unknown): never {
+    throw notInBrowsers('sendStream', 'the DOM WebSocket cannot send a message in fragments');
+  }
+
+  /** Not available in browsers. @throws TypeError always */
   pause(): never {
     throw notInBrowsers('pause', 'the DOM WebSocket cannot stop reading');
   }

@@ -3,14 +3,20 @@
  * permessage-deflate (RFC 7692 §6, §7.2.1). Messages of at least
  * {@link COMPRESSION_THRESHOLD} bytes are compressed (unless the caller passed
  * `compress: false`) and sent as one frame with RSV1 set; smaller ones go out
- * as they are. zlib is asynchronous, so everything sent after a compressed
- * message (small messages, and the pings, pongs and closes that come through
- * {@link DeflateSender.flushThen}) waits for it: frames leave in call order.
- * With nothing queued, an uncompressed send is written at once, as without
- * compression.
+ * as they are.
+ *
+ * zlib is asynchronous, so a compressed message reserves its place in the
+ * connection's order when it is sent ({@link OrderedSink.reserve}) and its
+ * frame fills that place when zlib is done: everything written after it
+ * (small messages, pings' neighbours, a close frame, the echo of the
+ * server's) leaves after it, and nothing is ever written "later" where an
+ * error would have no caller. The bytes are copied at the call, so the caller
+ * may reuse its buffer at once. Messages are compressed one at a time, in
+ * call order, on the connection's persistent zlib stream.
  *
  * ```
  * calls:  sendText(4 KiB) → sendText('hi') → close()
+ * order:  [slot: 4 KiB deflating] ['hi'] [close]
  * wire:   ----------[deflated 4 KiB, RSV1] ['hi'] [close]
  * ```
  *
@@ -19,7 +25,6 @@
 import { MessageDeflater } from './deflater.js';
 import type { ZlibLimiter } from './zlib-limiter.js';
 import type { DeflateParams } from '../core/deflate-params.js';
-import { WebSocketError } from '../core/errors.js';
 import { Opcode } from '../core/opcode.js';
 import type { ClientProtocol } from '../core/protocol.js';
 
@@ -30,8 +35,16 @@ import type { ClientProtocol } from '../core/protocol.js';
  */
 export const COMPRESSION_THRESHOLD = 1024;
 
-/** The part of {@link ClientProtocol} the sender writes through. */
-export type FrameSink = Pick<ClientProtocol, 'sendText' | 'sendBinary' | 'sendDataFrame'>;
+/** The part of {@link ClientProtocol} the sender uses: plain sends, and the frame of a deflated payload. */
+export type FrameSink = Pick<ClientProtocol, 'sendText' | 'sendBinary' | 'encodeDataFrame'>;
+
+/** Where frames take their place in the connection's order (the connection's outbox). */
+export interface OrderedSink<S> {
+  /** Reserves the next place for a message of `size` bytes whose frame comes later. */
+  reserve(size: number): S;
+  /** The reserved message's frame: it leaves in its place. */
+  fill(slot: S, frame: Uint8Array): void;
+}
 
 /** Options of a {@link DeflateSender}. */
 export interface DeflateSenderOptions {
@@ -39,36 +52,37 @@ export interface DeflateSenderOptions {
   readonly threshold?: number;
   /** Limits concurrent zlib jobs (default: the process-wide limiter). */
   readonly limiter?: ZlibLimiter;
-  /** Receives an unexpected exception from a deferred write (the connection then ends); default: rethrow. */
+  /** Receives an unexpected exception from a zlib callback (the connection then ends); default: rethrow. */
   readonly onInternalError?: (error: unknown) => void;
 }
 
-/** A send written as it is. */
-type PlainItem =
-  | { readonly kind: 'text'; readonly text: string }
-  | { readonly kind: 'binary'; readonly data: Uint8Array }
-  | { readonly kind: 'action'; readonly run: () => void };
-
-/** One queued send. */
-type Item = PlainItem | { readonly kind: 'deflate'; readonly opcode: number; readonly data: Uint8Array };
+/** A message waiting for zlib, with its place in the order. */
+interface Job<S> {
+  readonly opcode: number;
+  readonly data: Uint8Array;
+  readonly slot: S;
+}
 
 /** Sends data messages through a per-connection deflater, in call order. */
-export class DeflateSender {
+export class DeflateSender<S = unknown> {
   private readonly deflater: MessageDeflater;
   private readonly threshold: number;
-  private readonly queue: Item[] = [];
+  /** Messages waiting for zlib, oldest first from `head`. */
+  private jobs: Job<S>[] = [];
+  private head = 0;
   private deflating = false;
-  private draining = false;
   private isClosed = false;
   private readonly onInternalError: (error: unknown) => void;
 
   /**
-   * @param sink - the connection's protocol
+   * @param sink - the connection's protocol (plain sends, and frames for deflated payloads)
+   * @param order - the connection's outbox (places reserved for compressed messages)
    * @param params - the negotiated parameters (`clientMaxWindowBits`, `clientNoContextTakeover` are used)
    * @param options - threshold and limiter
    */
   constructor(
     private readonly sink: FrameSink,
+    private readonly order: OrderedSink<S>,
     params: DeflateParams,
     options: DeflateSenderOptions = {},
   ) {
@@ -85,114 +99,69 @@ export class DeflateSender {
     });
   }
 
-  /** Sends (or queues) sends waiting for a compressed message. */
+  /** Messages accepted and not yet compressed (including the one zlib is working on). */
   get pending(): number {
-    return this.queue.length + (this.deflating ? 1 : 0);
+    return this.jobs.length - this.head + (this.deflating ? 1 : 0);
   }
 
   /** Sends a text message; compressed when `compress !== false` and it has at least `threshold` bytes. */
   sendText(text: string, compress?: boolean): void {
     // A string's UTF-8 length is at least its UTF-16 length: skip the byte count for long strings.
     if (compress !== false && (text.length >= this.threshold || Buffer.byteLength(text, 'utf8') >= this.threshold)) {
-      this.push({ kind: 'deflate', opcode: Opcode.TEXT, data: Buffer.from(text, 'utf8') });
+      this.enqueue(Opcode.TEXT, Buffer.from(text, 'utf8'));
     } else {
-      this.push({ kind: 'text', text });
+      this.sink.sendText(text);
     }
   }
 
   /** Sends a binary message; compressed when `compress !== false` and it has at least `threshold` bytes. */
   sendBinary(data: Uint8Array, compress?: boolean): void {
-    if (compress !== false && data.length >= this.threshold) {
-      // A copy: zlib reads the bytes later, and the caller may reuse its buffer at once.
-      this.push({ kind: 'deflate', opcode: Opcode.BINARY, data: Buffer.from(data) });
-    } else {
-      this.push({ kind: 'binary', data });
-    }
+    // A copy: zlib reads the bytes later, and the caller may reuse its buffer at once.
+    if (compress !== false && data.length >= this.threshold) this.enqueue(Opcode.BINARY, Buffer.from(data));
+    else this.sink.sendBinary(data);
   }
 
-  /** Runs `action` (a ping, pong or close) after every message sent before it was written. */
-  flushThen(action: () => void): void {
-    this.push({ kind: 'action', run: action });
-  }
-
-  /** Drops queued sends and frees the zlib stream (the connection ended). */
+  /** Frees the zlib stream and forgets queued messages (the connection ended; the outbox drops their places). */
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.queue.length = 0;
+    this.jobs = [];
+    this.head = 0;
     this.deflating = false;
     this.deflater.close();
   }
 
-  private push(item: Item): void {
+  private enqueue(opcode: number, data: Uint8Array): void {
     if (this.isClosed) return;
-    if (item.kind !== 'deflate' && !this.deflating && this.queue.length === 0) {
-      // Nothing to wait for: write now, and let the caller see any error (as without compression).
-      this.write(item);
+    this.jobs.push({ opcode, data, slot: this.order.reserve(data.length) });
+    if (!this.deflating) this.next();
+  }
+
+  /** Starts compressing the oldest waiting message, if any. */
+  private next(): void {
+    if (this.head === this.jobs.length) {
+      this.jobs = [];
+      this.head = 0;
       return;
     }
-    this.queue.push(item);
-    this.drain();
-  }
-
-  /** Writes queued items until one must wait for zlib. */
-  private drain(): void {
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      while (!this.deflating && !this.isClosed && this.queue.length > 0) {
-        const item = this.queue.shift()!;
-        if (item.kind === 'deflate') this.startDeflate(item.opcode, item.data);
-        else this.writeLater(() => this.write(item));
-      }
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  private startDeflate(opcode: number, data: Uint8Array): void {
+    const job = this.jobs[this.head]!;
+    this.jobs[this.head++] = undefined as unknown as Job<S>;
     this.deflating = true;
-    this.deflater.deflate(data, (error, payload) => {
+    this.deflater.deflate(job.data, (error, payload) => {
       this.deflating = false;
       if (this.isClosed) return;
       // A zlib callback: nothing above would catch an exception, so it ends this connection (onInternalError).
       try {
         // A deflate failure (out of memory) loses nothing: the message can always go out uncompressed.
-        this.writeLater(() => {
-          if (error !== null || payload === null) this.sink.sendDataFrame(opcode, data, false);
-          else this.sink.sendDataFrame(opcode, payload, true);
-        });
-        this.drain();
+        const frame =
+          error !== null || payload === null
+            ? this.sink.encodeDataFrame(job.opcode, job.data, false)
+            : this.sink.encodeDataFrame(job.opcode, payload, true);
+        this.order.fill(job.slot, frame);
+        if (!this.isClosed) this.next();
       } catch (thrown) {
         this.onInternalError(thrown);
       }
     });
-  }
-
-  private write(item: PlainItem): void {
-    switch (item.kind) {
-      case 'text':
-        this.sink.sendText(item.text);
-        return;
-      case 'binary':
-        this.sink.sendBinary(item.data);
-        return;
-      case 'action':
-        item.run();
-        return;
-    }
-  }
-
-  /**
-   * Runs a deferred write. The connection may have started closing or ended
-   * since the send was accepted: such writes are dropped silently, as a
-   * zlib callback has no caller to throw to.
-   */
-  private writeLater(write: () => void): void {
-    try {
-      write();
-    } catch (error) {
-      if (!(error instanceof WebSocketError)) throw error;
-    }
   }
 }

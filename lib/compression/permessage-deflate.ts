@@ -9,12 +9,13 @@
  * queue (deflate-sender).
  *
  * May import: core/ only (it writes frames through core's protocol, typed as
- * a {@link FrameSink}); never connection/, pipeline/ or above.
+ * a {@link FrameSink}, and places them through an {@link OrderedSink}); never
+ * connection/, pipeline/ or above.
  *
  * @see https://www.rfc-editor.org/rfc/rfc7692
  */
 import type { DeflateParams } from '../core/deflate-params.js';
-import { DeflateSender, type FrameSink } from './deflate-sender.js';
+import { DeflateSender, type FrameSink, type OrderedSink } from './deflate-sender.js';
 import { MessageInflater } from './inflater.js';
 import type { ZlibLimiter } from './zlib-limiter.js';
 
@@ -31,24 +32,25 @@ export interface PerMessageDeflateOptions {
 }
 
 /** permessage-deflate for one connection, with the negotiated parameters. */
-export class PerMessageDeflate {
+export class PerMessageDeflate<S = unknown> {
   /** Inflates received messages (`server_*` parameters). */
   readonly inflater: MessageInflater;
   /** Compresses and sends the application's messages in call order (`client_*` parameters). */
-  readonly sender: DeflateSender;
+  readonly sender: DeflateSender<S>;
 
   /**
    * @param params - the negotiated parameters
-   * @param sink - where compressed and plain frames are written (the connection's protocol)
+   * @param sink - where plain frames are written and deflated ones encoded (the connection's protocol)
+   * @param order - where compressed messages reserve their place (the connection's outbox)
    */
-  constructor(params: DeflateParams, sink: FrameSink, options: PerMessageDeflateOptions) {
+  constructor(params: DeflateParams, sink: FrameSink, order: OrderedSink<S>, options: PerMessageDeflateOptions) {
     this.inflater = new MessageInflater({
       windowBits: params.serverMaxWindowBits,
       noContextTakeover: params.serverNoContextTakeover,
       maxSize: options.maxMessageSize,
       limiter: options.limiter,
     });
-    this.sender = new DeflateSender(sink, params, { threshold: options.threshold, limiter: options.limiter, onInternalError: options.onInternalError });
+    this.sender = new DeflateSender(sink, order, params, { threshold: options.threshold, limiter: options.limiter, onInternalError: options.onInternalError });
   }
 
   /** Frees both zlib streams; queued sends are dropped (the connection ended). */

@@ -13,15 +13,18 @@
  * May import: compression/, transports/ (types), scheduling/, events/,
  * core/; never pipeline/, session/ or above.
  */
+import { Observable } from 'rxjs';
 import { ClientProtocol, type ProtocolHandler } from '../core/protocol.js';
 import type { DeflateParams } from '../core/deflate-params.js';
-import { WebSocketClosedError, WebSocketClosingError, WebSocketUnavailableError } from '../core/errors.js';
+import { WebSocketClosedError, WebSocketClosingError, WebSocketError, WebSocketUnavailableError } from '../core/errors.js';
 import { buildClosePayload } from '../core/close.js';
 import { events, type ConnectFail, type Disconnected } from '../events/events.js';
 import type { TransportConnection } from '../transports/transport.js';
 import { allocUnsafe, bufferCodec, createMaskKeySource, isUtf8 } from './node-platform.js';
 import { PerMessageDeflate } from '../compression/permessage-deflate.js';
 import { PingTracker } from './ping-tracker.js';
+import { Outbox, type Slot } from './outbox.js';
+import { DrainWaiters } from './drain-waiters.js';
 import type { ConnectionSettings } from './settings.js';
 import { CLOSE_SENT, type Signals } from './signals.js';
 
@@ -76,7 +79,11 @@ export class Connection implements ConnectionLimits {
   /** The head of the operator pipeline: out-of-band batches (close sent, forced end) enter here, in order. */
   input: { next(batch: Signals): void } | null = null;
   /** permessage-deflate, both directions, once negotiated (created with the protocol at `ready`). */
-  compression: PerMessageDeflate | null = null;
+  compression: PerMessageDeflate<Slot> | null = null;
+  /** The order frames leave in, once open (see outbox.ts). */
+  outbox: Outbox | null = null;
+  /** Who waits in `drain$()` for `bufferedAmount` to fall. */
+  private readonly drainWaiters = new DrainWaiters(this);
   /** True once the application asked to close (the close frame may still wait behind compressed messages). */
   closeRequested = false;
   /** `scheduler.now()` when bytes last arrived from the server (liveness for `pingTimeout`). */
@@ -120,8 +127,9 @@ export class Connection implements ConnectionLimits {
   /** The handshake succeeded: from now on frames flow through `protocol` (and `compression`, when negotiated). */
   open(handler: ProtocolHandler): ClientProtocol {
     // The transport is attached before any response can arrive, so a handshake never completes without one.
-    const output = this.transport;
-    if (output === null) throw new Error('handshake completed without a transport');
+    const transport = this.transport;
+    if (transport === null) throw new Error('handshake completed without a transport');
+    const output = (this.outbox = new Outbox(transport, () => this.drainWaiters.check()));
     const protocol = (this.protocol = new ClientProtocol(handler, {
       maxPayload: this.maxPayload,
       maxMessageSize: this.maxMessageSize,
@@ -134,7 +142,7 @@ export class Connection implements ConnectionLimits {
       isUtf8,
     }));
     if (this.deflate !== null) {
-      this.compression = new PerMessageDeflate(this.deflate, protocol, {
+      this.compression = new PerMessageDeflate(this.deflate, protocol, output, {
         maxMessageSize: this.maxMessageSize,
         onInternalError: (error) => this.internalError(error),
       });
@@ -143,9 +151,14 @@ export class Connection implements ConnectionLimits {
     return protocol;
   }
 
-  /** The session ended: frees what the connection holds beyond its state (zlib streams, queued sends). */
+  /**
+   * The session ended: frees what the connection holds beyond its state (zlib streams, frames still held),
+   * and whoever waits in `drain$()` learns that the bytes will never leave.
+   */
   dispose(): void {
     this.compression?.close();
+    this.outbox?.clear();
+    this.drainWaiters.end();
   }
 
   /** True while the open connection runs permessage-deflate. */
@@ -190,43 +203,65 @@ export class Connection implements ConnectionLimits {
     else protocol.sendBinary(data);
   }
 
-  /** Sends a ping, remembered so that its pong gives the round-trip time. */
+  /** Sends a ping, remembered so that its pong gives the round-trip time (pings go ahead of queued messages). */
   sendPing(data: Uint8Array = EMPTY): void {
-    const protocol = this.writable();
-    const send = (): void => {
-      protocol.sendPing(data);
-      this.pings.sent(data, this.now());
-    };
-    if (this.compression !== null) this.compression.sender.flushThen(send);
-    else send();
+    this.writable().sendPing(data);
+    this.pings.sent(data, this.now());
   }
 
-  /** Sends a pong. */
+  /** Sends a pong (ahead of queued messages). */
   sendPong(data?: Uint8Array): void {
-    const protocol = this.writable();
-    if (this.compression !== null) this.compression.sender.flushThen(() => protocol.sendPong(data));
-    else protocol.sendPong(data);
+    this.writable().sendPong(data);
   }
 
   /**
-   * Starts the close handshake; the close timer starts with it.
+   * Starts the close handshake; the close timer starts with it. The close frame takes its place after every
+   * message sent before it (it never overtakes one being compressed).
    *
-   * @throws TypeError / RangeError for a code not allowed on the wire or a reason over 123 bytes, checked here
-   *   even when the close frame must wait behind compressed messages
+   * @throws TypeError / RangeError for a code not allowed on the wire or a reason over 123 bytes
    */
   close(code: number, reason: string): void {
     buildClosePayload(code, reason);
     const protocol = this.writable();
     this.closeRequested = true;
-    const send = (): void => {
-      if (protocol.isCloseSent) return;
-      protocol.sendClose(code, reason);
-      this.noteCloseSent();
-      this.closeStarted = true;
-      this.input?.next([CLOSE_SENT]);
-    };
-    if (this.compression !== null) this.compression.sender.flushThen(send);
-    else send();
+    protocol.sendClose(code, reason);
+    this.noteCloseSent();
+    this.closeStarted = true;
+    this.input?.next([CLOSE_SENT]);
+  }
+
+  // -- a message sent in fragments (sendStream) ------------------------------
+
+  /**
+   * Starts a message sent in fragments: messages sent meanwhile wait behind it (see outbox.ts).
+   *
+   * @throws the SPEC errors when data cannot be sent; Error when a message is already being streamed
+   */
+  startStream(): void {
+    this.writable();
+    const outbox = this.outbox!;
+    if (outbox.streaming) throw new WebSocketError('a message is already being streamed on this connection');
+    outbox.startStream();
+  }
+
+  /** One fragment of the streamed message (`first` carries the opcode, `fin` ends it); copies `data`. */
+  sendFragment(opcode: number, data: Uint8Array, first: boolean, fin: boolean): void {
+    const frame = this.writable().encodeFragment(opcode, data, first, fin);
+    const outbox = this.outbox!;
+    outbox.writeFragment(frame);
+    if (fin) outbox.endStream();
+  }
+
+  /** Messages abandoned behind a streamed message that a close frame cut short. */
+  get abandonedMessages(): number {
+    return this.outbox?.abandoned ?? 0;
+  }
+
+  // -- backpressure -----------------------------------------------------------
+
+  /** Emits once and completes when `bufferedAmount <= lowWaterMark`; errors if the connection ends first. */
+  drain$(lowWaterMark: number): Observable<void> {
+    return new Observable<void>((subscriber) => this.drainWaiters.add(lowWaterMark, subscriber));
   }
 
   /** Records when our close frame went out. */
@@ -284,13 +319,14 @@ export class Connection implements ConnectionLimits {
     return this.readPause !== 0;
   }
 
-  /** The transport's write buffer drained: a pong that waited for it goes out. */
+  /** The transport's write buffer drained: a pong that waited for it goes out, drain waiters look again. */
   drained(): void {
     this.protocol?.drained();
+    this.drainWaiters.check();
   }
 
-  /** Bytes queued in the transport. */
+  /** Bytes accepted but not yet handed to the OS: held in order (compression included) or in the transport. */
   get bufferedAmount(): number {
-    return this.transport?.bufferedAmount ?? 0;
+    return this.outbox?.bufferedAmount ?? this.transport?.bufferedAmount ?? 0;
   }
 }

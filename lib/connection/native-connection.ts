@@ -5,7 +5,7 @@
  * Only the DOM's own rules limit what is sent: the browser does the framing,
  * masking, compression, pongs and the close handshake.
  */
-import type { SchedulerLike } from 'rxjs';
+import { defer, first, interval, map, of, type Observable, type SchedulerLike } from 'rxjs';
 import { WebSocketClosedError, WebSocketClosingError, WebSocketUnavailableError } from '../core/errors.js';
 import { MAX_CLOSE_REASON } from '../core/close.js';
 
@@ -55,6 +55,9 @@ function checkClose(code: number, reason: string): void {
   if (length > MAX_CLOSE_REASON) throw new RangeError(`close reason of ${length} bytes exceeds ${MAX_CLOSE_REASON}`);
 }
 
+/** How often `drain$` looks at the browser's `bufferedAmount` while someone waits (ms). */
+export const DRAIN_POLL_MS = 10;
+
 /** One browser connection's shared state. */
 export class NativeConnection {
   phase: NativePhase = 'connecting';
@@ -98,6 +101,25 @@ export class NativeConnection {
   /** Bytes queued by the browser, not yet sent. */
   get bufferedAmount(): number {
     return this.socket?.bufferedAmount ?? 0;
+  }
+
+  /**
+   * Emits once and completes when the browser's `bufferedAmount <= lowWaterMark`. The DOM has no event for
+   * it, so it looks every {@link DRAIN_POLL_MS} ms on the connection's scheduler while someone waits; errors
+   * with WebSocketClosedError if the connection ends first.
+   */
+  drain$(lowWaterMark: number): Observable<void> {
+    return defer(() => {
+      if (this.bufferedAmount <= lowWaterMark || this.phase === 'ended') return of(undefined);
+      return interval(DRAIN_POLL_MS, this.scheduler).pipe(
+        map(() => {
+          if (this.phase === 'ended') throw new WebSocketClosedError('websocket closed before its buffered data was sent');
+          return this.bufferedAmount <= lowWaterMark;
+        }),
+        first(Boolean),
+        map(() => undefined),
+      );
+    });
   }
 
   /** The socket, if sending is allowed now; else the SPEC error. */

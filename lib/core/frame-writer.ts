@@ -46,11 +46,20 @@ export class FrameWriter {
 
   /** A frame with `payload` masked into it; the caller's buffer is never modified. */
   writeFrame(opcode: number, payload: Uint8Array, rsv1 = false): void {
+    this.output.write(this.encode(opcode, payload, rsv1, true));
+  }
+
+  /**
+   * The masked frame for `payload`, returned instead of written (for a caller that decides where it goes in
+   * the order: a compressed message's reserved place, a fragment of a streamed message). The caller's buffer
+   * is copied into the frame and never modified.
+   */
+  encode(opcode: number, payload: Uint8Array, rsv1: boolean, fin: boolean): Uint8Array {
     const headerSize = frameHeaderSize(payload.length, true);
     const buffer = this.alloc(headerSize + payload.length);
     const key = this.maskKey();
-    writeFrameHeader(buffer, 0, opcode, payload.length, key, rsv1 ? { rsv1 } : undefined);
+    writeFrameHeader(buffer, 0, opcode, payload.length, key, rsv1 || !fin ? { rsv1, fin } : undefined);
     mask(payload, key, buffer, headerSize);
-    this.output.write(buffer);
+    return buffer;
   }
 }

@@ -217,7 +217,11 @@ export class ClientProtocol implements FrameHandler {
 
   // -- sending --------------------------------------------------------------
 
-  private assertCanSendData(): void {
+  /**
+   * Throws the SPEC error when data frames may no longer be sent (our close frame is out, or the connection
+   * failed or closed); callers that encode a frame now and place it later check here first.
+   */
+  checkCanSendData(): void {
     if ((this.failed && !this.canSendData) || (this.closeSent && this.closeReceived)) throw new WebSocketClosedError('websocket is closed');
     // RFC 6455 §5.5.1: "After sending a Close frame, the endpoint MUST NOT send any more data frames."
     if (this.closeSent) throw new WebSocketClosingError('websocket is closing');
@@ -225,31 +229,46 @@ export class ClientProtocol implements FrameHandler {
 
   /** Sends a text message as one frame, encoded straight into the frame buffer and masked in place (one copy). */
   sendText(text: string): void {
-    this.assertCanSendData();
+    this.checkCanSendData();
     this.writer.writeText(text);
   }
 
   /** Sends a binary message as one frame. The caller's buffer is never modified. */
   sendBinary(data: Uint8Array): void {
-    this.assertCanSendData();
+    this.checkCanSendData();
     this.writer.writeFrame(Opcode.BINARY, data);
   }
 
-  /** Sends a data frame whose payload is already prepared (e.g. deflated, `rsv1` set). */
-  sendDataFrame(opcode: number, payload: Uint8Array, rsv1: boolean): void {
-    this.assertCanSendData();
-    this.writer.writeFrame(opcode, payload, rsv1);
+  /**
+   * The masked frame of a data message whose payload is ready (deflated, `rsv1` set), for the caller to
+   * place: the state was checked when the message was accepted ({@link checkCanSendData}), and the frame
+   * takes that place in the order, ahead of any close frame written since.
+   */
+  encodeDataFrame(opcode: number, payload: Uint8Array, rsv1: boolean): Uint8Array {
+    return this.writer.encode(opcode, payload, rsv1, true);
+  }
+
+  /**
+   * The masked frame of one fragment of a message sent in parts (RFC 6455 §5.4: "a single message MAY be
+   * split into a number of frames"; the first carries the opcode, the rest are continuations, the last has
+   * FIN), for the caller to place. The caller's buffer is copied.
+   *
+   * @throws WebSocketClosingError / WebSocketClosedError when data may no longer be sent
+   */
+  encodeFragment(opcode: number, payload: Uint8Array, first: boolean, fin: boolean): Uint8Array {
+    this.checkCanSendData();
+    return this.writer.encode(first ? opcode : Opcode.CONTINUATION, payload, false, fin);
   }
 
   /** Sends a ping (payload ≤ 125 bytes, checked by the caller). */
   sendPing(data: Uint8Array = EMPTY): void {
-    this.assertCanSendData();
+    this.checkCanSendData();
     this.writer.writeFrame(Opcode.PING, data);
   }
 
   /** Sends a pong (payload ≤ 125 bytes, checked by the caller). */
   sendPong(data: Uint8Array = EMPTY): void {
-    this.assertCanSendData();
+    this.checkCanSendData();
     this.writer.writeFrame(Opcode.PONG, data);
   }
 

@@ -5,7 +5,7 @@
  * build has (`Connection` over lomond's own protocol, `NativeConnection` over
  * the DOM's WebSocket). Each build adds what only it can do.
  */
-import type { Observable } from 'rxjs';
+import { defer, of, type Observable } from 'rxjs';
 import { WebSocketUnavailableError } from '../core/errors.js';
 import { Status } from '../core/status.js';
 import { parseWebSocketUrl } from '../core/url.js';
@@ -29,6 +29,7 @@ export interface ClientConnection {
   readonly supportsCompression: boolean;
   sendText(text: string, compress?: boolean): void;
   sendBinary(data: Uint8Array, compress?: boolean): void;
+  drain$(lowWaterMark: number): Observable<void>;
   close(code: number, reason: string): void;
   forceDisconnect(): void;
 }
@@ -164,6 +165,20 @@ export abstract class WebSocketBase<C extends ClientConnection> {
   /** Bytes accepted by a send but not yet handed to the OS. */
   get bufferedAmount(): number {
     return this.conn?.bufferedAmount ?? 0;
+  }
+
+  /**
+   * Emits once and completes when `bufferedAmount <= lowWaterMark` (at once if it already is): the way to
+   * pace a producer. Errors with WebSocketClosedError when the connection ends before its buffered bytes
+   * went out. Looks at the connection live when subscribed.
+   *
+   * @param lowWaterMark - bytes, ≥ 0 (default 0: everything was handed to the OS)
+   * @throws RangeError for a negative or NaN mark, TypeError for a non-number
+   */
+  drain$(lowWaterMark = 0): Observable<void> {
+    if (typeof lowWaterMark !== 'number') throw new TypeError(`lowWaterMark must be a number, got ${typeof lowWaterMark}`);
+    if (Number.isNaN(lowWaterMark) || lowWaterMark < 0) throw new RangeError(`lowWaterMark must be ≥ 0, got ${lowWaterMark}`);
+    return defer(() => this.conn?.drain$(lowWaterMark) ?? of(undefined));
   }
 
   /** Messages waiting in the send queue (0 without the `sendQueue` option). */

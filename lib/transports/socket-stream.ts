@@ -21,6 +21,8 @@ export function transportError(error: unknown): Error {
   return new Error(message, { cause: error });
 }
 
+const EMPTY = new Uint8Array(0);
+
 function uncork(connection: SocketConnection): void {
   connection.corked = false;
   connection.socket.uncork();
@@ -50,6 +52,12 @@ class SocketConnection implements TransportConnection {
 
   destroy(): void {
     this.socket.destroy();
+  }
+
+  /** An empty write after the others: Node calls back once they all went to the OS (or with the error that ended the socket). */
+  flushed(callback: () => void): void {
+    if (!this.socket.writable) callback();
+    else this.socket.write(EMPTY, callback);
   }
 
   get bufferedAmount(): number {

@@ -78,6 +78,11 @@ export interface TransportConnection {
   pause?(): void;
   /** Restarts reading after {@link pause}. */
   resume?(): void;
+  /**
+   * Calls `callback` once everything written so far was handed to the OS (`bufferedAmount` then excludes
+   * it), or once the connection is gone; absent where `bufferedAmount` is always 0.
+   */
+  flushed?(callback: () => void): void;
 }
 
 /** A way to reach a server. `open` is cold: subscribing connects, unsubscribing destroys the connection. */
