@@ -89,7 +89,7 @@ export class CliRun {
       this.lines = lines;
       // A closed readline refuses pause()/resume() (ERR_USE_AFTER_CLOSE since Node 24): stdin has ended, nothing to do.
       const flow = { pause: () => this.stdinEnded || lines.pause(), resume: () => this.stdinEnded || lines.resume() };
-      this.sender = new LineSender(context.ws, flow, this.onSent, this.onSendFailed, io.scheduler);
+      this.sender = new LineSender(context.ws, flow, this.onSent, this.onSendFailed);
       lines.on('line', (line) => {
         this.sender!.push(line);
         if (interactive) this.terminal.reprompt();

@@ -6,14 +6,11 @@
  * queued, stdin is paused until it drains. So what is held is at most what
  * stdin had already read (one chunk), never the whole input.
  */
-import { filter, interval, take, type SchedulerLike, type Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import type { WebSocket } from '../websocket.js';
 
 /** Bytes queued in the socket above which stdin is paused until it has drained. */
 export const HIGH_WATER = 1024 * 1024;
-
-/** How often a paused sender looks at `bufferedAmount` (ms). */
-const DRAIN_CHECK = 10;
 
 /** The flow of the input the lines come from (a readline interface). */
 export interface Flow {
@@ -32,14 +29,12 @@ export class LineSender {
    * @param flow - paused and resumed as described above
    * @param sent - called with each line once it was handed to the connection (the `>` echo)
    * @param failed - called with the message of an unexpected send error (the line is then dropped)
-   * @param scheduler - the scheduler of the drain checks
    */
   constructor(
     private readonly ws: WebSocket,
     private readonly flow: Flow,
     private readonly sent: (line: string) => void,
     private readonly failed: (message: string) => void,
-    private readonly scheduler: SchedulerLike,
   ) {}
 
   /** Sends `line` now, or holds it until the next {@link LineSender.ready}. */
@@ -100,14 +95,19 @@ export class LineSender {
     this.sent(line);
     if (this.ws.bufferedAmount <= HIGH_WATER) return;
     this.flow.pause();
-    // Until the WebSocket has drain$ (SPEC, send path part 2), a look at bufferedAmount every few ms.
-    const drained$ = interval(DRAIN_CHECK, this.scheduler).pipe(
-      filter(() => this.ws.bufferedAmount <= HIGH_WATER / 2),
-      take(1),
-    );
-    this.draining = drained$.subscribe(() => {
-      this.draining = null;
-      this.flush();
+    // Half drained, go on; if the connection ends first, the held lines wait for the next ready (--persist).
+    let waiting = true;
+    const subscription = this.ws.drain$(HIGH_WATER / 2).subscribe({
+      complete: () => {
+        waiting = false;
+        this.draining = null;
+        this.flush();
+      },
+      error: () => {
+        waiting = false;
+        this.draining = null;
+      },
     });
+    if (waiting) this.draining = subscription;
   }
 }

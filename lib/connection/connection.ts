@@ -252,6 +252,11 @@ export class Connection implements ConnectionLimits {
     if (fin) outbox.endStream();
   }
 
+  /** A streamed message that never sent a fragment steps aside: what waited behind it leaves. */
+  cancelStream(): void {
+    this.outbox?.endStream();
+  }
+
   /** Messages abandoned behind a streamed message that a close frame cut short. */
   get abandonedMessages(): number {
     return this.outbox?.abandoned ?? 0;

@@ -115,14 +115,20 @@ export function sendStream$(conn: () => Connection, source: StreamSource, option
     let stopped = false;
     let started = false;
     let finished = false;
+    /** Fragments sent so far. */
+    let sent = 0;
     let iterator: ReturnType<typeof iterate> | null = null;
     let waiting: { unsubscribe(): void } | null = null;
     let connection: Connection;
 
-    /** The message cannot be completed: close with 1011 so that the peer discards it. */
+    /** The message cannot be completed: close with 1011 so that the peer discards it (nothing sent yet: just step aside). */
     const abandon = (reason: string): void => {
       if (!started || finished) return;
       finished = true;
+      if (sent === 0) {
+        connection.cancelStream();
+        return;
+      }
       try {
         if (connection.isActive) connection.close(Status.UNEXPECTED_CONDITION, reason);
       } catch {
@@ -137,35 +143,29 @@ export function sendStream$(conn: () => Connection, source: StreamSource, option
 
     const run = async (): Promise<void> => {
       connection = conn();
+      // The message's place in the order is taken now: what is sent after subscribing follows it.
+      connection.startStream();
+      started = true;
       iterator = iterate(source);
       let opcode = options.binary === undefined ? null : options.binary ? Opcode.BINARY : Opcode.TEXT;
       let text: TextChunks | null = null;
-      let index = 0;
       for (;;) {
         const step = await iterator.next();
         if (stopped) return;
         if (step.done === true) break;
-        const chunk = checkChunk(step.value, index);
+        const chunk = checkChunk(step.value, sent);
         if (opcode === null) opcode = typeof chunk === 'string' ? Opcode.TEXT : Opcode.BINARY;
-        if (!started) {
-          connection.startStream();
-          started = true;
-          if (opcode === Opcode.TEXT) text = new TextChunks();
-        }
-        const bytes = text !== null ? text.bytes(chunk, index) : typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-        connection.sendFragment(opcode, bytes, index === 0, false);
-        index++;
+        if (opcode === Opcode.TEXT) text ??= new TextChunks();
+        const bytes = text !== null ? text.bytes(chunk, sent) : typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+        connection.sendFragment(opcode, bytes, sent === 0, false);
+        sent++;
         if (connection.bufferedAmount > options.highWaterMark) {
           await drain(options.highWaterMark);
           if (stopped) return;
         }
       }
-      if (!started) {
-        // An empty source: one empty message.
-        connection.startStream();
-        started = true;
-      }
-      connection.sendFragment(opcode ?? Opcode.BINARY, text?.end() ?? EMPTY, index === 0, true);
+      // The last fragment, empty unless a text stream ended in half a surrogate pair (an empty source: one empty message).
+      connection.sendFragment(opcode ?? Opcode.BINARY, text?.end() ?? EMPTY, sent === 0, true);
       finished = true;
     };
 

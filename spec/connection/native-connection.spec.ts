@@ -3,7 +3,8 @@
  * directly with a fake socket and recorded hooks.
  */
 import { VirtualTimeScheduler } from 'rxjs';
-import { NativeConnection } from '../../lib/connection/native-connection.js';
+import { TestScheduler } from 'rxjs/testing';
+import { DRAIN_POLL_MS, NativeConnection } from '../../lib/connection/native-connection.js';
 import { WebSocketClosedError, WebSocketUnavailableError } from '../../lib/core/errors.js';
 import { FakeWebSocket } from '../browser/fake-web-socket.js';
 
@@ -54,5 +55,43 @@ describe('NativeConnection', () => {
   it('reports no compression and nothing buffered without a socket', () => {
     const { conn } = setup();
     expect([conn.supportsCompression, conn.bufferedAmount, conn.isActive, conn.isClosing]).toEqual([false, 0, false, false]);
+  });
+});
+
+describe('NativeConnection.drain$ (marbles)', () => {
+  const newScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  function open(scheduler: TestScheduler, buffered: number): { conn: NativeConnection; socket: { bufferedAmount: number } } {
+    const conn = new NativeConnection('ws://example.test/', scheduler, { closeStarted: () => undefined, forceEnd: () => undefined });
+    const socket = new FakeWebSocket('ws://example.test/') as unknown as { bufferedAmount: number };
+    Object.defineProperty(socket, 'bufferedAmount', { value: buffered, writable: true });
+    conn.socket = socket as never;
+    conn.phase = 'open';
+    return { conn, socket };
+  }
+
+  it('emits at once when the browser holds no more than the mark', () => {
+    const scheduler = newScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const { conn } = open(scheduler, 100);
+      expectObservable(conn.drain$(100)).toBe('(x|)', { x: undefined });
+    });
+  });
+
+  it(`looks every ${DRAIN_POLL_MS} ms while someone waits, and emits at the first look at or below the mark`, () => {
+    const scheduler = newScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const { conn, socket } = open(scheduler, 5000);
+      scheduler.schedule(() => (socket.bufferedAmount = 10), 25);
+      expectObservable(conn.drain$(10)).toBe('30ms (x|)', { x: undefined });
+    });
+  });
+
+  it('errors with WebSocketClosedError when the connection ends first', () => {
+    const scheduler = newScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const { conn } = open(scheduler, 5000);
+      scheduler.schedule(() => (conn.phase = 'ended'), 15);
+      expectObservable(conn.drain$(0)).toBe('20ms #', undefined, new WebSocketClosedError('websocket closed before its buffered data was sent'));
+    });
   });
 });
