@@ -36,5 +36,6 @@ export { persist, type PersistOptions, type PersistEnd } from './operators/persi
 export { exponentialBackoff, type ExponentialBackoffOptions, type BackoffDelay } from './operators/exponential-backoff.js';
 export { json, type JsonOptions } from './operators/json.js';
 export { browserWake$, type BrowserWake } from './operators/browser-wake.js';
+export { multiplex, type MultiplexOptions, type MultiplexSender, type MultiplexMessage } from './operators/multiplex.js';
 export type { WebSocketOptions, SessionOptions, ConnectOptions } from './session/browser-options.js';
 export type { HeartbeatOptions } from './session/shared-options.js';
