@@ -7,6 +7,7 @@
  */
 import { HandshakeError } from './errors.js';
 import type { Response } from './response.js';
+import { base64 } from './sha1.js';
 import { authority, type WebSocketTarget } from './url.js';
 
 /** The GUID of RFC 6455 §1.3, hashed with the key into Sec-WebSocket-Accept. */
@@ -28,12 +29,16 @@ export interface RequestOptions {
   readonly protocols?: readonly string[];
   /**
    * Custom headers (Origin, Authorization, Cookie…). Names must be tokens, values must not contain control
-   * characters. A custom `Host` replaces the computed one and a custom `User-Agent` wins over `userAgent`;
-   * the headers the handshake owns (Upgrade, Connection, Sec-WebSocket-*) and body framing headers are refused.
+   * characters; an array sends one header line per value (Cookie values are joined with "; " into one line).
+   * A custom `Host` replaces the computed one, a custom `User-Agent` wins over `userAgent`, a custom `Origin`
+   * over `origin` and a custom `Authorization` over the URL's credentials; the headers the handshake owns
+   * (Upgrade, Connection, Sec-WebSocket-*) and body framing headers are refused.
    */
-  readonly headers?: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
+  readonly headers?: Readonly<Record<string, string | readonly string[]>> | ReadonlyArray<readonly [string, string | readonly string[]]>;
   /** User-Agent value; none is sent when absent (the caller passes its default, e.g. `lomond/0.1.0`). */
   readonly userAgent?: string;
+  /** Origin header value (RFC 6454 serialisation, e.g. `https://app.example.org`); none when absent. */
+  readonly origin?: string;
   /** The Sec-WebSocket-Extensions offer, e.g. from `buildDeflateOffer()`. */
   readonly extensions?: string;
 }
@@ -122,12 +127,37 @@ export function checkHeader(name: unknown, value: unknown): [string, string] {
   return [name, checkValue(name, value)];
 }
 
+/**
+ * The custom headers as lines: one per value of an array, except Cookie, whose values are joined with "; "
+ * (RFC 6265 §5.4: "the user agent MUST NOT attach more than one Cookie header field"), as Node's http does.
+ */
 function customHeaders(headers: RequestOptions['headers']): Array<[string, string]> {
-  const entries = headers === undefined ? [] : Array.isArray(headers) ? headers : Object.entries(headers);
-  const checked = entries.map(([name, value]) => checkHeader(name, value));
+  const entries: ReadonlyArray<readonly [string, unknown]> = headers === undefined ? [] : Array.isArray(headers) ? headers : Object.entries(headers);
+  const checked: Array<[string, string]> = [];
+  for (const [name, value] of entries) {
+    if (!Array.isArray(value)) {
+      checked.push(checkHeader(name, value));
+      continue;
+    }
+    const values = value.map((item: unknown) => checkHeader(name, item)[1]);
+    if (values.length === 0) {
+      checkHeader(name, ''); // no line to send, but the name must still be one we may send
+      continue;
+    }
+    if (name.toLowerCase() === 'cookie') checked.push([name, values.join('; ')]);
+    else for (const item of values) checked.push([name, item]);
+  }
   const hosts = checked.filter(([name]) => name.toLowerCase() === 'host');
   if (hosts.length > 1) throw new TypeError('more than one host header');
   return checked;
+}
+
+/**
+ * The Authorization header for URL credentials (RFC 7617 §2: "the user-id and password are combined with a single
+ * colon (":") character" and "The resulting octet sequence is encoded using Base64"; UTF-8 as §2.1's charset).
+ */
+function basicAuth(credentials: string): string {
+  return `Basic ${base64(new TextEncoder().encode(credentials))}`;
 }
 
 /**
@@ -140,13 +170,15 @@ export function checkRequestOptions(options: RequestOptions): void {
   checkProtocols(options.protocols ?? []);
   customHeaders(options.headers);
   if (options.userAgent !== undefined) checkValue('user-agent', options.userAgent);
+  if (options.origin !== undefined) checkValue('origin', options.origin);
 }
 
 /**
  * Builds the upgrade request (RFC 6455 §4.1, client requirements 1–12).
  *
  * Header order: Host, Upgrade, Connection, Sec-WebSocket-Key, Sec-WebSocket-Version, then
- * Sec-WebSocket-Protocol, Sec-WebSocket-Extensions, User-Agent and the custom headers.
+ * Sec-WebSocket-Protocol, Sec-WebSocket-Extensions, User-Agent, Origin, Authorization (from the URL's
+ * credentials) and the custom headers.
  *
  * @example
  * ```ts
@@ -156,7 +188,7 @@ export function checkRequestOptions(options: RequestOptions): void {
  * ```
  * @param target - from `parseWebSocketUrl`
  * @param key - the Sec-WebSocket-Key: 16 random bytes, base64-encoded (see `createKey`)
- * @param options - protocols, extensions offer, user agent and custom headers
+ * @param options - protocols, extensions offer, user agent, origin and custom headers
  * @returns the request target, header lines and the encoded request head
  * @throws TypeError for a malformed key, protocols that are not unique tokens, header names that are not tokens,
  *   values with control characters (CR, LF, NUL…), a repeated Host, or headers the handshake owns
@@ -169,7 +201,7 @@ export function buildRequest(target: WebSocketTarget, key: string, options: Requ
   const protocols = checkProtocols(options.protocols ?? []);
   const custom = customHeaders(options.headers);
   const customHosts = custom.filter(([name]) => name.toLowerCase() === 'host');
-  const hasUserAgent = custom.some(([name]) => name.toLowerCase() === 'user-agent');
+  const has = (header: string): boolean => custom.some(([name]) => name.toLowerCase() === header);
 
   // RFC 6455 §4.1 items 4–6, 9: "The request MUST contain a |Host| header field", "an |Upgrade| header field whose value
   // MUST include the "websocket" keyword", "a |Connection| header field whose value MUST include the "Upgrade" token",
@@ -183,7 +215,12 @@ export function buildRequest(target: WebSocketTarget, key: string, options: Requ
   ];
   if (protocols.length > 0) headers.push(['Sec-WebSocket-Protocol', protocols.join(', ')]);
   if (options.extensions !== undefined) headers.push(['Sec-WebSocket-Extensions', checkValue('sec-websocket-extensions', options.extensions)]);
-  if (options.userAgent !== undefined && !hasUserAgent) headers.push(['User-Agent', checkValue('user-agent', options.userAgent)]);
+  if (options.userAgent !== undefined && !has('user-agent')) headers.push(['User-Agent', checkValue('user-agent', options.userAgent)]);
+  // RFC 6455 §4.1 item 8: "The request MUST include a header field with the name |Origin| if the request is coming from a
+  // browser client. If the request is coming from a non-browser client, the request MAY include this header field".
+  if (options.origin !== undefined && !has('origin')) headers.push(['Origin', checkValue('origin', options.origin)]);
+  // As curl and ws: an explicit Authorization header wins over the URL's credentials.
+  if (target.credentials !== undefined && !has('authorization')) headers.push(['Authorization', basicAuth(target.credentials)]);
   for (const header of custom) if (header !== customHosts[0]) headers.push(header);
 
   // RFC 6455 §4.1 item 2: "The method of the request MUST be GET, and the HTTP version MUST be at least 1.1."

@@ -5,27 +5,77 @@
  * `http:` and `https:` are accepted and mapped to `ws:` and `wss:`, as the
  * WHATWG WebSocket constructor and the `ws` package do: RFC 6455 §3 only
  * defines `ws`/`wss`, but the mapping is unambiguous and spares users a
- * confusing error. Every other scheme is refused.
+ * confusing error. `ws+unix:` and `wss+unix:` name a Unix domain socket in
+ * the syntax of the `ws` package: `ws+unix:///path/to.sock:/request/path`
+ * (the socket path, a colon, the request target). Every other scheme is
+ * refused.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-3
  */
 
-/** Where to connect, from a ws: or wss: URL. */
+/** Where to connect, from a ws:, wss:, ws+unix: or wss+unix: URL. */
 export interface WebSocketTarget {
-  /** The parsed URL; its scheme is always `ws:` or `wss:` (http:/https: are mapped). */
+  /** The parsed URL; its scheme is `ws:`, `wss:` (http:/https: are mapped), `ws+unix:` or `wss+unix:`. */
   readonly url: URL;
-  /** True for wss: (and https:). */
+  /** True for wss: (and https:, wss+unix:). */
   readonly secure: boolean;
-  /** Host name or IP literal, without IPv6 brackets. */
+  /** Host name or IP literal, without IPv6 brackets (for a Unix socket: the URL's host, else `localhost`). */
   readonly host: string;
-  /** TCP port, 80/443 filled in. */
+  /** TCP port, 80/443 filled in (for a Unix socket it only shapes the Host header). */
   readonly port: number;
   /** Path and query: the request target ("/" at least), never the fragment. */
   readonly resource: string;
+  /** The Unix domain socket to connect to (ws+unix:, wss+unix:), percent-decoded; undefined for TCP. */
+  readonly socketPath?: string;
+  /** `user:password` from the URL, percent-decoded (sent as Basic auth); undefined without. */
+  readonly credentials?: string;
 }
 
 /** Schemes we accept, and the WebSocket scheme each stands for. */
 const SCHEMES: Readonly<Record<string, 'ws:' | 'wss:'>> = { 'ws:': 'ws:', 'wss:': 'wss:', 'http:': 'ws:', 'https:': 'wss:' };
+/** The Unix domain socket schemes (ws's `ws+unix:`, and its TLS twin), and whether each is secure. */
+const UNIX_SCHEMES: Readonly<Record<string, boolean>> = { 'ws+unix:': false, 'wss+unix:': true };
+
+/**
+ * The `user:password` of a URL, percent-decoded (URL keeps them encoded), or undefined without any.
+ *
+ * @throws TypeError for a malformed percent escape (the URL shown redacted)
+ */
+function credentialsOf(url: URL, text: string): string | undefined {
+  if (url.username === '' && url.password === '') return undefined;
+  try {
+    return `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  } catch {
+    throw new TypeError(`invalid url credentials encoding ${JSON.stringify(redactUrl(text))}`);
+  }
+}
+
+/**
+ * A `ws+unix:` / `wss+unix:` URL's target: the path up to the first colon is the socket (percent-decoded),
+ * the rest the request path ("/" when empty), as in `ws`; the Host header names the URL's host or `localhost`.
+ */
+function unixTarget(url: URL, text: string, secure: boolean): WebSocketTarget {
+  const path = url.pathname;
+  const colon = path.indexOf(':');
+  const encoded = colon < 0 ? path : path.slice(0, colon);
+  let socketPath: string;
+  try {
+    socketPath = decodeURIComponent(encoded);
+  } catch {
+    socketPath = '';
+  }
+  if (socketPath === '') throw new TypeError(`url has no unix socket path ${JSON.stringify(redactUrl(text))}`);
+  const request = colon < 0 ? '' : path.slice(colon + 1);
+  return {
+    url,
+    secure,
+    host: url.hostname === '' ? 'localhost' : bareHost(url.hostname),
+    port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
+    resource: (request.startsWith('/') ? request : `/${request}`) + url.search,
+    socketPath,
+    credentials: credentialsOf(url, text),
+  };
+}
 
 /**
  * Parses a WebSocket URL into the target to connect to.
@@ -34,10 +84,14 @@ const SCHEMES: Readonly<Record<string, 'ws:' | 'wss:'>> = { 'ws:': 'ws:', 'wss:'
  * ```ts
  * parseWebSocketUrl('wss://example.com/feed?x=1');
  * // { secure: true, host: 'example.com', port: 443, resource: '/feed?x=1', url: URL }
+ * parseWebSocketUrl('ws+unix:///run/app.sock:/feed');
+ * // { secure: false, host: 'localhost', port: 80, resource: '/feed', socketPath: '/run/app.sock', url: URL }
  * ```
- * @param input - a `ws:`/`wss:` URL (`http:`/`https:` are mapped to them), as a string or URL
+ * @param input - a `ws:`/`wss:` URL (`http:`/`https:` are mapped to them) or a `ws+unix:`/`wss+unix:` one, as a
+ *   string or URL
  * @returns the connection target
- * @throws TypeError for a non-string, an unparsable URL, another scheme, or a fragment
+ * @throws TypeError for a non-string, an unparsable URL, another scheme, a fragment, a Unix URL without a
+ *   socket path, or malformed percent escapes in the credentials
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-3
  */
 export function parseWebSocketUrl(input: string | URL): WebSocketTarget {
@@ -50,10 +104,12 @@ export function parseWebSocketUrl(input: string | URL): WebSocketTarget {
     throw new TypeError(`invalid url ${JSON.stringify(redactUrl(text))}`);
   }
   const scheme = SCHEMES[url.protocol];
-  if (scheme === undefined) throw new TypeError(`invalid url scheme ${url.protocol}`);
+  const unix = UNIX_SCHEMES[url.protocol];
+  if (scheme === undefined && unix === undefined) throw new TypeError(`invalid url scheme ${url.protocol}`);
   // RFC 6455 §3: "Fragment identifiers are meaningless in the context of WebSocket URIs and MUST NOT be used on these URIs."
   // An empty fragment ("ws://h/#") leaves url.hash empty, so look for the "#" itself.
   if (url.href.includes('#')) throw new TypeError(`url must not have a fragment ${JSON.stringify(redactUrl(text))}`);
+  if (scheme === undefined) return unixTarget(url, text, unix!);
   // Switching between special schemes is allowed by the URL standard, so this always takes.
   if (url.protocol !== scheme) url.protocol = scheme;
   const secure = scheme === 'wss:';
@@ -65,6 +121,7 @@ export function parseWebSocketUrl(input: string | URL): WebSocketTarget {
     port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
     // RFC 6455 §3: resource name is the path ("/" if empty) plus "?" and the query if present.
     resource: url.pathname + url.search,
+    credentials: credentialsOf(url, text),
   };
 }
 

@@ -102,6 +102,53 @@ describe('buildRequest', () => {
     });
   });
 
+  describe('Origin, URL credentials and several values for one name', () => {
+    it('sends the origin option as Origin (RFC 6455 §4.1 item 8), after the User-Agent', () => {
+      expect(request('ws://example.com/', { userAgent: 'ua/1', origin: 'https://app.example.org' })).toBe(
+        `GET / HTTP/1.1\r\nHost: example.com\r\n${BASE}User-Agent: ua/1\r\nOrigin: https://app.example.org\r\n\r\n`,
+      );
+    });
+
+    it('lets a custom Origin header win over the origin option', () => {
+      expect(request('ws://example.com/', { origin: 'https://a.example', headers: { origin: 'https://b.example' } })).toBe(
+        `GET / HTTP/1.1\r\nHost: example.com\r\n${BASE}origin: https://b.example\r\n\r\n`,
+      );
+    });
+
+    it('sends user:pass@ of the URL as Basic auth, percent-decoded and UTF-8 (RFC 7617 §2)', () => {
+      // base64("Aladdin:open sesame") is RFC 7617's own example.
+      expect(request('ws://Aladdin:open%20sesame@example.com/')).toBe(
+        `GET / HTTP/1.1\r\nHost: example.com\r\n${BASE}Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\r\n\r\n`,
+      );
+      expect(request('ws://j%C3%BCrgen:%E2%82%AC@example.com/')).toContain(`Authorization: Basic ${Buffer.from('jürgen:€').toString('base64')}\r\n`);
+    });
+
+    it('lets a custom Authorization header win over the URL credentials (as curl and ws)', () => {
+      const head = request('ws://user:pass@example.com/', { headers: { Authorization: 'Bearer t0ken' } });
+      expect(head).toContain('Authorization: Bearer t0ken\r\n');
+      expect(head).not.toContain('Basic');
+    });
+
+    it('sends one line per value of an array, and joins Cookie values with "; " into one line (RFC 6265 §5.4)', () => {
+      expect(request('ws://example.com/', { headers: { 'X-Tag': ['a', 'b'], Cookie: ['s=1', 't=2'], 'X-None': [] } })).toBe(
+        `GET / HTTP/1.1\r\nHost: example.com\r\n${BASE}X-Tag: a\r\nX-Tag: b\r\nCookie: s=1; t=2\r\n\r\n`,
+      );
+    });
+
+    it('checks every value of an array, and the name of an empty one', () => {
+      expect(() => request('ws://example.com/', { headers: { 'X-Tag': ['ok', 'bad\r\nInjected: 1'] } })).toThrow(
+        new TypeError('invalid header value for x-tag: "bad\\r\\nInjected: 1"'),
+      );
+      expect(() => request('ws://example.com/', { headers: { 'X-Tag': ['ok', 7 as never] } })).toThrow(new TypeError('header x-tag must be a string, got number'));
+      expect(() => request('ws://example.com/', { headers: { Upgrade: [] } })).toThrow(new TypeError('header upgrade is set by the handshake'));
+      expect(() => request('ws://example.com/', { headers: { Host: ['a', 'b'] } })).toThrow(new TypeError('more than one host header'));
+    });
+
+    it('throws TypeError for CR or LF in the origin', () => {
+      expect(() => request('ws://example.com/', { origin: 'https://a\r\nX: y' })).toThrow(new TypeError('invalid header value for origin: "https://a\\r\\nX: y"'));
+    });
+  });
+
   describe('invalid arguments', () => {
     const target = parseWebSocketUrl('ws://example.com/');
     const build = (options: RequestOptions, key = KEY) => () => buildRequest(target, key, options);

@@ -65,6 +65,62 @@ describe('parseWebSocketUrl', () => {
     });
   });
 
+  describe('user:pass@ credentials', () => {
+    it('are percent-decoded into credentials, and kept out of host and resource', () => {
+      expect(parseWebSocketUrl('wss://al%20ice:p%40ss%3Aw@example.com/a')).toMatchObject({ host: 'example.com', resource: '/a', credentials: 'al ice:p@ss:w' });
+      expect(parseWebSocketUrl('ws://bob@example.com/').credentials).toBe('bob:');
+      expect(parseWebSocketUrl('ws://:secret@example.com/').credentials).toBe(':secret');
+      expect(parseWebSocketUrl('ws://example.com/').credentials).toBeUndefined();
+    });
+
+    it('decode UTF-8 escapes', () => {
+      expect(parseWebSocketUrl('ws://j%C3%BCrgen:%E2%82%AC@example.com/').credentials).toBe('jürgen:€');
+    });
+
+    it('throw TypeError for a malformed escape, showing the URL redacted', () => {
+      expect(() => parseWebSocketUrl('ws://bob:%E2%82@example.com/')).toThrow(new TypeError('invalid url credentials encoding "ws://***:***@example.com/"'));
+    });
+  });
+
+  describe('ws+unix: and wss+unix: (Unix domain sockets, the syntax of ws)', () => {
+    it('split the path at the first colon into the socket and the request target', () => {
+      expect(parseWebSocketUrl('ws+unix:///run/app.sock:/feed/v1?x=1')).toEqual({
+        url: new URL('ws+unix:///run/app.sock:/feed/v1?x=1'),
+        secure: false,
+        host: 'localhost',
+        port: 80,
+        resource: '/feed/v1?x=1',
+        socketPath: '/run/app.sock',
+      });
+    });
+
+    it('request "/" when there is no request path, keeping the query', () => {
+      expect(parseWebSocketUrl('ws+unix:///run/app.sock')).toMatchObject({ socketPath: '/run/app.sock', resource: '/' });
+      expect(parseWebSocketUrl('ws+unix:///run/app.sock:')).toMatchObject({ socketPath: '/run/app.sock', resource: '/' });
+      expect(parseWebSocketUrl('ws+unix:///run/app.sock?a=b')).toMatchObject({ socketPath: '/run/app.sock', resource: '/?a=b' });
+      expect(parseWebSocketUrl('ws+unix:///run/app.sock:feed')).toMatchObject({ resource: '/feed' });
+    });
+
+    it('percent-decode the socket path (a colon in it is written %3A)', () => {
+      expect(parseWebSocketUrl('ws+unix:///tmp/my%20dir/a%3Ab.sock:/x').socketPath).toBe('/tmp/my dir/a:b.sock');
+    });
+
+    it('wss+unix: is secure; a host in the URL names the Host header and the TLS server name', () => {
+      expect(parseWebSocketUrl('wss+unix:///run/app.sock:/x')).toMatchObject({ secure: true, host: 'localhost', port: 443, socketPath: '/run/app.sock' });
+      expect(parseWebSocketUrl('wss+unix://api.internal:8443/run/app.sock:/x')).toMatchObject({ host: 'api.internal', port: 8443, resource: '/x' });
+    });
+
+    it('accept any letter case of the scheme', () => {
+      expect(parseWebSocketUrl('WS+UNIX:///run/a.sock:/').socketPath).toBe('/run/a.sock');
+    });
+
+    it('throw TypeError without a socket path, or for a fragment', () => {
+      expect(() => parseWebSocketUrl('ws+unix://')).toThrow(new TypeError('url has no unix socket path "ws+unix://"'));
+      expect(() => parseWebSocketUrl('wss+unix::/feed')).toThrow(new TypeError('url has no unix socket path "wss+unix::/feed"'));
+      expect(() => parseWebSocketUrl('ws+unix:///run/a.sock:/#x')).toThrow(new TypeError('url must not have a fragment "ws+unix:///run/a.sock:/#x"'));
+    });
+  });
+
   describe('rejections', () => {
     it('throws TypeError for a non-string', () => {
       expect(() => parseWebSocketUrl(42 as never)).toThrow(new TypeError('invalid url type number'));
