@@ -8,6 +8,7 @@ import { request as httpRequest, type Agent, type ClientRequest, type IncomingMe
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { Observable } from 'rxjs';
+import { socketOptions } from './net.js';
 import { redactProxy } from './proxy-env.js';
 import { ignoreError, pipeSocket, socketConnection, transportError } from './socket-stream.js';
 import { tlsOptions } from './tls.js';
@@ -49,7 +50,9 @@ export function agentStream(target: TransportTarget, agent: Agent): Observable<T
     const proxy = agentProxy(agent);
     const headers: string[] = [];
     for (const [name, value] of target.request.headers) headers.push(name, value);
-    const options: RequestOptions = { agent, host: target.host, port: target.port, path: target.request.path, method: 'GET', headers };
+    // The agent makes the socket: it gets the Unix socket path and the socket options as http.request passes them on.
+    const options: RequestOptions = { agent, host: target.host, port: target.port, path: target.request.path, method: 'GET', headers, ...socketOptions(target) };
+    if (target.socketPath !== undefined) options.socketPath = target.socketPath;
     let req: ClientRequest;
     try {
       req = target.secure ? httpsRequest({ ...tlsOptions(target), ...options }) : httpRequest(options);

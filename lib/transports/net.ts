@@ -1,14 +1,45 @@
 /**
- * The plain TCP path for `ws:` URLs: node:net straight to the server.
+ * The plain TCP path for `ws:` URLs (and `ws+unix:` over a Unix domain
+ * socket): node:net straight to the server, with the socket options of
+ * SPEC (`lookup`, `family`, `localAddress`).
  */
-import { connect } from 'node:net';
+import { connect, type LookupFunction, type NetConnectOpts } from 'node:net';
 import type { Observable } from 'rxjs';
 import { socketStream } from './socket-stream.js';
 import type { TransportEvent, TransportTarget } from './transport.js';
 
+/** node:net's options for the socket itself. */
+export interface SocketOptions {
+  lookup?: LookupFunction;
+  family?: number;
+  localAddress?: string;
+}
+
+/** The fields of `target` that shape node:net's socket (only those given, so Node's defaults stay). */
+export function socketOptions(target: TransportTarget): SocketOptions {
+  const options: SocketOptions = {};
+  if (target.lookup !== undefined) options.lookup = target.lookup;
+  if (target.family !== undefined) options.family = target.family;
+  if (target.localAddress !== undefined) options.localAddress = target.localAddress;
+  return options;
+}
+
 /**
- * Connects to `target.host:target.port` over TCP, writes the upgrade request once connected and streams
- * the server's bytes (see {@link socketStream}); `noDelay` is set on the socket.
+ * The options for `net.connect()`: `path` for a Unix socket, else `host` and `port`, plus the socket options.
+ *
+ * @example
+ * ```ts
+ * netOptions(target); // { host: 'example.com', port: 80, family: 6 }, or { path: '/run/app.sock' }
+ * ```
+ */
+export function netOptions(target: TransportTarget): NetConnectOpts {
+  if (target.socketPath !== undefined) return { path: target.socketPath };
+  return { host: target.host, port: target.port, ...socketOptions(target) };
+}
+
+/**
+ * Connects to `target.host:target.port` over TCP (or to `target.socketPath`), writes the upgrade request once
+ * connected and streams the server's bytes (see {@link socketStream}); `noDelay` is set on the socket.
  *
  * @example
  * ```ts
@@ -16,5 +47,5 @@ import type { TransportEvent, TransportTarget } from './transport.js';
  * ```
  */
 export function netStream(target: TransportTarget): Observable<TransportEvent> {
-  return socketStream(target, () => connect({ host: target.host, port: target.port }), 'connect');
+  return socketStream(target, () => connect(netOptions(target)), 'connect');
 }

@@ -10,6 +10,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { Observable } from 'rxjs';
 import { HttpResponseReader, type HttpResponseHead } from '../core/http-response-reader.js';
 import { authority, bareHost } from '../core/url.js';
+import { socketOptions } from './net.js';
 import { parseProxyUrl, redactProxy } from './proxy-env.js';
 import { ignoreError, openSocket, pipeSocket, transportError } from './socket-stream.js';
 import { tlsOptions } from './tls.js';
@@ -59,7 +60,8 @@ export function proxyStream(target: TransportTarget, proxyUrl: string): Observab
       const url = parseProxyUrl(proxyUrl);
       if (url.protocol !== 'http:') throw new Error(`unsupported proxy protocol ${url.protocol} (only http:// proxies are supported)`);
       request = connectRequest(target.host, target.port, url);
-      raw = netConnect({ host: bareHost(url.hostname), port: url.port === '' ? 80 : Number(url.port) });
+      // lookup, family and localAddress shape our socket, which goes to the proxy.
+      raw = netConnect({ host: bareHost(url.hostname), port: url.port === '' ? 80 : Number(url.port), ...socketOptions(target) });
     } catch (error) {
       subscriber.error(transportError(error));
       return;

@@ -182,7 +182,8 @@ class ConnectingSocket extends SocketPipe {
  * @param proxy - the redacted proxy URL, or null
  */
 export function openSocket(subscriber: Subscriber<TransportEvent>, socket: Socket, request: Uint8Array, proxy: string | null): void {
-  socket.setNoDelay(true);
+  // A createConnection may hand over any Duplex (a Unix socket's has no Nagle to turn off, a test stream no method).
+  if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
   socket.write(request);
   subscriber.next({ type: 'open', connection: socketConnection(socket), proxy });
 }

@@ -1,29 +1,35 @@
 /**
- * The TLS path for `wss:` URLs: node:tls straight to the server. Certificates
- * are verified unless the user's `tls` options say otherwise.
+ * The TLS path for `wss:` URLs (and `wss+unix:` over a Unix domain socket):
+ * node:tls straight to the server. Certificates are verified unless the
+ * user's `tls` options say otherwise.
  */
 import { isIP } from 'node:net';
-import { connect, type ConnectionOptions } from 'node:tls';
+import { connect } from 'node:tls';
 import type { Socket } from 'node:net';
 import type { Observable } from 'rxjs';
+import { socketOptions } from './net.js';
 import { socketStream } from './socket-stream.js';
-import type { TransportEvent, TransportTarget } from './transport.js';
+import type { CreateConnectionOptions, TransportEvent, TransportTarget } from './transport.js';
 
 /**
- * The options for `tls.connect()`: a fresh copy of `target.tls` (never mutated) plus `host`, `port` and
- * `servername`, which defaults to the host name (never to an IP literal: RFC 6066 §3 "Literal IPv4 and IPv6
- * addresses are not permitted in HostName"). `rejectUnauthorized` is left to Node's default (true) unless
- * the user set it.
+ * The options for `tls.connect()`: a fresh copy of `target.tls` (never mutated) plus `host`, `port` (or the
+ * Unix socket's `path`), the socket options, and `servername`, which defaults to the host name (never to an
+ * IP literal: RFC 6066 §3 "Literal IPv4 and IPv6 addresses are not permitted in HostName"). Over a Unix
+ * socket, as in ws, SNI names the URL's host when it has one (`wss+unix://api.internal/…`) and none
+ * otherwise; the certificate is then checked against `host` (`localhost`). `rejectUnauthorized` is left to
+ * Node's default (true) unless the user set it.
  *
  * @param socket - an established byte stream to run TLS over (a proxy tunnel)
  */
-export function tlsOptions(target: TransportTarget, socket?: Socket): ConnectionOptions {
+export function tlsOptions(target: TransportTarget, socket?: Socket): CreateConnectionOptions {
   const user = target.tls ?? {};
-  const options: ConnectionOptions = { ...user, host: target.host, port: target.port };
-  if (user.servername === undefined && isIP(target.host) === 0) options.servername = target.host;
+  const options: CreateConnectionOptions = { ...user, host: target.host, port: target.port };
+  const named = target.socketPath === undefined || target.url.hostname !== '';
+  if (user.servername === undefined && named && isIP(target.host) === 0) options.servername = target.host;
   // Over a tunnel, Node would check the certificate against the proxy's host: `host` above prevents that.
-  if (socket !== undefined) options.socket = socket;
-  return options;
+  if (socket !== undefined) return { ...options, socket };
+  if (target.socketPath !== undefined) return { ...options, path: target.socketPath };
+  return { ...options, ...socketOptions(target) };
 }
 
 /**

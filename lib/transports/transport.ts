@@ -11,6 +11,7 @@
  */
 import type { Observable } from 'rxjs';
 import type { Agent } from 'node:http';
+import type { LookupFunction, Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 
 import type { HandshakeRequest } from '../core/handshake.js';
@@ -18,16 +19,40 @@ import type { HttpVersion } from '../core/response.js';
 
 export type { HandshakeRequest };
 
+/**
+ * What a `createConnection` function is called with: node:net's connect options for `ws:` (`host` and `port`,
+ * or `path` for a Unix socket, with `lookup`, `family`, `localAddress`), node:tls's for `wss:` (the same plus
+ * `servername` and the `tls` option's fields).
+ */
+export type CreateConnectionOptions = ConnectionOptions & { readonly family?: number; readonly localAddress?: string };
+
+/**
+ * Makes the connection's socket instead of node:net / node:tls (SPEC `createConnection`, as in ws and Node's
+ * http): for `wss:` it must return a TLS socket. A socket still connecting is awaited (`connect`, or
+ * `secureConnect` for a TLS socket); one already connected is used at once.
+ */
+export type CreateConnection = (options: CreateConnectionOptions) => Socket;
+
 /** Where and how to connect. */
 export interface TransportTarget {
-  /** The WebSocket URL (`ws:` or `wss:`). */
+  /** The WebSocket URL (`ws:`, `wss:`, `ws+unix:` or `wss+unix:`). */
   readonly url: URL;
-  /** True for `wss:`. */
+  /** True for `wss:` and `wss+unix:`. */
   readonly secure: boolean;
-  /** Host name or IP literal, without IPv6 brackets. */
+  /** Host name or IP literal, without IPv6 brackets (for a Unix socket: the name the Host header and TLS use). */
   readonly host: string;
   /** TCP port (default ports filled in). */
   readonly port: number;
+  /** Connect to this Unix domain socket instead of `host:port` (never through a proxy). */
+  readonly socketPath?: string;
+  /** DNS lookup for the host (node:net's `lookup`). */
+  readonly lookup?: LookupFunction;
+  /** IP family to connect with, 4 or 6 (node:net's `family`). */
+  readonly family?: number;
+  /** Local address to connect from (node:net's `localAddress`). */
+  readonly localAddress?: string;
+  /** Makes the socket itself (never through a proxy; an `agent` wins over it). */
+  readonly createConnection?: CreateConnection;
   /** The upgrade request the transport sends once the byte stream is up. */
   readonly request: HandshakeRequest;
   /** TLS options for `wss:` (never mutated). */
