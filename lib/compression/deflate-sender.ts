@@ -50,6 +50,10 @@ export interface OrderedSink<S> {
 export interface DeflateSenderOptions {
   /** Compress messages of at least this many bytes (default {@link COMPRESSION_THRESHOLD}). */
   readonly threshold?: number;
+  /** zlib compression level 0–9 (default zlib's). */
+  readonly level?: number;
+  /** zlib memLevel 1–9 (default zlib's). */
+  readonly memLevel?: number;
   /** Limits concurrent zlib jobs (default: the process-wide limiter). */
   readonly limiter?: ZlibLimiter;
   /** Receives an unexpected exception from a zlib callback (the connection then ends); default: rethrow. */
@@ -78,7 +82,7 @@ export class DeflateSender<S = unknown> {
    * @param sink - the connection's protocol (plain sends, and frames for deflated payloads)
    * @param order - the connection's outbox (places reserved for compressed messages)
    * @param params - the negotiated parameters (`clientMaxWindowBits`, `clientNoContextTakeover` are used)
-   * @param options - threshold and limiter
+   * @param options - threshold, zlib level and memLevel, limiter
    */
   constructor(
     private readonly sink: FrameSink,
@@ -95,6 +99,8 @@ export class DeflateSender<S = unknown> {
     this.deflater = new MessageDeflater({
       windowBits: params.clientMaxWindowBits,
       noContextTakeover: params.clientNoContextTakeover,
+      level: options.level,
+      memLevel: options.memLevel,
       limiter: options.limiter,
     });
   }

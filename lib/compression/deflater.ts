@@ -18,6 +18,8 @@ export interface DeflaterOptions extends ZlibMessageStreamOptions {
   readonly noContextTakeover: boolean;
   /** zlib compression level 0–9 (default zlib's default, 6). */
   readonly level?: number;
+  /** zlib memLevel 1–9 (default zlib's default, 8). */
+  readonly memLevel?: number;
 }
 
 /** Receives the compressed payload (tail removed), or the zlib error. */
@@ -25,12 +27,16 @@ export type DeflateCallback = (error: Error | null, payload: Buffer | null) => v
 
 /** Compresses one message at a time on a persistent zlib stream. */
 export class MessageDeflater extends ZlibMessageStream<DeflateRaw, Error> {
-  private readonly level: number | undefined;
+  /** level and memLevel, as zlib takes them (only those given). */
+  private readonly tuning: ZlibOptions;
 
   /** @throws RangeError for window bits outside 8–15 */
   constructor(options: DeflaterOptions) {
     super(options, 'deflate');
-    this.level = options.level;
+    const tuning: ZlibOptions = {};
+    if (options.level !== undefined) tuning.level = options.level;
+    if (options.memLevel !== undefined) tuning.memLevel = options.memLevel;
+    this.tuning = tuning;
   }
 
   /**
@@ -46,7 +52,7 @@ export class MessageDeflater extends ZlibMessageStream<DeflateRaw, Error> {
   }
 
   protected createStream(options: ZlibOptions): DeflateRaw {
-    return createDeflateRaw(this.level === undefined ? options : { ...options, level: this.level });
+    return createDeflateRaw({ ...options, ...this.tuning });
   }
 
   protected streamError(error: Error): Error {

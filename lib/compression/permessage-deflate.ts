@@ -19,12 +19,20 @@ import { DeflateSender, type FrameSink, type OrderedSink } from './deflate-sende
 import { MessageInflater } from './inflater.js';
 import type { ZlibLimiter } from './zlib-limiter.js';
 
-/** How a connection's permessage-deflate runs. */
-export interface PerMessageDeflateOptions {
-  /** Largest inflated message, bytes (`maxMessageSize`). */
-  readonly maxMessageSize: number;
+/** How our deflater runs (SPEC `compress` tuning); each field optional. */
+export interface DeflateTuning {
   /** Send messages of at least this many bytes compressed (default 1024). */
   readonly threshold?: number;
+  /** zlib compression level 0–9 (default zlib's, 6). */
+  readonly level?: number;
+  /** zlib memLevel 1–9 (default zlib's, 8). */
+  readonly memLevel?: number;
+}
+
+/** How a connection's permessage-deflate runs. */
+export interface PerMessageDeflateOptions extends DeflateTuning {
+  /** Largest inflated message, bytes (`maxMessageSize`). */
+  readonly maxMessageSize: number;
   /** Limits concurrent zlib jobs (default: the process-wide limiter). */
   readonly limiter?: ZlibLimiter;
   /** Receives an unexpected exception from a zlib callback on the send side (the connection then ends). */
@@ -50,7 +58,13 @@ export class PerMessageDeflate<S = unknown> {
       maxSize: options.maxMessageSize,
       limiter: options.limiter,
     });
-    this.sender = new DeflateSender(sink, order, params, { threshold: options.threshold, limiter: options.limiter, onInternalError: options.onInternalError });
+    this.sender = new DeflateSender(sink, order, params, {
+      threshold: options.threshold,
+      level: options.level,
+      memLevel: options.memLevel,
+      limiter: options.limiter,
+      onInternalError: options.onInternalError,
+    });
   }
 
   /** Frees both zlib streams; queued sends are dropped (the connection ended). */

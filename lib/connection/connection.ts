@@ -21,7 +21,7 @@ import { buildClosePayload } from '../core/close.js';
 import { events, type ConnectFail, type Disconnected } from '../events/events.js';
 import type { TransportConnection } from '../transports/transport.js';
 import { allocUnsafe, bufferCodec, createMaskKeySource, isUtf8 } from './node-platform.js';
-import { PerMessageDeflate } from '../compression/permessage-deflate.js';
+import { PerMessageDeflate, type DeflateTuning } from '../compression/permessage-deflate.js';
 import { PingTracker } from './ping-tracker.js';
 import { Outbox, type Slot } from './outbox.js';
 import { DrainWaiters } from './drain-waiters.js';
@@ -36,6 +36,8 @@ export interface ConnectionLimits {
   readonly maxPayload: number;
   readonly maxMessageSize: number;
   readonly compress: boolean;
+  /** How our deflater runs once permessage-deflate is negotiated (threshold, level, memLevel). */
+  readonly deflateTuning?: DeflateTuning;
 }
 
 /** Where a session ends from outside its operator pipeline (an internal error). */
@@ -101,6 +103,7 @@ export class Connection implements ConnectionLimits {
   readonly maxMessageSize: number;
   /** True when permessage-deflate is offered. */
   readonly compress: boolean;
+  readonly deflateTuning: DeflateTuning | undefined;
 
   /** @param limits - copied (the connection carries them itself) */
   constructor(
@@ -111,6 +114,7 @@ export class Connection implements ConnectionLimits {
     this.maxPayload = limits.maxPayload;
     this.maxMessageSize = limits.maxMessageSize;
     this.compress = limits.compress;
+    this.deflateTuning = limits.deflateTuning;
   }
 
   /** The scheduler's clock: every event's `receivedTime`. */
@@ -143,6 +147,7 @@ export class Connection implements ConnectionLimits {
     }));
     if (this.deflate !== null) {
       this.compression = new PerMessageDeflate(this.deflate, protocol, output, {
+        ...this.deflateTuning,
         maxMessageSize: this.maxMessageSize,
         onInternalError: (error) => this.internalError(error),
       });
