@@ -12,7 +12,8 @@
 import { HandshakeError } from '../core/errors.js';
 import { checkResponse } from '../core/handshake.js';
 import { HttpResponseReader } from '../core/http-response-reader.js';
-import { negotiateDeflate } from '../core/deflate-params.js';
+import { negotiateDeflate, type DeflateOptions } from '../core/deflate-params.js';
+import { isRedirectStatus } from '../core/redirect.js';
 import { Response } from '../core/response.js';
 import { parseRetryAfter } from '../core/retry-after.js';
 import { events } from '../events/events.js';
@@ -23,6 +24,19 @@ import type { Observable, Unsubscribable } from 'rxjs';
 import type { TransportEvent } from '../transports/transport.js';
 import { Stage, type Downstream, type StageFactory } from './stage.js';
 
+/** The next upgrade request after a redirect: its transport's events, and what its answer must carry. */
+export interface RedirectHop {
+  /** The new transport's events (subscribed by the stage, in place of the old one's). */
+  readonly events$: Observable<TransportEvent>;
+  /** The Sec-WebSocket-Accept value of the new request. */
+  readonly accept: string;
+  /** The new hop's URL as `connected` shows it (credentials redacted). */
+  readonly url: string;
+}
+
+/** Follows a redirect answer: the next hop, or the reason it is refused (the attempt is then `rejected`). */
+export type Redirector = (response: Response) => RedirectHop | string;
+
 /** What the handshake stage needs to check the server's answer. */
 export interface HandshakeExpectations {
   /** The Sec-WebSocket-Accept value the server must send back. */
@@ -31,6 +45,10 @@ export interface HandshakeExpectations {
   readonly protocols: readonly string[];
   /** True when permessage-deflate was offered. */
   readonly compress: boolean;
+  /** What the permessage-deflate offer asked and promised (the answer is checked against it). */
+  readonly deflate?: DeflateOptions;
+  /** Set with `followRedirects`: a 301/302/303/307/308 answer goes to it instead of being `rejected`. */
+  readonly redirect?: Redirector;
 }
 
 type HandshakeInput = TransportEvent | Signals;
@@ -43,6 +61,8 @@ export class HandshakeStage extends Stage<HandshakeInput> {
   private expected: HandshakeExpectations | null;
   /** The subscription to the transport's events. */
   private transport: Unsubscribable | null = null;
+  /** The URL `connected` shows: the user's, then each redirect's. */
+  private url: string;
 
   constructor(
     out: Downstream<Signals>,
@@ -51,6 +71,7 @@ export class HandshakeStage extends Stage<HandshakeInput> {
   ) {
     super(out);
     this.expected = expected;
+    this.url = conn.url;
   }
 
   /**
@@ -122,27 +143,57 @@ export class HandshakeStage extends Stage<HandshakeInput> {
           this.out.next([endWith(events.connectFail(error.message, conn.now()))]);
           return;
         }
-        if (head !== null) this.out.next(this.accept(head.response, head.rest));
+        if (head === null) return;
+        const out = this.accept(head.response, head.rest);
+        if (out.length > 0) this.out.next(out);
         return;
       }
       case 'open':
         conn.attach(input.connection);
-        this.out.next([events.connected(conn.url, input.proxy, conn.now())]);
+        // Each hop of a redirect is a connection of its own, reported with its own URL.
+        this.out.next([events.connected(this.url, input.proxy, conn.now())]);
         return;
       case 'drain':
         conn.drained();
         return;
       case 'response': {
         const { statusCode, status, rawHeaders, httpVersion } = input.head;
-        this.out.next(this.accept(new Response(statusCode, status, rawHeaders, httpVersion), null));
+        const out = this.accept(new Response(statusCode, status, rawHeaders, httpVersion), null);
+        if (out.length > 0) this.out.next(out);
         return;
       }
     }
   }
 
+  /**
+   * A redirect to follow: the old transport is torn down and the next hop's subscribed, within the same
+   * session (and so the same connectTimeout). Returns the rejection reason when the redirect is refused.
+   */
+  private follow(response: Response, redirect: Redirector): string | null {
+    const hop = redirect(response);
+    if (typeof hop === 'string') return hop;
+    const old = this.transport;
+    this.transport = null;
+    old?.unsubscribe();
+    const conn = this.conn;
+    conn.transport = null;
+    conn.phase = 'connecting';
+    this.reader = new HttpResponseReader();
+    this.expected = { ...this.expected!, accept: hop.accept };
+    this.url = hop.url;
+    this.start(hop.events$);
+    return null;
+  }
+
   private accept(response: Response, rest: Uint8Array | null): Signals {
     const conn = this.conn;
     const expected = this.expected!;
+    const redirect = expected.redirect;
+    let refused: string | null = null;
+    if (redirect !== undefined && isRedirectStatus(response.statusCode)) {
+      refused = this.follow(response, redirect);
+      if (refused === null) return [];
+    }
     this.reader = null;
     this.expected = null;
     const now = conn.now();
@@ -157,13 +208,13 @@ export class HandshakeStage extends Stage<HandshakeInput> {
       protocol = accepted.protocol;
       extensions = new Set<string>();
       if (accepted.extensions !== null) {
-        conn.deflate = negotiateDeflate(accepted.extensions);
+        conn.deflate = negotiateDeflate(accepted.extensions, expected.deflate);
         extensions.add('permessage-deflate');
       }
     } catch (error) {
       if (!(error instanceof HandshakeError)) throw error;
       conn.phase = 'ended';
-      const rejected = events.rejected(response, error.message, now);
+      const rejected = events.rejected(response, refused ?? error.message, now);
       // For persist: a Retry-After header (seconds or an HTTP date, RFC 9110 §10.2.3) sets the next wait.
       const retryAfter = parseRetryAfter(response.get('retry-after'), now);
       if (retryAfter !== null) markRetryAfter(rejected, retryAfter);
