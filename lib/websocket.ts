@@ -10,7 +10,7 @@ import { ReadPause, type Connection } from './connection/connection.js';
 import { WebSocketBase } from './session/websocket-base.js';
 import { resolveSessionOptions, validateWebSocketOptions, type SessionOptions, type WebSocketOptions } from './session/options.js';
 import { session$ } from './session/session.js';
-import { checkHeader } from './core/handshake.js';
+import { checkHeader, checkRequestOptions } from './core/handshake.js';
 import { MAX_CONTROL_PAYLOAD } from './core/frame.js';
 import { MAX_BUFFER_LENGTH } from './connection/node-platform.js';
 import { checkStreamArguments, sendStream$, type SendStreamOptions, type StreamSource } from './session/send-stream.js';
@@ -47,7 +47,7 @@ function checkControlPayload(data: Uint8Array, name: string): Uint8Array {
 export class WebSocket extends WebSocketBase<Connection> {
   private readonly options: WebSocketOptions;
   /** Custom headers of the next upgrade requests by lower-case name (created when there are any). */
-  private headers: Map<string, readonly [string, string]> | null = null;
+  private headers: Map<string, readonly [string, string | readonly string[]]> | null = null;
 
   /**
    * @param url - a `ws:` or `wss:` URL
@@ -61,9 +61,9 @@ export class WebSocket extends WebSocketBase<Connection> {
     for (const [name, value] of Object.entries(validated.headers ?? {})) this.setHeader(name, value);
   }
 
-  /** Sets a header, replacing one set earlier under any letter case. */
-  private setHeader(name: string, value: string): void {
-    (this.headers ??= new Map()).set(name.toLowerCase(), [name, value]);
+  /** Sets a header (one value, or several), replacing one set earlier under any letter case. */
+  private setHeader(name: string, value: string | readonly string[]): void {
+    (this.headers ??= new Map()).set(name.toLowerCase(), [name, typeof value === 'string' ? value : [...value]]);
   }
 
   /**
@@ -96,12 +96,17 @@ export class WebSocket extends WebSocketBase<Connection> {
 
   /**
    * Adds a header to the next connections' upgrade requests, replacing one of the same name in any letter
-   * case (also one from the `headers` option).
+   * case (also one from the `headers` option); an array of values sends one header line per value.
    *
    * @throws TypeError for a name that is not an HTTP token (or is set by the handshake), or a value with
    *   control characters (CR, LF, NUL…)
    */
-  addHeader(name: string, value: string): void {
+  addHeader(name: string, value: string | readonly string[]): void {
+    if (Array.isArray(value)) {
+      checkRequestOptions({ headers: [[name, value]] });
+      this.setHeader(name, value);
+      return;
+    }
     const [checkedName, checkedValue] = checkHeader(name, value);
     this.setHeader(checkedName, checkedValue);
   }

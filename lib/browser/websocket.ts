@@ -12,7 +12,7 @@ import { Observable } from 'rxjs';
 import { WebSocketBase } from '../session/websocket-base.js';
 import type { WebSocketEvent } from '../events/events.js';
 import type { NativeConnection } from '../connection/native-connection.js';
-import { nativeSession$ } from '../session/native-session.js';
+import { nativeSession$, parseBrowserUrl } from '../session/native-session.js';
 import { resolveBrowserSessionOptions, validateBrowserWebSocketOptions, type SessionOptions, type WebSocketOptions } from '../session/browser-options.js';
 
 export type { SendOptions } from '../session/websocket-base.js';
@@ -44,6 +44,7 @@ export class WebSocket extends WebSocketBase<NativeConnection> {
    */
   constructor(url: string, options?: WebSocketOptions) {
     const validated = validateBrowserWebSocketOptions(options);
+    parseBrowserUrl(url);
     super(url, validated.sendQueue);
     this.options = validated;
   }

@@ -7,7 +7,7 @@
  * validated by the shared rules of `session/shared-options`.
  */
 import type { SchedulerLike } from 'rxjs';
-import { checkObject } from '../core/checks.js';
+import { checkBoolean, checkObject } from '../core/checks.js';
 import {
   PORTABLE_MAX_SIZE,
   resolveSessionOptions,
@@ -34,6 +34,20 @@ export interface WebSocketOptions extends CommonWebSocketOptions {
   tls?: never;
   /** Not available in browsers: the native WebSocket is the transport. */
   transport?: never;
+  /** Not available in browsers: the browser sends its page's origin. */
+  origin?: never;
+  /** Not available in browsers: a browser's WebSocket fails on a redirect. */
+  followRedirects?: never;
+  /** Not available in browsers: a browser's WebSocket fails on a redirect. */
+  maxRedirects?: never;
+  /** Not available in browsers: the browser resolves names itself. */
+  lookup?: never;
+  /** Not available in browsers: the browser picks the address family. */
+  family?: never;
+  /** Not available in browsers: the browser picks the local address. */
+  localAddress?: never;
+  /** Not available in browsers: the browser makes the socket. */
+  createConnection?: never;
 }
 
 /** Options of one connection attempt in a browser (SPEC `SessionOptions` without protocol pings). */
@@ -66,7 +80,21 @@ export interface ResolvedBrowserSessionOptions {
 }
 
 /** The options a browser has no way to honour. */
-const UNAVAILABLE = ['headers', 'userAgent', 'proxies', 'agent', 'tls', 'transport'] as const;
+const UNAVAILABLE = [
+  'headers',
+  'userAgent',
+  'proxies',
+  'agent',
+  'tls',
+  'transport',
+  'origin',
+  'followRedirects',
+  'maxRedirects',
+  'lookup',
+  'family',
+  'localAddress',
+  'createConnection',
+] as const;
 
 function unavailable(option: string, hint: string): TypeError {
   return new TypeError(`option ${option} is not available in browsers: ${hint}`);
@@ -76,8 +104,9 @@ function unavailable(option: string, hint: string): TypeError {
 /**
  * Validates browser {@link WebSocketOptions}; returns a shallow copy.
  *
- * @throws TypeError naming the option for `headers`, `userAgent`, `proxies`, `agent`, `tls` or `transport`,
- *   and for wrong types; RangeError for out-of-range sizes
+ * @throws TypeError naming the option for `headers`, `userAgent`, `proxies`, `agent`, `tls`, `transport`,
+ *   `origin`, `followRedirects`, `maxRedirects`, `lookup`, `family`, `localAddress` or `createConnection`, and for
+ *   wrong types (`compress` is a boolean here); RangeError for out-of-range sizes
  */
 export function validateBrowserWebSocketOptions(options: WebSocketOptions | undefined): WebSocketOptions {
   checkObject(options, 'options');
@@ -86,6 +115,7 @@ export function validateBrowserWebSocketOptions(options: WebSocketOptions | unde
     if ((o as Record<string, unknown>)[option] !== undefined) throw unavailable(option, 'the browser controls it');
   }
   validateCommonOptions(o, PORTABLE_MAX_SIZE);
+  checkBoolean(o.compress, 'compress');
   return o;
 }
 

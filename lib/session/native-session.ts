@@ -29,7 +29,7 @@
  */
 import { Observable, Subscription, timer } from 'rxjs';
 import { Response } from '../core/response.js';
-import { parseWebSocketUrl, redactUrl } from '../core/url.js';
+import { parseWebSocketUrl, redactUrl, type WebSocketTarget } from '../core/url.js';
 import { markAppClose } from '../events/app-close.js';
 import { events, type ConnectFail, type Disconnected, type WebSocketEvent } from '../events/events.js';
 import { Heartbeat, heartbeatFailure, type Periodic } from '../connection/heartbeat.js';
@@ -78,6 +78,17 @@ function textSize(text: string, limit: number): number {
 }
 
 /**
+ * Parses a URL for the browser build: a Unix domain socket (`ws+unix:`, `wss+unix:`) is no URL a browser can open.
+ *
+ * @throws TypeError for an invalid URL, and for a Unix socket URL
+ */
+export function parseBrowserUrl(url: string): WebSocketTarget {
+  const target = parseWebSocketUrl(url);
+  if (target.socketPath !== undefined) throw new TypeError(`unix socket urls are not available in browsers, got ${target.url.protocol}`);
+  return target;
+}
+
+/**
  * Opens one native connection per subscription.
  *
  * @param url - ws: or wss: URL (http: and https: are mapped to them)
@@ -92,7 +103,7 @@ export function nativeSession$(
   options: ResolvedBrowserSessionOptions,
   hooks: NativeSessionHooks = {},
 ): Observable<WebSocketEvent> {
-  const target = parseWebSocketUrl(url);
+  const target = parseBrowserUrl(url);
   const shown = redactUrl(url);
   const maxMessageSize = wsOptions.maxMessageSize ?? DEFAULTS.maxMessageSize;
   return new Observable<WebSocketEvent>((subscriber) => {

@@ -16,23 +16,23 @@
  */
 import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import { buildDeflateOffer } from '../core/deflate-params.js';
-import { buildRequest, type HandshakeRequest, type RequestOptions } from '../core/handshake.js';
+import type { RequestOptions } from '../core/handshake.js';
 import { parseWebSocketUrl, redactUrl, type WebSocketTarget } from '../core/url.js';
 import { markAppClose } from '../events/app-close.js';
 import { events, type ConnectFail, type Disconnected, type WebSocketEvent } from '../events/events.js';
 import { closeHandshake } from '../pipeline/close-handshake.js';
 import { connectTimeout } from '../pipeline/connect-timeout.js';
 import { frame } from '../pipeline/frame.js';
-import { handshake, type HandshakeStage } from '../pipeline/handshake.js';
+import { handshake, type HandshakeStage, type Redirector } from '../pipeline/handshake.js';
 import { inflate } from '../pipeline/inflate.js';
 import { heartbeat } from '../pipeline/heartbeat.js';
 import { keepalive } from '../pipeline/keepalive.js';
 import { unresponsive } from '../pipeline/unresponsive.js';
 import { nodeTransport } from '../transports/node.js';
-import type { TransportTarget } from '../transports/transport.js';
 import { Connection, type SessionEnd } from '../connection/connection.js';
-import { acceptFor, createKey } from '../connection/handshake-keys.js';
-import { DEFAULTS, type ResolvedSessionOptions, type WebSocketOptions } from './options.js';
+import { compressionSettings } from './compress-options.js';
+import { Hops, type Hop } from './hops.js';
+import { DEFAULTS, DEFAULT_MAX_REDIRECTS, type ResolvedSessionOptions, type WebSocketOptions } from './options.js';
 import { USER_AGENT } from './user-agent.js';
 import { Stage, chain } from '../pipeline/stage.js';
 import type { Signals } from '../connection/signals.js';
@@ -180,7 +180,7 @@ class SinkDetach implements Unsubscribable {
 /**
  * Opens one connection per subscription.
  *
- * @param url - ws: or wss: URL
+ * @param url - ws:, wss:, ws+unix: or wss+unix: URL
  * @param wsOptions - validated WebSocketOptions
  * @param options - resolved SessionOptions
  * @param hooks - lets the WebSocket object track the live connection
@@ -211,46 +211,47 @@ function openSession(
   options: ResolvedSessionOptions,
   hooks: SessionHooks,
 ): Unsubscribable {
-  const compress = wsOptions.compress === true;
+  const compression = compressionSettings(wsOptions.compress);
+  const compress = compression !== null;
   const conn = new Connection(url, options, {
     maxPayload: wsOptions.maxPayload ?? DEFAULTS.maxPayload,
     maxMessageSize: wsOptions.maxMessageSize ?? DEFAULTS.maxMessageSize,
     compress,
+    deflateTuning: compression?.tuning,
   });
   hooks.onConnection?.(conn);
 
   subscriber.next(events.connecting(url, conn.now()));
 
-  const key = createKey();
   const protocols = wsOptions.protocols ?? [];
-  let request: HandshakeRequest;
+  const hops = new Hops(target, {
+    wsOptions,
+    headers,
+    userAgent: wsOptions.userAgent ?? USER_AGENT,
+    extensions: compression === null ? undefined : buildDeflateOffer(compression.offer),
+    maxRedirects: wsOptions.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+  });
+  let first: Hop;
   try {
-    request = buildRequest(target, key, {
-      protocols,
-      headers,
-      userAgent: wsOptions.userAgent ?? USER_AGENT,
-      extensions: compress ? buildDeflateOffer() : undefined,
-    });
+    first = hops.start(url);
   } catch (error) {
     // Invalid custom headers: the subscriber gets the error, and the session never was live.
     hooks.onRelease?.();
     throw error;
   }
-  const transportTarget: TransportTarget = {
-    url: target.url,
-    secure: target.secure,
-    host: target.host,
-    port: target.port,
-    request,
-    tls: wsOptions.tls,
-    proxies: wsOptions.proxies,
-    agent: wsOptions.agent,
-  };
   const transport = wsOptions.transport ?? nodeTransport;
+  // Each redirect opens a transport of its own, within this session (and its connectTimeout).
+  const redirect: Redirector | undefined =
+    wsOptions.followRedirects === true
+      ? (response) => {
+          const hop = hops.follow(response);
+          return typeof hop === 'string' ? hop : { events$: transport.open(hop.target), accept: hop.accept, url: hop.url };
+        }
+      : undefined;
 
   const sink = new SessionSink(subscriber, conn, hooks);
   conn.end = sink;
-  const head = chain(sink, handshake(conn, { accept: acceptFor(key), protocols, compress }), [
+  const head = chain(sink, handshake(conn, { accept: first.accept, protocols, compress, deflate: compression?.offer, redirect }), [
     frame(conn),
     inflate(conn),
     keepalive(conn, { pingRate: options.pingRate, poll: options.poll }),
@@ -261,6 +262,6 @@ function openSession(
   ]) as HandshakeStage;
   // Out-of-band batches (close sent, forced end) enter at the head too, in order with the transport's events.
   conn.input = head;
-  head.start(transport.open(transportTarget));
+  head.start(transport.open(first.target));
   return new SinkDetach(sink);
 }

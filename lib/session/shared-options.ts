@@ -102,17 +102,17 @@ export function resolveHeartbeat(heartbeat: HeartbeatOptions | undefined): Heart
 
 /**
  * Validates {@link CommonWebSocketOptions} in place on `o` (a copy of the caller's object): the
- * `heartbeat` is replaced by its validated copy. `sendQueue` is left to the WebSocket classes (WebSocketBase).
+ * `heartbeat` is replaced by its validated copy. `sendQueue` is left to the WebSocket classes (WebSocketBase),
+ * `compress` to each build (a boolean in browsers; Node also takes its tuning object).
  *
  * @param maxSize - the largest `maxPayload` / `maxMessageSize` the platform can buffer
  * @throws TypeError for wrong types and invalid protocols; RangeError for out-of-range values
  */
-export function validateCommonOptions(o: CommonWebSocketOptions, maxSize: number): void {
+export function validateCommonOptions(o: Omit<CommonWebSocketOptions, 'compress'>, maxSize: number): void {
   if (o.protocols !== undefined && (!Array.isArray(o.protocols) || o.protocols.some((p) => typeof p !== 'string'))) {
     throw new TypeError('protocols must be an array of strings');
   }
   checkProtocols(o.protocols ?? []);
-  checkBoolean(o.compress, 'compress');
   checkNumber(o.maxPayload, 'maxPayload', 1, maxSize);
   checkNumber(o.maxMessageSize, 'maxMessageSize', 1, maxSize);
   if (o.heartbeat !== undefined) o.heartbeat = resolveHeartbeat(o.heartbeat);
