@@ -15,11 +15,16 @@ export interface CompressedSignal { readonly name: '@compressed'; readonly opcod
 export interface CloseSentSignal { readonly name: '@close-sent' }
 /** A side effect the session runs when the batch reaches this point (e.g. echoing a close after `closing` was delivered). */
 export interface RunSignal { readonly name: '@run'; readonly run: () => void }
+/**
+ * connectTimeout expired: it enters at the pipeline's head, so that a refused answer whose body is still
+ * arriving becomes `rejected` with what came; otherwise the connect-timeout stage makes it a `connect_fail`.
+ */
+export interface ConnectTimeoutSignal { readonly name: '@connect-timeout' }
 /** The session emits `final` and completes. */
 export interface EndSignal { readonly name: '@end'; readonly final: Disconnected | ConnectFail }
 
 /** Anything that travels between a session's operators. */
-export type Signal = WebSocketEvent | DataSignal | CompressedSignal | CloseSentSignal | RunSignal | EndSignal;
+export type Signal = WebSocketEvent | DataSignal | CompressedSignal | CloseSentSignal | RunSignal | ConnectTimeoutSignal | EndSignal;
 
 /** One hop's worth of signals, in order. */
 export type Signals = Signal[];
@@ -29,3 +34,6 @@ export const endWith = (final: Disconnected | ConnectFail): EndSignal => ({ name
 
 /** The close-sent signal (a constant: it carries no data). */
 export const CLOSE_SENT: CloseSentSignal = { name: '@close-sent' };
+
+/** The connect-timeout signal (a constant: it carries no data). */
+export const CONNECT_TIMEOUT: ConnectTimeoutSignal = { name: '@connect-timeout' };

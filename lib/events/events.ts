@@ -22,7 +22,13 @@ export interface Connected extends EventBase { readonly name: 'connected'; reado
 /** The connection could not be established; `reason` keeps the underlying cause. */
 export interface ConnectFail extends EventBase { readonly name: 'connect_fail'; readonly reason: string }
 /** The server answered the upgrade with something other than a valid WebSocket handshake. */
-export interface Rejected extends EventBase { readonly name: 'rejected'; readonly response: Response; readonly reason: string }
+export interface Rejected extends EventBase {
+  readonly name: 'rejected';
+  readonly response: Response;
+  readonly reason: string;
+  /** The first bytes of a non-101 answer's body (at most 4 KiB; empty if none), where servers explain a refusal. */
+  readonly body: Uint8Array;
+}
 /** The handshake completed: messages may flow. */
 export interface Ready extends EventBase {
   readonly name: 'ready';
@@ -100,7 +106,13 @@ export const events = {
   connecting: (url: string, time: number): Connecting => ({ name: 'connecting', url, receivedTime: time }),
   connected: (url: string, proxy: string | null, time: number): Connected => ({ name: 'connected', url, proxy, receivedTime: time }),
   connectFail: (reason: string, time: number): ConnectFail => ({ name: 'connect_fail', reason, receivedTime: time }),
-  rejected: (response: Response, reason: string, time: number): Rejected => ({ name: 'rejected', response, reason, receivedTime: time }),
+  rejected: (response: Response, reason: string, time: number, body: Uint8Array = new Uint8Array(0)): Rejected => ({
+    name: 'rejected',
+    response,
+    reason,
+    body,
+    receivedTime: time,
+  }),
   ready: (response: Response, protocol: string | null, extensions: Set<string>, time: number): Ready => ({
     name: 'ready',
     response,

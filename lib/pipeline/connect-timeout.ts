@@ -1,7 +1,10 @@
 /**
  * connectTimeout: TCP, TLS, the proxy tunnel and the HTTP upgrade must
  * complete within `connectTimeout` ms of subscription, else the session ends
- * with `connect_fail`. `ready` or `rejected` stops the timer.
+ * with `connect_fail`. `ready` or `rejected` stops the timer. At expiry the
+ * timeout enters the pipeline's head as a signal, so that the handshake stage
+ * can turn a refusal whose body is still arriving into `rejected` (with the
+ * body so far); a timeout that comes back here unanswered is `connect_fail`.
  *
  * ```
  * input:   -c------------------    (connectTimeout 10, server silent)
@@ -11,7 +14,7 @@
 import type { SchedulerAction, Subscription } from 'rxjs';
 import { events } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
-import { endWith, type Signals } from '../connection/signals.js';
+import { CONNECT_TIMEOUT, endWith, type Signals } from '../connection/signals.js';
 import { Stage, type Downstream, type StageFactory } from './stage.js';
 
 function timeoutTick(this: SchedulerAction<ConnectTimeoutStage>, self?: ConnectTimeoutStage): void {
@@ -32,18 +35,30 @@ class ConnectTimeoutStage extends Stage {
 
   override next(batch: Signals): void {
     const out = this.out;
+    if (batch.includes(CONNECT_TIMEOUT)) {
+      this.fail();
+      return;
+    }
     if (this.timer !== null && batch.some((signal) => signal.name === 'ready' || signal.name === 'rejected')) {
       this.leave(); // nothing left to time (leaving stops the timer): later batches skip this stage
     }
     out.next(batch);
   }
 
+  /** The timer fired: the timeout goes through the pipeline from its head (see the file's comment). */
   expire(): void {
+    this.timer = null;
+    const input = this.conn.input;
     try {
-      this.out.next([endWith(events.connectFail(`connect timeout after ${this.connectTimeout} ms`, this.conn.now()))]);
+      if (input === null) this.fail();
+      else input.next([CONNECT_TIMEOUT]);
     } catch (error) {
       this.conn.internalError(error);
     }
+  }
+
+  private fail(): void {
+    this.out.next([endWith(events.connectFail(`connect timeout after ${this.connectTimeout} ms`, this.conn.now()))]);
   }
 
   protected override stop(): void {

@@ -1,8 +1,10 @@
 /**
  * handshake: the opening handshake as an stage (RFC 6455 §4.1). Turns the
  * transport's events into `connected`, then reads the HTTP response and emits
- * `ready` or `rejected`; bytes after the response head pass on as `@data` for
- * the framing stage.
+ * `ready` or `rejected` (after the first 4 KiB of a refusal's body, see
+ * rejection.ts); bytes after a 101 head pass on as `@data` for the framing
+ * stage. With `followRedirects` a redirect answer swaps the transport for the
+ * next hop's instead.
  *
  * ```
  * transport: -o--d(101…frames)--d--|
@@ -15,13 +17,12 @@ import { HttpResponseReader } from '../core/http-response-reader.js';
 import { negotiateDeflate, type DeflateOptions } from '../core/deflate-params.js';
 import { isRedirectStatus } from '../core/redirect.js';
 import { Response } from '../core/response.js';
-import { parseRetryAfter } from '../core/retry-after.js';
 import { events } from '../events/events.js';
-import { markRetryAfter } from '../events/retry-after-mark.js';
 import type { Connection } from '../connection/connection.js';
-import { endWith, type Signals } from '../connection/signals.js';
+import { CONNECT_TIMEOUT, endWith, type Signals } from '../connection/signals.js';
 import type { Observable, Unsubscribable } from 'rxjs';
 import type { TransportEvent } from '../transports/transport.js';
+import { Rejection } from './rejection.js';
 import { Stage, type Downstream, type StageFactory } from './stage.js';
 
 /** The next upgrade request after a redirect: its transport's events, and what its answer must carry. */
@@ -63,6 +64,8 @@ export class HandshakeStage extends Stage<HandshakeInput> {
   private transport: Unsubscribable | null = null;
   /** The URL `connected` shows: the user's, then each redirect's. */
   private url: string;
+  /** A refused answer whose body is still arriving; `rejected` goes out when it is in (see {@link Rejection}). */
+  private rejection: Rejection | null = null;
 
   constructor(
     out: Downstream<Signals>,
@@ -91,7 +94,9 @@ export class HandshakeStage extends Stage<HandshakeInput> {
   override error(error: unknown): void {
     if (this.ended) return;
     try {
-      this.out.error(error);
+      // The server's refusal stands even when its connection then fails: the body so far comes with it.
+      if (this.rejection !== null) this.out.next(this.rejection.end(this.conn.now()));
+      else this.out.error(error);
     } catch (thrown) {
       this.conn.internalError(thrown);
     }
@@ -100,7 +105,9 @@ export class HandshakeStage extends Stage<HandshakeInput> {
   override complete(): void {
     if (this.ended) return;
     try {
-      this.out.complete();
+      // RFC 9112 §6.3 item 8: a body without a declared length ends when the server closes the connection.
+      if (this.rejection !== null) this.out.next(this.rejection.end(this.conn.now()));
+      else this.out.complete();
     } catch (thrown) {
       this.conn.internalError(thrown);
     }
@@ -122,13 +129,20 @@ export class HandshakeStage extends Stage<HandshakeInput> {
   }
 
   private handle(input: HandshakeInput): void {
+    const rejection = this.rejection;
     if (Array.isArray(input)) {
-      this.out.next(input);
+      // connectTimeout expired while the refusal's body was arriving: `rejected` with what came.
+      if (rejection !== null && input.includes(CONNECT_TIMEOUT)) this.out.next(rejection.end(this.conn.now()));
+      else this.out.next(input);
       return;
     }
     const conn = this.conn;
     switch (input.type) {
       case 'data': {
+        if (rejection !== null) {
+          if (rejection.push(input.chunk)) this.out.next(rejection.end(conn.now()));
+          return;
+        }
         const reader = this.reader;
         if (reader === null || conn.phase !== 'handshake') {
           this.out.next([{ name: '@data', chunk: input.chunk }]);
@@ -214,11 +228,13 @@ export class HandshakeStage extends Stage<HandshakeInput> {
     } catch (error) {
       if (!(error instanceof HandshakeError)) throw error;
       conn.phase = 'ended';
-      const rejected = events.rejected(response, refused ?? error.message, now);
-      // For persist: a Retry-After header (seconds or an HTTP date, RFC 9110 §10.2.3) sets the next wait.
-      const retryAfter = parseRetryAfter(response.get('retry-after'), now);
-      if (retryAfter !== null) markRetryAfter(rejected, retryAfter);
-      return [rejected, endWith(events.disconnected('rejected', true, now))];
+      // Without `rest` the answer came from Node's http parser (the http.Agent path): what follows is the body itself.
+      const rejection = new Rejection(response, refused ?? error.message, rest === null);
+      if (rest !== null) rejection.push(rest);
+      if (rejection.complete) return rejection.end(now);
+      // The body is still arriving: `rejected` waits for it (or for the end of the connection, or connectTimeout).
+      this.rejection = rejection;
+      return [];
     }
     // The framing stage opens the protocol when it sees `ready`.
     const out: Signals = [events.ready(response, protocol, extensions, now)];

@@ -90,6 +90,7 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd {
         case '@data':
         case '@compressed':
         case '@close-sent':
+        case '@connect-timeout':
           break;
         case 'ready':
           this.hooks.onOpen?.(this.conn);

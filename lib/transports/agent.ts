@@ -8,6 +8,7 @@ import { request as httpRequest, type Agent, type ClientRequest, type IncomingMe
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { Observable } from 'rxjs';
+import { MAX_REJECTED_BODY } from '../core/response-body.js';
 import { socketOptions } from './net.js';
 import { redactProxy } from './proxy-env.js';
 import { ignoreError, pipeSocket, socketConnection, transportError } from './socket-stream.js';
@@ -41,7 +42,7 @@ function responseHead(res: IncomingMessage): ResponseHead {
  * Sends the upgrade request through `agent` (`https.request` for `wss:`, with the TLS options of
  * {@link tlsOptions}); the request's headers go out as given, in order. On `101` it emits `open`,
  * `response`, the bytes that came with the head, then the socket's data; on any other status `open`,
- * `response`, then completes. A proxy agent whose CONNECT is refused (a `proxyConnect` event with a
+ * `response`, the body's bytes (decoded by Node, at most {@link MAX_REJECTED_BODY} of them), then completes. A proxy agent whose CONNECT is refused (a `proxyConnect` event with a
  * non-200 status) errors the stream with "proxy refused: 407 Proxy Authentication Required" before Node
  * could report the proxy's answer as the server's. Unsubscribing destroys the request and its socket.
  */
@@ -78,8 +79,18 @@ export function agentStream(target: TransportTarget, agent: Agent): Observable<T
     const onResponse = (res: IncomingMessage): void => {
       subscriber.next({ type: 'open', connection: socketConnection(res.socket), proxy });
       subscriber.next({ type: 'response', head: responseHead(res) });
-      res.resume();
-      subscriber.complete();
+      // The refusal's body, de-chunked by Node, for `rejected.body`: at most MAX_REJECTED_BODY bytes, then the
+      // request is dropped (unsubscribing destroys it), so a server cannot make us read more.
+      let received = 0;
+      res.on('data', (chunk: Buffer) => {
+        if (subscriber.closed) return;
+        received += chunk.length;
+        subscriber.next({ type: 'data', chunk });
+        if (received >= MAX_REJECTED_BODY) subscriber.complete();
+      });
+      res.on('end', () => subscriber.complete());
+      res.on('error', () => subscriber.complete());
+      res.on('aborted', () => subscriber.complete());
     };
     const onError = (error: Error): void => subscriber.error(transportError(error));
     req.on('proxyConnect', onProxyConnect);

@@ -76,7 +76,8 @@ export interface ResponseHead {
  * What a transport's stream emits:
  * - `open` once, when the byte stream is up and the upgrade request has been written;
  * - `response` at most once, only from transports that parse the HTTP response head themselves;
- * - `data` for every chunk received (the raw HTTP response first, unless `response` was emitted, then frames);
+ * - `data` for every chunk received (the raw HTTP response first, unless `response` was emitted, then frames
+ *   after a 101, or the body's decoded bytes after any other status);
  * - `drain` when the write buffer, once over its high-water mark (`needsDrain`), has emptied.
  *
  * The stream completes when the peer ends the connection (EOF) and errors when
