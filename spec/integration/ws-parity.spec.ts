@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { WebSocketServer, type PerMessageDeflateOptions } from 'ws';
 import type { Connected, Ready, Text, WebSocketEvent } from '../../lib/events/events.js';
 import { ClientFrameReader, type ClientFrame } from '../../lib/testing.js';
+import type { CreateConnectionOptions } from '../../lib/transports/transport.js';
 import { WebSocket } from '../../lib/websocket.js';
 import { tlsFixtures } from '../helpers/tls-fixtures.js';
 
@@ -174,10 +175,10 @@ describe('socket options: lookup, family, localAddress, createConnection', () =>
 
     const secure = await echoServer({ port: 0 }, { tls: true });
     try {
-      const tlsCalls: Array<{ servername?: string; ca?: unknown }> = [];
+      const tlsCalls: CreateConnectionOptions[] = [];
       const secureEvents = await echo(`wss://localhost:${secure.port}/`, {
         tls: { ca: tlsFixtures().ca },
-        createConnection: (options: { servername?: string; ca?: unknown }) => {
+        createConnection: (options: CreateConnectionOptions) => {
           tlsCalls.push(options);
           return tlsConnect({ ...options, host: '127.0.0.1' });
         },
