@@ -17,7 +17,7 @@ import { WebSocket } from '../../lib/websocket.js';
 const PYTHON = ['/usr/bin/python3', 'python3'].find((python) => spawnSync(python, ['-c', 'import websockets'], { stdio: 'ignore' }).status === 0);
 const SERVER = join(__dirname, '..', 'fixtures', 'python-echo.py');
 const TITLE = PYTHON !== undefined ? 'interop with python-websockets' : 'interop with python-websockets (no python3 with websockets: apt-get install python3-websockets)';
-const SESSION = { pingRate: 0, poll: 600_000, proxies: {}, connectTimeout: 10_000 };
+const SESSION = { pingRate: 0, poll: 600_000, proxies: {}, connectTimeout: 10_000, closeTimeout: 1000 };
 
 /** Starts the python echo server with `args`; resolves with its port once it printed it. */
 async function startPython(args: string[]): Promise<{ port: number; stop(): Promise<void> }> {

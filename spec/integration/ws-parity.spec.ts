@@ -20,7 +20,7 @@ import type { CreateConnectionOptions } from '../../lib/transports/transport.js'
 import { WebSocket } from '../../lib/websocket.js';
 import { tlsFixtures } from '../helpers/tls-fixtures.js';
 
-const SESSION = { pingRate: 0, poll: 600_000, proxies: {}, connectTimeout: 5000 };
+const SESSION = { pingRate: 0, poll: 600_000, proxies: {}, connectTimeout: 5000, closeTimeout: 1000 };
 
 /** A ws echo server on `listen` (a port on 127.0.0.1, or a Unix socket path), recording each request. */
 async function echoServer(listen: { path: string } | { port: 0 }, options: { tls?: boolean; perMessageDeflate?: boolean | PerMessageDeflateOptions } = {}) {

@@ -45,7 +45,7 @@ async function startRedirector(location: (request: IncomingMessage) => string | 
   };
 }
 
-const SESSION = { pingRate: 0, poll: 600_000, proxies: {}, connectTimeout: 5000 };
+const SESSION = { pingRate: 0, poll: 600_000, proxies: {}, connectTimeout: 5000, closeTimeout: 1000 };
 const names = (events: WebSocketEvent[]): string[] => events.map((e) => e.name);
 
 /** Connects, waits for ready (then closes) or the end; returns the events. */
