@@ -13,7 +13,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
-import { encodeFrame } from '../lib/core/frame.js';
+import { serverFrame } from '../lib/testing/server-frames.js';
 import { FrameParser, type FrameHandler } from '../lib/core/frame-parser.js';
 import { MessageAssembler } from '../lib/core/message-assembler.js';
 import { Opcode } from '../lib/core/opcode.js';
@@ -30,7 +30,7 @@ function stream(opcode: number): Buffer[] {
   const payload = Buffer.alloc(SIZE, 'x');
   // Text: mostly ASCII with an 'é' (C3 A9) every 8 bytes.
   if (opcode === Opcode.TEXT) for (let i = 0; i + 1 < SIZE; i += 8) payload.write('é', i);
-  const frame = encodeFrame(opcode, payload, null);
+  const frame = serverFrame(opcode, payload);
   const all = Buffer.allocUnsafe(frame.length * FRAMES);
   for (let i = 0; i < FRAMES; i++) all.set(frame, i * frame.length);
   const chunks: Buffer[] = [];

@@ -1,35 +1,13 @@
 /**
- * Frames (RFC 6455 §5.2): the Frame and FrameHeader types and the encoder.
- * A frame is built into one buffer — header, then the payload masked
- * straight into place — so sending costs one allocation and one copy.
+ * Frame headers (RFC 6455 §5.2): their size and how they are written, with
+ * the rules a frame we build must keep. `FrameWriter` builds each frame into
+ * one buffer — header, then the payload masked straight into place — so
+ * sending costs one allocation and one copy.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
  */
 import { FrameBuildError } from './errors.js';
-import { mask } from './mask.js';
 import { Opcode, isControl } from './opcode.js';
-
-/** A complete frame (its payload already unmasked). */
-export interface Frame {
-  readonly fin: boolean;
-  readonly rsv1: boolean;
-  readonly rsv2: boolean;
-  readonly rsv3: boolean;
-  readonly opcode: number;
-  readonly payload: Uint8Array;
-}
-
-/** A frame's header, known before its payload has arrived. */
-export interface FrameHeader {
-  readonly fin: boolean;
-  readonly rsv1: boolean;
-  readonly rsv2: boolean;
-  readonly rsv3: boolean;
-  readonly opcode: number;
-  readonly masked: boolean;
-  /** Payload length in bytes. */
-  readonly length: number;
-}
 
 /** Bits of a frame to build. */
 export interface FrameOptions {
@@ -43,8 +21,6 @@ export interface FrameOptions {
 const MAX_LENGTH = Number.MAX_SAFE_INTEGER;
 /** The largest control frame payload (RFC 6455 §5.5). */
 export const MAX_CONTROL_PAYLOAD = 125;
-
-const defaultAlloc = (size: number): Uint8Array => new Uint8Array(size);
 
 /**
  * Header bytes for a payload of `payloadLength`: 2, 4 or 10 (7-, 16- or
@@ -132,37 +108,4 @@ function writeHeader(target: Uint8Array, offset: number, b0: number, payloadLeng
     target[at++] = maskKey[3]!;
   }
   return at - offset;
-}
-
-/**
- * Encodes one frame into a single new buffer: the header, then the payload
- * (masked with `maskKey` when given, straight into the output; the caller's
- * payload is never modified).
- *
- * @example
- * ```ts
- * encodeFrame(Opcode.TEXT, new TextEncoder().encode('Hello'), null);
- * // 81 05 48 65 6c 6c 6f  (RFC 6455 §5.7)
- * ```
- * @param alloc - buffer allocator (Node passes `Buffer.allocUnsafe`); default `new Uint8Array`
- * @throws {@link FrameBuildError} see {@link writeFrameHeader}
- * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
- */
-export function encodeFrame(
-  opcode: number,
-  payload: Uint8Array,
-  maskKey: Uint8Array | null,
-  options?: FrameOptions,
-  alloc: (size: number) => Uint8Array = defaultAlloc,
-): Uint8Array {
-  const length = payload.length;
-  const fin = options?.fin ?? true;
-  const rsv1 = options?.rsv1 ?? false;
-  checkFrame(opcode, length, maskKey, fin, rsv1);
-  const headerSize = frameHeaderSize(length, maskKey !== null);
-  const out = alloc(headerSize + length);
-  writeHeader(out, 0, (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode, length, maskKey);
-  if (maskKey !== null) mask(payload, maskKey, out, headerSize);
-  else out.set(payload, headerSize);
-  return out;
 }

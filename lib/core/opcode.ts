@@ -20,11 +20,6 @@ export function isControl(opcode: number): boolean {
   return (opcode & 0x8) !== 0;
 }
 
-/** True for the data opcodes a message can start with (text, binary). */
-export function isData(opcode: number): boolean {
-  return opcode === Opcode.TEXT || opcode === Opcode.BINARY;
-}
-
 /** True for opcodes RFC 6455 reserves for future use (0x3–0x7, 0xB–0xF). */
 export function isReserved(opcode: number): boolean {
   return (opcode > 0x2 && opcode < 0x8) || opcode > 0xa;

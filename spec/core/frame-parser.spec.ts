@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { CriticalProtocolError, PayloadTooLargeError, ProtocolError } from '../../lib/core/errors.js';
-import { encodeFrame, frameHeaderSize, type Frame, type FrameHeader } from '../../lib/core/frame.js';
+import { frameHeaderSize } from '../../lib/core/frame.js';
+import { encodeFrame, type Frame, type FrameHeader } from '../helpers/frames.js';
 import { FrameParser, type FrameHandler, type FrameParserOptions } from '../../lib/core/frame-parser.js';
 import { Opcode, isControl } from '../../lib/core/opcode.js';
 
@@ -18,8 +19,6 @@ const concat = (parts: Uint8Array[]): Uint8Array => {
 const frame = (opcode: number, payload: Uint8Array | string, fin = true, rsv1 = false): Frame => ({
   fin,
   rsv1,
-  rsv2: false,
-  rsv3: false,
   opcode,
   payload: typeof payload === 'string' ? utf8(payload) : payload,
 });
@@ -36,11 +35,11 @@ type Event = ['frame', Frame] | ['start', FrameHeader] | ['part', Uint8Array] | 
 function recorder(options: Partial<FrameParserOptions> = {}) {
   const events: Event[] = [];
   const handler: FrameHandler = {
-    onDataFrame: (opcode, fin, rsv1, payload) => void events.push(['frame', { fin, rsv1, rsv2: false, rsv3: false, opcode, payload }]),
-    onDataStart: (opcode, fin, rsv1, length) => void events.push(['start', { fin, rsv1, rsv2: false, rsv3: false, opcode, masked: false, length }]),
+    onDataFrame: (opcode, fin, rsv1, payload) => void events.push(['frame', { fin, rsv1, opcode, payload }]),
+    onDataStart: (opcode, fin, rsv1, length) => void events.push(['start', { fin, rsv1, opcode, masked: false, length }]),
     onDataPart: (part) => void events.push(['part', part]),
     onDataEnd: () => void events.push(['end']),
-    onControl: (opcode, payload) => void events.push(['control', { fin: true, rsv1: false, rsv2: false, rsv3: false, opcode, payload }]),
+    onControl: (opcode, payload) => void events.push(['control', { fin: true, rsv1: false, opcode, payload }]),
   };
   const parser = new FrameParser(handler, { maxPayload: 1 << 20, ...options });
   const frames = (): Frame[] => {
@@ -53,7 +52,7 @@ function recorder(options: Partial<FrameParserOptions> = {}) {
       else if (event[0] === 'part') parts.push(event[1]);
       else {
         const { fin, rsv1, opcode } = header!;
-        list.push({ fin, rsv1, rsv2: false, rsv3: false, opcode, payload: parts.length === 1 ? parts[0]! : concat(parts) });
+        list.push({ fin, rsv1, opcode, payload: parts.length === 1 ? parts[0]! : concat(parts) });
       }
     }
     return list;
@@ -185,7 +184,7 @@ describe('RFC 6455 §5.2 base framing', () => {
       const { parser, events } = recorder({ allowRsv1: true });
       parser.push(hex('41 02 68 69 c2 03 01'));
       expect(events[0]).toEqual(['frame', frame(Opcode.TEXT, 'hi', false, true)]);
-      expect(events[1]).toEqual(['start', { fin: true, rsv1: true, rsv2: false, rsv3: false, opcode: Opcode.BINARY, masked: false, length: 3 }]);
+      expect(events[1]).toEqual(['start', { fin: true, rsv1: true, opcode: Opcode.BINARY, masked: false, length: 3 }]);
     });
 
     it('accepts a length that is not minimally encoded', () => {

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { PayloadTooLargeError, ProtocolError } from '../../lib/core/errors.js';
-import { encodeFrame } from '../../lib/core/frame.js';
+import { encodeFrame } from '../helpers/frames.js';
 import { FrameParser } from '../../lib/core/frame-parser.js';
 import { MessageAssembler, type MessageAssemblerOptions } from '../../lib/core/message-assembler.js';
 import { Opcode } from '../../lib/core/opcode.js';

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { buildClosePayload } from '../../lib/core/close.js';
-import { encodeFrame } from '../../lib/core/frame.js';
+import { encodeFrame } from '../helpers/frames.js';
 import { Opcode } from '../../lib/core/opcode.js';
 import { harness, hexOf, type Seen } from '../helpers/protocol-harness.js';
 

@@ -1,4 +1,4 @@
-import { encodeFrame } from '../../lib/core/frame.js';
+import { encodeFrame } from '../helpers/frames.js';
 import { Opcode } from '../../lib/core/opcode.js';
 import type { ClientFrame } from '../../lib/testing/client-frame-reader.js';
 import { harness } from '../helpers/protocol-harness.js';
