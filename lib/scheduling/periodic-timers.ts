@@ -1,11 +1,26 @@
 /**
  * Periodic timers shared by all connections: one scheduler action per
- * scheduler and period, as Node's own timers share one list per duration.
- * A timer is a node in its list, kept in due order; the list's action wakes
- * up for the first node, fires every node that is due and rearms. An idle
- * connection's poll and ping then cost a small node each instead of an rxjs
- * action, a bound function and a Node Timeout, and virtual time
- * (TestScheduler) sees exactly the due times one action per timer would give.
+ * scheduler, whatever the periods, as Node's own timers share one list per
+ * duration. A timer is a node in the list of its period, kept in due order;
+ * the scheduler's clock wakes up for the first node of all its lists, fires
+ * every node that is due, in due order, and rearms. An idle connection's poll
+ * and ping then cost a small node each instead of an RxJS action, a bound
+ * function and a Node Timeout.
+ *
+ * Coalescing. On real timers every distinct due millisecond would be a
+ * wake-up of the process (10,000 connections opened over a poll period of
+ * 5 s would wake it 2,000 times a second). So on a scheduler whose clock reads
+ * the wall clock (`asyncScheduler` and the other RxJS schedulers outside
+ * `TestScheduler.run`) the clock wakes on a grid instead: its delay is always
+ * a multiple of the granularity G (the smallest period / 32 of its lists,
+ * between 1 and 100 ms), so that a busy clock re-arms with the same delay
+ * every time (RxJS then keeps its interval instead of re-creating it) and
+ * wakes at most 1000 / G times a second; a timer fires at most G ms after its
+ * due time (1/32 of a period at most), and its next due time still counts from
+ * its own due time, so it never drifts. Virtual time (TestScheduler,
+ * VirtualTimeScheduler: a clock that starts at 0) keeps exact due times: one
+ * wake-up per distinct due time, costless there, and the same frames as one
+ * action per timer would give.
  *
  * The scheduling layer: timer plumbing on RxJS's public, stable API only —
  * `SchedulerLike.schedule`, `SchedulerAction.schedule`, `Subscription`,
@@ -13,6 +28,16 @@
  * `rxjs/internal/*`, no subclassing of RxJS classes). May import: rxjs only.
  */
 import { config, type SchedulerAction, type SchedulerLike, type Subscription, type Unsubscribable } from 'rxjs';
+
+/**
+ * A clock reading at least this (2001-09-09 in epoch ms) is the wall clock: its scheduler runs on real
+ * timers, whose wake-ups are coalesced. Virtual clocks count frames from 0.
+ */
+const WALL_CLOCK_FLOOR = 1e12;
+/** The coalescing granularity is at most this many ms (≤ 10 wake-ups a second however many timers)… */
+const MAX_GRANULARITY = 100;
+/** …and at most this fraction of the shortest period of the clock's timers. */
+const PERIOD_SHARE = 32;
 
 /** One repeating timer: calls `fire(target)` every `period` ms of its list until unsubscribed. */
 class PeriodicTimer implements Unsubscribable {
@@ -35,78 +60,46 @@ function rethrow(error?: unknown): void {
   throw error;
 }
 
-function runList(this: SchedulerAction<TimerList>, list?: TimerList): void {
-  list!.run(this);
+function runClock(this: SchedulerAction<Clock>, clock?: Clock): void {
+  clock!.run(this);
 }
 
-/** The timers of one scheduler and period, first due first. */
+/** The timers of one clock and period, first due first (a new timer is due last: insertion is from the tail). */
 class TimerList {
-  private head: PeriodicTimer | null = null;
+  head: PeriodicTimer | null = null;
   private tail: PeriodicTimer | null = null;
-  private action: Subscription | null = null;
-  /** True while `run` fires timers: it rearms once at the end. */
-  private running = false;
+  /** The clock granularity this list allows (ms; 0 for exact due times). */
+  readonly granularity: number;
 
   constructor(
-    private readonly scheduler: SchedulerLike,
-    private readonly period: number,
-  ) {}
+    private readonly clock: Clock,
+    readonly period: number,
+  ) {
+    this.granularity = clock.coalesce ? Math.max(1, Math.min(MAX_GRANULARITY, Math.floor(period / PERIOD_SHARE))) : 0;
+  }
 
   add<T>(fire: (target: T) => void, target: T): PeriodicTimer {
-    const timer = new PeriodicTimer(this, this.scheduler.now() + this.period, fire as (target: unknown) => void, target);
+    const timer = new PeriodicTimer(this, this.clock.scheduler.now() + this.period, fire as (target: unknown) => void, target);
     this.insert(timer);
+    this.clock.added(this, timer);
     return timer;
   }
 
   remove(timer: PeriodicTimer): void {
     if (timer.prev === null && this.head !== timer) return; // not in the list (already removed)
     this.unlink(timer);
-    if (this.head === null) {
-      // Nothing left to wait for: no pending action keeps the process alive.
-      this.action?.unsubscribe();
-      this.action = null;
-    }
+    this.clock.removed();
   }
 
-  /**
-   * The action fired: fires what is due, in due order, and rearms for the next. The timers belong to
-   * different connections, so one that throws must not stop the others: it is removed, the rest fire, the
-   * list rearms, and the error is reported as RxJS reports unhandled errors: to `config.onUnhandledError`
-   * when set, else rethrown from an action of its own (rethrowing here would make the scheduler cancel this
-   * list's action). lomond's own callers catch their errors themselves and end their connection, so this
-   * only catches what escapes them.
-   */
-  run(action: SchedulerAction<TimerList>): void {
-    this.action = null;
-    this.running = true;
-    let failure: { error: unknown } | null = null;
-    try {
-      const now = this.scheduler.now();
-      let timer = this.head;
-      while (timer !== null && timer.due <= now) {
-        this.unlink(timer);
-        // The next period from this one's due time (exact in virtual time); after a stall, from now: no burst of catch-up ticks.
-        const due = timer.due + this.period;
-        timer.due = due > now ? due : now + this.period;
-        this.insert(timer);
-        try {
-          timer.fire(timer.target);
-        } catch (error) {
-          this.remove(timer);
-          failure ??= { error };
-        }
-        timer = this.head;
-      }
-    } finally {
-      this.running = false;
-      if (this.head !== null) this.action = action.schedule(this, Math.max(0, this.head.due - this.scheduler.now()));
-    }
-    if (failure === null) return;
-    if (config.onUnhandledError !== null) config.onUnhandledError(failure.error);
-    else this.scheduler.schedule(rethrow, 0, failure.error);
+  /** Moves a timer that fired to its next due time: from its own due time (exact in virtual time); after a stall, from now (no burst of catch-up ticks). */
+  reschedule(timer: PeriodicTimer, now: number): void {
+    this.unlink(timer);
+    const due = timer.due + this.period;
+    timer.due = due > now ? due : now + this.period;
+    this.insert(timer);
   }
 
-  /** Inserts in due order (after timers due at the same time); arms the action when it becomes the first. */
+  /** Inserts in due order, after timers due at the same time. */
   private insert(timer: PeriodicTimer): void {
     let before = this.tail;
     while (before !== null && before.due > timer.due) before = before.prev;
@@ -116,7 +109,6 @@ class TimerList {
     else this.tail = timer;
     if (before !== null) before.next = timer;
     else this.head = timer;
-    if (this.head === timer && this.action === null && !this.running) this.arm();
   }
 
   private unlink(timer: PeriodicTimer): void {
@@ -127,17 +119,121 @@ class TimerList {
     timer.prev = null;
     timer.next = null;
   }
+}
 
-  private arm(): void {
-    this.action = this.scheduler.schedule(runList, Math.max(0, this.head!.due - this.scheduler.now()), this);
+/** All periodic timers of one scheduler: one action, armed for the first due timer of all lists. */
+class Clock {
+  /** The lists, in creation order (ties between lists due at the same time fire in this order). */
+  private readonly lists: TimerList[] = [];
+  private readonly byPeriod = new Map<number, TimerList>();
+  private action: Subscription | null = null;
+  /** When the armed action runs (scheduler time), while one is armed. */
+  private wakeAt = 0;
+  /** Timers in all lists. */
+  private count = 0;
+  /** True while `run` fires timers: it rearms once at the end. */
+  private running = false;
+  /** True on a wall clock: wake-ups are coalesced (see the file comment). */
+  readonly coalesce: boolean;
+
+  constructor(readonly scheduler: SchedulerLike) {
+    this.coalesce = scheduler.now() >= WALL_CLOCK_FLOOR;
+  }
+
+  list(period: number): TimerList {
+    let list = this.byPeriod.get(period);
+    if (list === undefined) {
+      this.byPeriod.set(period, (list = new TimerList(this, period)));
+      this.lists.push(list);
+    }
+    return list;
+  }
+
+  added(list: TimerList, timer: PeriodicTimer): void {
+    this.count++;
+    if (this.running) return;
+    // A new timer is due last in its list; the clock only needs to wake earlier for a list's first timer.
+    if (this.action === null || (list.head === timer && timer.due + list.granularity < this.wakeAt)) this.arm();
+  }
+
+  removed(): void {
+    if (--this.count > 0 || this.action === null) return;
+    // Nothing left to wait for: no pending action keeps the process alive.
+    this.action.unsubscribe();
+    this.action = null;
+  }
+
+  /**
+   * The action fired: fires what is due, in due order across the lists, and rearms for the next. The timers belong
+   * to different connections, so one that throws must not stop the others: it is removed, the rest fire, the
+   * clock rearms, and the error is reported as RxJS reports unhandled errors: to `config.onUnhandledError` when
+   * set, else rethrown from an action of its own (rethrowing here would make the scheduler cancel this clock's
+   * action). lomond's own callers catch their errors themselves and end their connection, so this only catches
+   * what escapes them.
+   */
+  run(action: SchedulerAction<Clock>): void {
+    this.action = null;
+    this.running = true;
+    let failure: { error: unknown } | null = null;
+    try {
+      const now = this.scheduler.now();
+      const lists = this.lists;
+      for (;;) {
+        // The first due timer of all lists (the earliest list wins a tie).
+        let first: TimerList | null = null;
+        for (let i = 0; i < lists.length; i++) {
+          const head = lists[i]!.head;
+          if (head !== null && head.due <= now && (first === null || head.due < first.head!.due)) first = lists[i]!;
+        }
+        if (first === null) break;
+        const timer = first.head!;
+        first.reschedule(timer, now);
+        try {
+          timer.fire(timer.target);
+        } catch (error) {
+          first.remove(timer);
+          failure ??= { error };
+        }
+      }
+    } finally {
+      this.running = false;
+      if (this.count > 0) this.arm(action);
+    }
+    if (failure === null) return;
+    if (config.onUnhandledError !== null) config.onUnhandledError(failure.error);
+    else this.scheduler.schedule(rethrow, 0, failure.error);
+  }
+
+  /** Arms the clock's action (rescheduling `action` when given) for the first due timer, on the coalescing grid. */
+  private arm(action?: SchedulerAction<Clock>): void {
+    const now = this.scheduler.now();
+    let due = Infinity;
+    let granularity = Infinity;
+    for (const list of this.lists) {
+      if (list.head === null) continue;
+      if (list.head.due < due) due = list.head.due;
+      if (list.granularity < granularity) granularity = list.granularity;
+    }
+    let delay = Math.max(0, due - now);
+    // On the grid: a multiple of the granularity, so that a busy clock re-arms with the same delay each time.
+    if (granularity > 0) delay = Math.max(1, Math.ceil(delay / granularity)) * granularity;
+    this.wakeAt = now + delay;
+    if (action !== undefined) {
+      this.action = action.schedule(this, delay);
+      return;
+    }
+    this.action?.unsubscribe();
+    this.action = this.scheduler.schedule(runClock, delay, this);
   }
 }
 
-const lists = new WeakMap<SchedulerLike, Map<number, TimerList>>();
+const clocks = new WeakMap<SchedulerLike, Clock>();
 
 /**
  * Calls `fire(target)` every `period` ms on `scheduler`, from now, until the returned timer is
- * unsubscribed. `fire` should be a module-level function: the timer then needs no closure.
+ * unsubscribed. `fire` should be a module-level function: the timer then needs no closure. On real timers
+ * a call may come up to 1/32 of `period` (at most 100 ms) late, so that many timers share one wake-up;
+ * in virtual time it comes exactly on time (see the file comment).
  *
  * @example
  * ```ts
@@ -146,9 +242,7 @@ const lists = new WeakMap<SchedulerLike, Map<number, TimerList>>();
  * ```
  */
 export function every<T>(scheduler: SchedulerLike, period: number, fire: (target: T) => void, target: T): Unsubscribable {
-  let byPeriod = lists.get(scheduler);
-  if (byPeriod === undefined) lists.set(scheduler, (byPeriod = new Map()));
-  let list = byPeriod.get(period);
-  if (list === undefined) byPeriod.set(period, (list = new TimerList(scheduler, period)));
-  return list.add(fire, target);
+  let clock = clocks.get(scheduler);
+  if (clock === undefined) clocks.set(scheduler, (clock = new Clock(scheduler)));
+  return clock.list(period).add(fire, target);
 }

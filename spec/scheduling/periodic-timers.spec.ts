@@ -148,4 +148,127 @@ describe('every (shared periodic timers)', () => {
     timer.unsubscribe();
     expect(pending).toBeNull();
   });
+
+  it('serves every period of a scheduler from one scheduled action', () => {
+    const scheduler = newScheduler();
+    scheduler.run(() => {
+      const timers = [every(scheduler, 5000, () => undefined, null), every(scheduler, 30_000, () => undefined, null), every(scheduler, 7, () => undefined, null)];
+      expect(scheduler.actions.filter((action) => !action.closed)).toHaveLength(1);
+      for (const timer of timers) timer.unsubscribe();
+    });
+  });
+});
+
+/** A scheduler on a fake wall clock (epoch milliseconds): actions run when the test advances the clock, and their delays are recorded. */
+function wallClock(start = 1_700_000_000_000): { scheduler: SchedulerLike; advance(to: number): void; delays: number[]; wakeUps: number; readonly now: number; pending: number } {
+  let now = start;
+  let queue: Array<{ at: number; run: () => void; id: number }> = [];
+  let ids = 0;
+  const state = {
+    delays: [] as number[],
+    wakeUps: 0,
+    get now() {
+      return now;
+    },
+    get pending() {
+      return queue.length;
+    },
+    scheduler: {
+      now: () => now,
+      schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, initial?: T): Subscription {
+        let entry: { at: number; run: () => void; id: number } | null = null;
+        const action = {
+          closed: false,
+          schedule(next?: T, nextDelay = 0) {
+            state.delays.push(nextDelay);
+            if (entry !== null) queue = queue.filter((e) => e !== entry);
+            entry = { at: now + nextDelay, id: ids++, run: () => work.call(action as unknown as SchedulerAction<T>, next) };
+            queue.push(entry);
+            return action as unknown as Subscription;
+          },
+          unsubscribe() {
+            action.closed = true;
+            if (entry !== null) queue = queue.filter((e) => e !== entry);
+          },
+        };
+        return action.schedule(initial, delay);
+      },
+    } as SchedulerLike,
+    advance(to: number) {
+      for (;;) {
+        const next = queue.filter((e) => e.at <= to).sort((a, b) => a.at - b.at || a.id - b.id)[0];
+        if (next === undefined) break;
+        queue = queue.filter((e) => e !== next);
+        now = next.at;
+        state.wakeUps++;
+        next.run();
+      }
+      now = to;
+    },
+  };
+  return state;
+}
+
+describe('every on a wall clock (real timers): coalesced wake-ups', () => {
+  it('wakes on a grid of 100 ms for 2,000 timers spread over the period, each at most 100 ms late and never drifting', () => {
+    const clock = wallClock();
+    const start = clock.now;
+    const late: number[] = [];
+    const fires = new Map<number, number[]>();
+    const timers = [];
+    for (let i = 0; i < 2000; i++) {
+      // Opened evenly over one poll period, as clients arrive.
+      clock.advance(start + Math.floor((i * 5) / 2));
+      const due0 = clock.now + 5000;
+      timers.push(
+        every(clock.scheduler, 5000, (n: number) => {
+          const list = fires.get(n) ?? [];
+          list.push(clock.now);
+          fires.set(n, list);
+          late.push((clock.now - due0) % 5000);
+        }, i),
+      );
+    }
+    const wakeUpsBefore = clock.wakeUps;
+    clock.advance(start + 30_000);
+    const wakeUps = clock.wakeUps - wakeUpsBefore;
+    // 25 s of steady state at most 10 wake-ups a second, instead of one per distinct due time (2,000 per period).
+    expect(wakeUps).toBeLessThanOrEqual(25 * 10 + 60);
+    expect(Math.max(...late)).toBeLessThan(100);
+    expect(Math.min(...late)).toBeGreaterThanOrEqual(0);
+    // Every timer fired once per period: no drift, no catch-up bursts.
+    for (const times of fires.values()) {
+      for (let k = 1; k < times.length; k++) expect(Math.abs(times[k]! - times[k - 1]! - 5000)).toBeLessThan(100);
+    }
+    // A busy clock re-arms with the same delay every time (RxJS then keeps its interval).
+    const steady = clock.delays.slice(-100);
+    expect(new Set(steady)).toEqual(new Set([100]));
+    for (const timer of timers) timer.unsubscribe();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('keeps a short period precise: the grid is 1/32 of the shortest period', () => {
+    const clock = wallClock();
+    const start = clock.now;
+    const times: number[] = [];
+    const timer = every(clock.scheduler, 64, () => times.push(clock.now - start), null);
+    clock.advance(start + 64 * 5 + 1);
+    timer.unsubscribe();
+    expect(times).toEqual([64, 128, 192, 256, 320]);
+    for (const delay of clock.delays) expect(delay % 2).toBe(0);
+  });
+
+  it('wakes once for timers of different periods due in the same grid step', () => {
+    const clock = wallClock();
+    const start = clock.now;
+    const log: string[] = [];
+    const poll = every(clock.scheduler, 5000, (n: string) => log.push(`${clock.now - start} ${n}`), 'poll');
+    clock.advance(start + 30);
+    const ping = every(clock.scheduler, 4970, (n: string) => log.push(`${clock.now - start} ${n}`), 'ping');
+    clock.advance(start + 5100);
+    expect(log).toEqual(['5000 poll', '5000 ping']);
+    expect(clock.wakeUps).toBe(1);
+    poll.unsubscribe();
+    ping.unsubscribe();
+  });
 });
