@@ -1,14 +1,20 @@
 /**
- * Masking (RFC 6455 §5.3): XOR with a 4-byte key, in 32-bit words over the
- * aligned middle of the buffer and bytewise only for the ragged ends and for
- * payloads too short to be worth a word view.
+ * Masking (RFC 6455 §5.3): XOR with a 4-byte key. From {@link SIMD_THRESHOLD}
+ * bytes on through the WebAssembly SIMD kernel (mask-simd.ts) where there is
+ * one; else in JavaScript, in 32-bit words over the aligned middle of the
+ * buffer and bytewise only for the ragged ends and for payloads too short to
+ * be worth a word view.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.3
  */
 
+import { maskBlocks } from './mask-simd.js';
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Below this many bytes a plain byte loop beats creating a Uint32Array view (measured). */
 const WORD_THRESHOLD = 32;
+/** From this many bytes on the SIMD kernel (two copies and a 16-bytes-a-step XOR) beats the JavaScript word loop (measured). */
+const SIMD_THRESHOLD = 256;
 
 /** XORs `buffer[start, end)` in place with `key`; the key starts at byte 0 at `start`. */
 function xorInPlace(buffer: Uint8Array, start: number, end: number, key: Uint8Array): void {
@@ -51,6 +57,7 @@ export function mask(source: Uint8Array, key: Uint8Array, target: Uint8Array, of
     for (let i = 0; i < length; i++) target[offset + i] = source[i]! ^ key[i & 3]!;
     return;
   }
+  if (length >= SIMD_THRESHOLD && maskBlocks(source, key, target, offset)) return;
   // One memcpy, then one word pass in place: as fast as a fused loop and free of alignment cases.
   target.set(source, offset);
   xorInPlace(target, offset, offset + length, key);
@@ -62,5 +69,6 @@ export function mask(source: Uint8Array, key: Uint8Array, target: Uint8Array, of
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.3
  */
 export function unmask(buffer: Uint8Array, key: Uint8Array): void {
+  if (buffer.length >= SIMD_THRESHOLD && maskBlocks(buffer, key, buffer, 0)) return;
   xorInPlace(buffer, 0, buffer.length, key);
 }

@@ -125,4 +125,58 @@ describe('RFC 6455 §5.3 client-to-server masking', () => {
       expect(empty.length).toBe(0);
     });
   });
+
+  describe('the SIMD kernel (256 bytes and more) and its JavaScript fallback', () => {
+    const LENGTHS = [255, 256, 257, 300, 4096 + 3, 65_535, 65_536, 65_537, 200_001];
+
+    /** The first index where the two differ (-1: equal): jest's toEqual is far too slow for 200 KB arrays. */
+    function firstDifference(a: Uint8Array, b: Uint8Array): number {
+      if (a.length !== b.length) return Math.min(a.length, b.length);
+      for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+      return -1;
+    }
+
+    function check(maskFn: typeof mask, unmaskFn: typeof unmask): void {
+      for (const length of LENGTHS) {
+        for (const [alignment, offset] of [[0, 0], [1, 6], [3, 14], [2, 4093]] as const) {
+          const source = bytesAt(length, alignment);
+          const copy = source.slice();
+          const expected = naiveMask(source, KEY);
+          const target = new Uint8Array(length + offset + 5).fill(0xee);
+          maskFn(source, KEY, target, offset);
+          expect(firstDifference(target.subarray(offset, offset + length), expected)).toBe(-1);
+          expect(target.subarray(0, offset).every((byte) => byte === 0xee)).toBe(true);
+          expect(target.subarray(offset + length).every((byte) => byte === 0xee)).toBe(true);
+          expect(firstDifference(source, copy)).toBe(-1);
+          unmaskFn(target.subarray(offset, offset + length), KEY);
+          expect(firstDifference(target.subarray(offset, offset + length), copy)).toBe(-1);
+        }
+      }
+    }
+
+    it('equals the naive loop for lengths around the threshold and the 64 KiB blocks, any alignment, in place too', () => {
+      check(mask, unmask);
+    });
+
+    it('falls back to JavaScript, with the same results, where WebAssembly is missing', () => {
+      const saved = globalThis.WebAssembly;
+      // @ts-expect-error -- a runtime without WebAssembly (or with it forbidden)
+      delete globalThis.WebAssembly;
+      try {
+        jest.isolateModules(() => {
+          const fresh = require('../../lib/core/mask.js') as typeof import('../../lib/core/mask.js');
+          const simd = require('../../lib/core/mask-simd.js') as typeof import('../../lib/core/mask-simd.js');
+          expect(simd.maskBlocks(bytesAt(300, 0), KEY, new Uint8Array(300), 0)).toBe(false);
+          check(fresh.mask, fresh.unmask);
+        });
+      } finally {
+        globalThis.WebAssembly = saved;
+      }
+    });
+
+    it('is available on this Node (the bench figures depend on it)', () => {
+      const { maskBlocks } = require('../../lib/core/mask-simd.js') as typeof import('../../lib/core/mask-simd.js');
+      expect(maskBlocks(bytesAt(300, 0), KEY, new Uint8Array(300), 0)).toBe(true);
+    });
+  });
 });

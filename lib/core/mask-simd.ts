@@ -1,0 +1,91 @@
+/**
+ * The fast kernel of masking (RFC 6455 §5.3: "octet i of the transformed
+ * data is the XOR of octet i of the original data with octet at index
+ * i modulo 4 of the masking key"): a WebAssembly SIMD loop that XORs
+ * 64 bytes per step (four 128-bit lanes), several times faster than any
+ * JavaScript loop, a little faster than the bufferutil addon for frames of
+ * kilobytes and more. WebAssembly reaches only its own memory, so each block
+ * of up to 64 KiB is copied into a scratch area, masked there and copied
+ * out: two memcpy, cheap beside the XOR. Where WebAssembly or its SIMD
+ * extension is missing (or a content security policy forbids compiling it),
+ * {@link maskBlocks} reports false and the caller masks in JavaScript.
+ *
+ * The module is 90 bytes, written out below (no build step, no file to
+ * load), compiled synchronously once, on first use.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.3
+ */
+
+/** `xor(ptr, n, key)`: XORs memory[ptr, ptr + n rounded up to 64) with the 32-bit `key` in every lane. */
+const BODY = [
+  0x02, 0x01, 0x7f, 0x01, 0x7b, // locals: i32 end, v128 lanes
+  0x20, 0x02, 0xfd, 0x11, 0x21, 0x04, // lanes = i32x4.splat(key)
+  0x20, 0x00, 0x20, 0x01, 0x6a, 0x21, 0x03, // end = ptr + n
+  0x02, 0x40, 0x03, 0x40, // block, loop
+  0x20, 0x00, 0x20, 0x03, 0x4f, 0x0d, 0x01, // br_if ptr >= end: out
+  // Four times: v128.store offset=o (ptr, v128.xor(v128.load offset=o (ptr), lanes)).
+  ...[0x00, 0x10, 0x20, 0x30].flatMap((o) => [0x20, 0x00, 0x20, 0x00, 0xfd, 0x00, 0x04, o, 0x20, 0x04, 0xfd, 0x51, 0xfd, 0x0b, 0x04, o]),
+  0x20, 0x00, 0x41, 0xc0, 0x00, 0x6a, 0x21, 0x00, // ptr += 64
+  0x0c, 0x00, 0x0b, 0x0b, 0x0b, // br loop; end loop, block, function
+];
+
+const MODULE = [
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+  0x01, 0x07, 0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00, // types: (i32, i32, i32) → ()
+  0x03, 0x02, 0x01, 0x00, // functions: one, of type 0
+  0x05, 0x03, 0x01, 0x00, 0x02, // memory: 2 pages (128 KiB), fixed
+  0x07, 0x09, 0x02, 0x01, 0x6d, 0x02, 0x00, 0x01, 0x78, 0x00, 0x00, // exports: "m" memory 0, "x" function 0
+  0x0a, BODY.length + 2, 0x01, BODY.length, ...BODY, // code
+];
+
+/** Bytes masked per kernel call. */
+const BLOCK = 64 * 1024;
+/**
+ * The scratch area starts half a page (plus the target's offset within a page) into the memory: copying out
+ * of it into a target whose address differs by a small multiple of 4 KiB runs many times slower on x86
+ * (4K aliasing between the copy's loads and stores), measured at 64 KiB and more.
+ */
+const SCRATCH = 2048;
+
+interface Kernel {
+  readonly memory: Uint8Array;
+  readonly xor: (ptr: number, n: number, key: number) => void;
+}
+
+/** undefined: not tried yet; null: unavailable here. */
+let kernel: Kernel | null | undefined;
+
+function load(): Kernel | null {
+  try {
+    if (typeof WebAssembly !== 'object') return null;
+    const bytes = new Uint8Array(MODULE);
+    if (!WebAssembly.validate(bytes)) return null; // no SIMD
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { m: WebAssembly.Memory; x: Kernel['xor'] };
+    return { memory: new Uint8Array(exports.m.buffer), xor: exports.x };
+  } catch {
+    return null; // e.g. a content security policy without 'wasm-unsafe-eval'
+  }
+}
+
+/**
+ * Writes `source` masked with `key` into `target` at `offset` (`target[offset + i] = source[i] ^ key[i & 3]`),
+ * block by block through the kernel. `source` may be `target`'s own range (masking in place).
+ *
+ * @returns false, having written nothing, where the kernel is unavailable
+ */
+export function maskBlocks(source: Uint8Array, key: Uint8Array, target: Uint8Array, offset: number): boolean {
+  const k = (kernel ??= load());
+  if (k === null) return false;
+  const memory = k.memory;
+  // WebAssembly memory is little-endian: byte j of every lane is key[j].
+  const word = key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24);
+  const length = source.length;
+  const base = SCRATCH + ((target.byteOffset + offset) & 4095);
+  for (let at = 0; at < length; at += BLOCK) {
+    const n = Math.min(BLOCK, length - at);
+    memory.set(n === length ? source : source.subarray(at, at + n), base);
+    k.xor(base, n, word); // BLOCK is a multiple of 4: the key phase starts at 0 in every block
+    target.set(memory.subarray(base, base + n), offset + at);
+  }
+  return true;
+}
