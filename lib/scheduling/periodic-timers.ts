@@ -9,31 +9,28 @@
  *
  * Coalescing. On real timers every distinct due millisecond would be a
  * wake-up of the process (10,000 connections opened over a poll period of
- * 5 s would wake it 2,000 times a second). So on a scheduler whose clock reads
- * the wall clock (`asyncScheduler` and the other RxJS schedulers outside
- * `TestScheduler.run`) the clock wakes on a grid instead: its delay is always
+ * 5 s would wake it 2,000 times a second). So on a real scheduler
+ * (`asyncScheduler` and the other RxJS schedulers outside `TestScheduler.run`)
+ * the clock wakes on a grid instead: its delay is always
  * a multiple of the granularity G (the smallest period / 32 of its lists,
  * between 1 and 100 ms), so that a busy clock re-arms with the same delay
  * every time (RxJS then keeps its interval instead of re-creating it) and
  * wakes at most 1000 / G times a second; a timer fires at most G ms after its
  * due time (1/32 of a period at most), and its next due time still counts from
  * its own due time, so it never drifts. Virtual time (TestScheduler,
- * VirtualTimeScheduler: a clock that starts at 0) keeps exact due times: one
+ * VirtualTimeScheduler) keeps exact due times: one
  * wake-up per distinct due time, costless there, and the same frames as one
  * action per timer would give.
  *
  * The scheduling layer: timer plumbing on RxJS's public, stable API only —
- * `SchedulerLike.schedule`, `SchedulerAction.schedule`, `Subscription`,
+ * `SchedulerLike.schedule`, `SchedulerAction.schedule`, `VirtualTimeScheduler`, `Subscription`,
  * `Unsubscribable` and `config.onUnhandledError` (all in RxJS 7 and 8; no
  * `rxjs/internal/*`, no subclassing of RxJS classes). May import: rxjs only.
  */
-import { config, type SchedulerAction, type SchedulerLike, type Subscription, type Unsubscribable } from 'rxjs';
+import { VirtualTimeScheduler, config, type SchedulerAction, type SchedulerLike, type Subscription, type Unsubscribable } from 'rxjs';
 
-/**
- * A clock reading at least this (2001-09-09 in epoch ms) is the wall clock: its scheduler runs on real
- * timers, whose wake-ups are coalesced. Virtual clocks count frames from 0.
- */
-const WALL_CLOCK_FLOOR = 1e12;
+/** A clock reading below this (2001-09-09 in epoch ms) counts virtual frames (see `Clock`). */
+const EPOCH_CLOCK_FLOOR = 1e12;
 /** The coalescing granularity is at most this many ms (≤ 10 wake-ups a second however many timers)… */
 const MAX_GRANULARITY = 100;
 /** …and at most this fraction of the shortest period of the clock's timers. */
@@ -137,7 +134,10 @@ class Clock {
   readonly coalesce: boolean;
 
   constructor(readonly scheduler: SchedulerLike) {
-    this.coalesce = scheduler.now() >= WALL_CLOCK_FLOOR;
+    // Virtual time keeps exact due times: a VirtualTimeScheduler (TestScheduler extends it; both public RxJS
+    // classes), or RxJS's own schedulers while `TestScheduler.run` patches them onto virtual frames (their
+    // clock then reads frames from 0, never an epoch time). Every other scheduler runs on real timers.
+    this.coalesce = !(scheduler instanceof VirtualTimeScheduler) && scheduler.now() >= EPOCH_CLOCK_FLOOR;
   }
 
   list(period: number): TimerList {
