@@ -13,6 +13,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-9.1
  */
 import { HandshakeError } from './errors.js';
+import { isToken, isTokenChar } from './token.js';
 
 /** One extension and its parameters in order (`true` for a parameter without a value). */
 export interface ExtensionOffer {
@@ -22,8 +23,6 @@ export interface ExtensionOffer {
   readonly params: ReadonlyArray<readonly [string, string | true]>;
 }
 
-const TOKEN_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** RFC 9110 §5.6.4 qdtext and the characters a quoted-pair may escape: HTAB, SP, VCHAR, obs-text. */
 const QDTEXT = /[\t !#-[\]-~\x80-\xff]/;
 const ESCAPABLE = /[\t\x20-\x7e\x80-\xff]/;
@@ -57,7 +56,7 @@ class Scanner {
   token(what: string): string {
     this.skipSpace();
     const start = this.pos;
-    while (this.pos < this.text.length && TOKEN_CHAR.test(this.text[this.pos]!)) this.pos++;
+    while (this.pos < this.text.length && isTokenChar(this.text.charCodeAt(this.pos))) this.pos++;
     if (this.pos === start) this.fail(what);
     return this.text.slice(start, this.pos);
   }
@@ -87,7 +86,7 @@ function parseParam(scanner: Scanner): readonly [string, string | true] {
   const value = scanner.quotedString();
   // RFC 6455 §9.1: "When using the quoted-string syntax variant, the value after quoted-string unescaping MUST
   // conform to the 'token' ABNF."
-  if (!TOKEN.test(value)) {
+  if (!isToken(value)) {
     throw new HandshakeError(`invalid extension parameter ${name}=${scanner.text.slice(start, scanner.pos)}: not a token once unquoted`);
   }
   return [name, value];

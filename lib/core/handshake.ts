@@ -9,6 +9,7 @@ import { HandshakeError } from './errors.js';
 import type { Response } from './response.js';
 import { base64 } from './sha1.js';
 import { authority, type WebSocketTarget } from './url.js';
+import { isToken } from './token.js';
 
 /** The GUID of RFC 6455 §1.3, hashed with the key into Sec-WebSocket-Accept. */
 export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -61,8 +62,6 @@ export interface Expected {
   readonly extensionsOffered: boolean;
 }
 
-/** RFC 9110 §5.6.2 token. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** RFC 9110 §5.5: field values hold no control characters but HTAB (this covers CR, LF and NUL). */
 const INVALID_VALUE = /[\0-\x08\n-\x1f\x7f]/;
 /** The key is 16 bytes in base64: 22 characters and "==". */
@@ -106,7 +105,7 @@ export function checkProtocols(protocols: unknown): readonly string[] {
   for (const protocol of protocols) {
     // RFC 6455 §4.1 item 10: "The elements that comprise this value MUST be non-empty strings with characters in the range
     // U+0021 to U+007E not including separator characters as defined in [RFC2616] and MUST all be unique strings."
-    if (typeof protocol !== 'string' || !TOKEN.test(protocol)) throw new TypeError(`invalid protocol ${JSON.stringify(protocol)}`);
+    if (typeof protocol !== 'string' || !isToken(protocol)) throw new TypeError(`invalid protocol ${JSON.stringify(protocol)}`);
     if (seen.has(protocol)) throw new TypeError(`duplicate protocol ${protocol}`);
     seen.add(protocol);
   }
@@ -119,7 +118,7 @@ export function checkProtocols(protocols: unknown): readonly string[] {
  * @throws TypeError naming the header and the offending value
  */
 export function checkHeader(name: unknown, value: unknown): [string, string] {
-  if (typeof name !== 'string' || !TOKEN.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || !isToken(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
   const lower = name.toLowerCase();
   if (FORBIDDEN.has(lower)) throw new TypeError(`header ${lower} is set by the handshake`);
   // Valid tokens, but names that alter or shadow an object's prototype when used as keys: no real header has them.

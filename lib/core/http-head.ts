@@ -13,6 +13,7 @@
  */
 import { HandshakeError } from './errors.js';
 import { Response } from './response.js';
+import { isTokenChar } from './token.js';
 
 const HTAB = 0x09;
 const LF = 0x0a;
@@ -27,13 +28,6 @@ const MIN_STATUS_LINE = 12;
 /** Longest excerpt of a bad line quoted in an error. */
 const QUOTE = 80;
 
-/** RFC 9110 §5.6.2: `tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA`. */
-const TCHAR = ((): Uint8Array => {
-  const table = new Uint8Array(256);
-  for (const char of "!#$%&'*+-.^_`|~0123456789") table[char.charCodeAt(0)] = 1;
-  for (let code = 0x41; code <= 0x5a; code++) table[code] = table[code + 0x20] = 1;
-  return table;
-})();
 
 /**
  * RFC 9110 §5.5: `field-value = *field-content` of `field-vchar = VCHAR / obs-text`, SP and HTAB: every byte
@@ -122,7 +116,7 @@ function parseHeaderLine(head: Uint8Array, start: number, end: number): [string,
   const colon = head.indexOf(COLON, start);
   let valid = colon > start && colon < end;
   // RFC 9112 §5.1: "No whitespace is allowed between the field name and colon."
-  for (let i = start; valid && i < colon; i++) valid = TCHAR[head[i]!] === 1;
+  for (let i = start; valid && i < colon; i++) valid = isTokenChar(head[i]!);
   for (let i = colon + 1; valid && i < end; i++) valid = isFieldByte(head[i]!);
   if (!valid) throw new HandshakeError(`invalid header line ${quote(head, start, end)}`);
   // RFC 9112 §5.1: "A field line value might be preceded and/or followed by optional whitespace (OWS) ... excluded
