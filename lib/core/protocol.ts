@@ -8,6 +8,13 @@
  * Nothing after the peer's Close frame is parsed (RFC 6455 §1.4), memory
  * follows the bytes received (see `MessageBuffer`), and automatic pongs
  * never queue up behind a sink that needs to drain (RFC 6455 §5.5.3).
+ *
+ * The core layer (lib/core/): the protocol without I/O — frames, the parser
+ * and writer, messages, UTF-8, close payloads, the opening handshake and the
+ * HTTP head, extensions and permessage-deflate parameters, URLs, backoff
+ * math. Pure: no node:* modules, no RxJS, no timers, no Buffer, no clock or
+ * randomness of its own (everything is injected). Imports nothing outside
+ * lib/core.
  */
 import { CriticalProtocolError, ProtocolError, WebSocketClosedError, WebSocketClosingError } from './errors.js';
 import { AutoPong } from './auto-pong.js';

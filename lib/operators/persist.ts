@@ -14,6 +14,11 @@
  * persist: -a-f(k)-a-f(k)------a-b-r---d(k)-a-b-r…      (k = back_off; waits 7.5 s, 12.5 s, … between)
  * app close:            -a-b-r--c-d|                    (ws.close(): closed, disconnected, then complete)
  * ```
+ *
+ * The operators layer: public RxJS operators over the events stream
+ * (persist and its run, exponentialBackoff, json, multiplex, browserWake$),
+ * built on RxJS's public API only. May import: scheduling/, events/, core/;
+ * never connection/, pipeline/, session/ or the façade.
  */
 import { Observable, Subject, Subscription, repeat, type MonoTypeOperatorFunction } from 'rxjs';
 import { checkDuration } from '../core/checks.js';
