@@ -64,6 +64,19 @@ describe('connect$ lifecycles in virtual time', () => {
     expect(seen.at(-1)).toMatchObject({ name: 'disconnected', graceful: false, reason: 'unresponsive', receivedTime: 3000 });
   });
 
+  it('stops the pingTimeout clock once the close handshake started: after closed only disconnected follows', () => {
+    const scheduler = newScheduler();
+    const seen: WebSocketEvent[] = [];
+    scheduler.run(({ expectObservable }) => {
+      const { server, events$ } = setup(scheduler, { autoPong: false, autoClose: false }, { pingRate: 1000, pingTimeout: 3000, closeTimeout: 5000, poll: 60000 });
+      // A raw close frame: the scripted server then keeps TCP open after the client's echo.
+      server.at(500, () => server.current.sendFrame(Opcode.CLOSE, Uint8Array.of(0x03, 0xe8)));
+      expectObservable(names(record(events$, seen))).toBe('(abrp) 494ms (gc) 4996ms (d|)', NAMES);
+    });
+    expect(seen.some((event) => event.name === 'unresponsive')).toBe(false);
+    expect(seen.at(-1)).toMatchObject({ name: 'disconnected', reason: 'close timeout' });
+  });
+
   it('measures pingTimeout from the last pong', () => {
     const scheduler = newScheduler();
     scheduler.run(({ expectObservable }) => {

@@ -130,10 +130,11 @@ export class ClientProtocol implements FrameHandler {
 
   /**
    * The sink has drained (its `needsDrain` went false): writes the pong for the latest ping that arrived while it
-   * needed to drain, if any and if no close frame has gone out since.
+   * needed to drain, if any. Our own close does not cancel it: RFC 6455 §5.5.2 asks for a pong until the peer's
+   * Close arrives, and pongs are control frames, still allowed after our close (§5.5.1).
    */
   drained(): void {
-    if (!this.failed && !this.closeSent) this.pongs.flush();
+    if (!this.failed && !this.closeReceived) this.pongs.flush();
     else this.pongs.clear();
   }
 

@@ -4,7 +4,9 @@
  * a pong or any other frame, whole or in part — or from `ready`), it emits
  * `unresponsive` and ends the session with `disconnected(graceful=false)`.
  * While reading is paused (backpressure) the clock stands still: silence is
- * then our doing, not the server's.
+ * then our doing, not the server's. Once the close handshake has started
+ * (a close frame sent or received) it stops: `closeTimeout` bounds the rest,
+ * and after `closed` only `disconnected` follows (SPEC "Lifecycles").
  *
  * ```
  * input:   --r----P------------------|   (pingTimeout 10; P = pong)
@@ -50,6 +52,7 @@ class UnresponsiveStage extends Stage {
   check(): number {
     const conn = this.conn;
     try {
+      if (conn.closeStarted) return 0;
       const now = conn.now();
       if (conn.readPaused) return this.pingTimeout;
       const silent = now - conn.lastReceived;

@@ -93,13 +93,20 @@ describe('ClientProtocol', () => {
       expect(sink.frames.map((frame) => [...frame.payload])).toEqual([[2]]);
     });
 
-    it('drops the pending pong once a close frame went out or the connection failed', () => {
+    it('still sends the pending pong after our own close (RFC 6455 §5.5.2), but not after the peer\'s close or a failure', () => {
       const closing = harness();
       closing.sink.needsDrain = true;
       closing.protocol.receive(hex('89 01 01'));
       closing.protocol.sendClose(1000, 'bye');
+      closing.sink.needsDrain = false;
       closing.protocol.drained();
-      expect(closing.sink.frames.map((frame) => frame.opcode)).toEqual([Opcode.CLOSE]);
+      expect(closing.sink.frames.map((frame) => frame.opcode)).toEqual([Opcode.CLOSE, Opcode.PONG]);
+
+      const closedByPeer = harness();
+      closedByPeer.sink.needsDrain = true;
+      closedByPeer.protocol.receive(hex('89 01 01 88 02 03 e8'));
+      closedByPeer.protocol.drained();
+      expect(closedByPeer.sink.frames).toEqual([]);
 
       const failing = harness();
       failing.sink.needsDrain = true;
