@@ -63,7 +63,12 @@ export interface ProtocolErrorEvent extends EventBase { readonly name: 'protocol
 export interface Unresponsive extends EventBase { readonly name: 'unresponsive' }
 /** `persist` waits `delay` ms (an integer) before the next attempt; `attempt` is the n of the backoff formula. */
 export interface BackOff extends EventBase { readonly name: 'back_off'; readonly delay: number; readonly attempt: number }
-/** A message with an opcode that a negotiated extension defines (none today). */
+/**
+ * A message with an opcode that a negotiated extension defines. Kept for the Lomond event model and SPEC, but
+ * never emitted today: no extension lomond negotiates (permessage-deflate) defines an opcode, and any other
+ * non-zero reserved opcode fails the connection with 1002 (RFC 6455 §5.2: "If an unknown opcode is received,
+ * the receiving endpoint MUST _Fail the WebSocket Connection_").
+ */
 export interface UnknownMessage extends EventBase { readonly name: 'unknown'; readonly opcode: number; readonly data: Uint8Array }
 
 /** Every event a lomond connection can emit. */
