@@ -8,6 +8,7 @@ import { connect$ } from '../../lib/connect.js';
 import { WebSocket } from '../../lib/websocket.js';
 import type { WebSocketEvent } from '../../lib/events/events.js';
 import { startWsServer, type LocalWsServer } from '../helpers/ws-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const SIZES = [0, 125, 126, 65535, 65536, 64 * 1024 + 1, 16 * 1024 * 1024];
 const session = { pingRate: 0, poll: 60_000, closeTimeout: 2000, connectTimeout: 5000 };
@@ -33,13 +34,6 @@ async function echo(send: (ws: WebSocket) => void): Promise<WebSocketEvent> {
   );
   return reply;
 }
-
-/** Resolves once `condition()` holds, checked at every turn of the event loop (the test's timeout bounds it). */
-const waitFor = (condition: () => boolean): Promise<void> =>
-  new Promise((resolve) => {
-    const check = (): void => (condition() ? resolve() : void setImmediate(check));
-    check();
-  });
 
 describe('interop with the ws server', () => {
   it.each(SIZES)('echoes a %i-byte text message', async (size) => {

@@ -9,15 +9,10 @@ import { WebSocket as BrowserWebSocket } from '../../lib/browser/websocket.js';
 import { WebSocketClosingError, WebSocketError, WebSocketUnavailableError } from '../../lib/core/errors.js';
 import { startCountingServer, type CountingServer } from '../helpers/counting-server.js';
 import { startWsServer, type LocalWsServer } from '../helpers/ws-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const session = { pingRate: 0, poll: 60_000, closeTimeout: 5000, connectTimeout: 5000 };
 const MiB = 1024 * 1024;
-
-const waitFor = (condition: () => boolean): Promise<void> =>
-  new Promise((resolve) => {
-    const check = (): void => (condition() ? resolve() : void setImmediate(check));
-    check();
-  });
 
 /** Connects and resolves once `ready` (the subscription stays open; `end()` closes it). */
 async function open(url: string): Promise<{ ws: WebSocket; end: () => void }> {

@@ -13,16 +13,10 @@ import { SendQueueFullError, WebSocketClosedError } from '../../lib/core/errors.
 import type { WebSocketEvent } from '../../lib/events/events.js';
 import type { WebSocket as WsSocket } from 'ws';
 import { startWsServer, type LocalWsServer } from '../helpers/ws-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const session = { pingRate: 0, poll: 60_000, closeTimeout: 5000, connectTimeout: 5000 };
 const MiB = 1024 * 1024;
-
-/** Resolves once `condition()` holds, checked at every turn of the event loop (the test's timeout bounds it). */
-const waitFor = (condition: () => boolean): Promise<void> =>
-  new Promise((resolve) => {
-    const check = (): void => (condition() ? resolve() : void setImmediate(check));
-    check();
-  });
 
 /** The index a test message carries: text `#<i> …`, binary: its first 4 bytes. */
 function indexOf(data: Buffer, isBinary: boolean): number {
