@@ -79,7 +79,7 @@ received on stdout as "< text"; events (connecting, ready, closed...) go to stde
 
 Exit status: 0 after a clean close (1000/1001) by either side; 1 when the
 connection failed, was rejected or closed with another code; 2 for usage
-errors; 130 after Ctrl-C (which closes with 1000 first; twice exits at once).
+errors; 130 after Ctrl-C (which closes with 1000 first; twice exits at once); 143 after SIGTERM (closes with 1001 first).
 Colours on a terminal unless NO_COLOR is set.`;
 
 const OPTIONS = {

@@ -7,10 +7,10 @@
  */
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 
-/** Where SIGINT comes from (`process` by default, any EventEmitter in tests). */
+/** Where SIGINT and SIGTERM come from (`process` by default, any EventEmitter in tests). */
 export interface SignalSource {
-  on(signal: 'SIGINT', listener: () => void): unknown;
-  off(signal: 'SIGINT', listener: () => void): unknown;
+  on(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  off(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
 }
 
 /** What `main` reads and writes; every field defaults to the process's own. */

@@ -19,6 +19,8 @@ export const Exit = {
   USAGE: 2,
   /** Ended by SIGINT (128 + 2, as shells report it). */
   INTERRUPTED: 130,
+  /** Ended by SIGTERM (128 + 15). */
+  TERMINATED: 143,
 } as const;
 
 /** Watches one connection at a time (each `connecting` starts afresh). */

@@ -78,6 +78,7 @@ export class CliRun {
     this.echoTyped = this.echoSent && !interactive;
     this.stdinEnded = !readStdin;
     io.signals.on('SIGINT', this.onInterrupt);
+    io.signals.on('SIGTERM', this.onTerminate);
     if (readStdin) {
       const lines = createInterface({
         input: io.stdin,
@@ -257,6 +258,14 @@ export class CliRun {
     this.requestEnd();
   };
 
+  /** SIGTERM (a service manager stopping us): close with 1001 "going away", then exit 143; a second one at once. */
+  private readonly onTerminate = (): void => {
+    this.interrupts++;
+    this.forcedCode = Exit.TERMINATED;
+    if (this.interrupts > 1 || !this.open) return this.finish();
+    this.requestEnd(1001);
+  };
+
   private onError(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     this.terminal.err(this.terminal.errStyle.error(`lomond: ${message}`));
@@ -271,6 +280,7 @@ export class CliRun {
     this.waiting?.unsubscribe();
     this.sender?.dispose();
     this.context.io.signals.off('SIGINT', this.onInterrupt);
+    this.context.io.signals.off('SIGTERM', this.onTerminate);
     this.terminal.setPrompt(null);
     this.lines?.close();
     const code = this.forcedCode ?? this.outcome.exitCode;

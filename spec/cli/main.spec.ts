@@ -212,6 +212,16 @@ describe('lomond CLI (in-process)', () => {
       expect(run.stderr.output).not.toContain('lomond:');
     });
 
+    it('SIGTERM: closes with 1001 "going away" and exits 143', async () => {
+      server = await startWsServer();
+      const seen = server.nextConnection().then(watch);
+      const run = runCli([server.url, '-n']);
+      await run.stderr.until('Ready(');
+      run.signals.emit('SIGTERM');
+      await expect(run.done).resolves.toBe(143);
+      await expect((await seen).closed).resolves.toBe(1001);
+    });
+
     it('twice: exits at once, without waiting for the close handshake', async () => {
       server = await startWsServer();
       const run = runCli([server.url, '-n']);
