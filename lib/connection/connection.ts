@@ -74,7 +74,7 @@ export class Connection implements ConnectionLimits {
   protocol: ClientProtocol | null = null;
   /** Negotiated permessage-deflate parameters, or null. */
   deflate: DeflateParams | null = null;
-  /** `scheduler.now()` when our close frame was sent, or null. */
+  /** `scheduler.now()` when our close frame was handed to the transport, or null (not yet: it may wait behind compressed messages). */
   sentCloseTime: number | null = null;
   /** True once a close frame is out or about to be (the close-handshake timer runs from the next batch). */
   closeStarted = false;
@@ -133,7 +133,11 @@ export class Connection implements ConnectionLimits {
     // The transport is attached before any response can arrive, so a handshake never completes without one.
     const transport = this.transport;
     if (transport === null) throw new Error('handshake completed without a transport');
-    const output = (this.outbox = new Outbox(transport, () => this.drainWaiters.check()));
+    const output = (this.outbox = new Outbox(
+      transport,
+      () => this.drainWaiters.check(),
+      () => this.noteCloseSent(),
+    ));
     const protocol = (this.protocol = new ClientProtocol(handler, {
       maxPayload: this.maxPayload,
       maxMessageSize: this.maxMessageSize,
@@ -229,8 +233,7 @@ export class Connection implements ConnectionLimits {
     buildClosePayload(code, reason);
     const protocol = this.writable();
     this.closeRequested = true;
-    protocol.sendClose(code, reason);
-    this.noteCloseSent();
+    protocol.sendClose(code, reason); // the outbox notes the time when the frame leaves (behind compressed messages)
     this.closeStarted = true;
     this.input?.next([CLOSE_SENT]);
   }
@@ -274,7 +277,7 @@ export class Connection implements ConnectionLimits {
     return new Observable<void>((subscriber) => this.drainWaiters.add(lowWaterMark, subscriber));
   }
 
-  /** Records when our close frame went out. */
+  /** Records when our close frame was handed to the transport (the outbox calls it; the close timer counts from it). */
   noteCloseSent(): void {
     if (this.sentCloseTime === null) this.sentCloseTime = this.now();
   }

@@ -46,11 +46,8 @@ export class Slot {
 
 type Item = Uint8Array | Slot;
 
-/** Whether a frame (its first byte) is a ping or a pong: those may go ahead of queued messages. */
-const isPingOrPong = (frame: Uint8Array): boolean => {
-  const opcode = frame[0]! & 0x0f;
-  return opcode === Opcode.PING || opcode === Opcode.PONG;
-};
+/** Whether a frame (its first byte) is a close frame. */
+const isClose = (frame: Uint8Array): boolean => (frame[0]! & 0x0f) === Opcode.CLOSE;
 
 /** Frames in call order on their way to the transport; see the file's comment. */
 export class Outbox implements ByteSink {
@@ -68,6 +65,8 @@ export class Outbox implements ByteSink {
     private readonly transport: TransportConnection,
     /** Called whenever held bytes were handed to the transport (drain waiters re-check). */
     private readonly progressed: () => void,
+    /** Called when a close frame is handed to the transport (the close handshake's clock starts then). */
+    private readonly closeWritten: () => void = () => undefined,
   ) {}
 
   /** True while the transport's write buffer is over its high-water mark (automatic pongs coalesce then). */
@@ -82,12 +81,14 @@ export class Outbox implements ByteSink {
 
   /** A frame from the protocol: written now unless it must wait behind what is held (pings and pongs never wait). */
   write(frame: Uint8Array): void {
-    if (this.barrier !== null && (frame[0]! & 0x0f) === Opcode.CLOSE) {
+    const opcode = frame[0]! & 0x0f;
+    if (opcode === Opcode.CLOSE && this.barrier !== null) {
       this.cutStream(frame);
       return;
     }
-    if (this.head === this.items.length || isPingOrPong(frame)) {
+    if (this.head === this.items.length || opcode === Opcode.PING || opcode === Opcode.PONG) {
       this.transport.write(frame);
+      if (opcode === Opcode.CLOSE) this.closeWritten();
       return;
     }
     this.items.push(frame);
@@ -190,6 +191,7 @@ export class Outbox implements ByteSink {
       } else {
         this.transport.write(item);
         this.pending -= item.length;
+        if (isClose(item)) this.closeWritten();
       }
       items[this.head++] = undefined as unknown as Item;
       moved = true;
@@ -205,7 +207,10 @@ export class Outbox implements ByteSink {
   }
 
   private handOver(slot: Slot): void {
-    for (const frame of slot.frames) this.transport.write(frame);
+    for (const frame of slot.frames) {
+      this.transport.write(frame);
+      if (isClose(frame)) this.closeWritten();
+    }
     this.pending -= slot.held;
     slot.frames = [];
     slot.held = 0;

@@ -4,6 +4,10 @@
  * server's close), the server has `closeTimeout` ms to end the TCP
  * connection; after that the session ends with
  * `disconnected('close timeout', graceful=false)` and the socket is destroyed.
+ * The time counts from when the close frame was handed to the transport
+ * (`sentCloseTime`): a close that waits behind compressed messages, or behind
+ * messages still being inflated before a fault is reported, has not reached
+ * the server yet, so the server's time has not started.
  *
  * ```
  * input:   --r--@close-sent----------------    (closeTimeout 10)
@@ -22,6 +26,8 @@ function timeoutTick(this: SchedulerAction<CloseHandshakeStage>, self?: CloseHan
 
 class CloseHandshakeStage extends Stage {
   private timer: Subscription | null = null;
+  /** True once the timer was extended because the close frame still waited to be handed over. */
+  private extended = false;
 
   constructor(
     out: Downstream<Signals>,
@@ -42,6 +48,14 @@ class CloseHandshakeStage extends Stage {
   expire(): void {
     const conn = this.conn;
     try {
+      const sent = conn.sentCloseTime;
+      // Not handed over yet: one more closeTimeout at most (zlib may be slow, never endless).
+      const left = sent === null ? (this.extended ? 0 : Math.max(this.closeTimeout, 1)) : sent + this.closeTimeout - conn.now();
+      if (left > 0 && conn.phase !== 'ended') {
+        if (sent === null) this.extended = true;
+        this.timer = conn.options.scheduler.schedule(timeoutTick, left, this);
+        return;
+      }
       // SPEC: a server that does not end TCP within closeTimeout is cut off: `disconnected(graceful=false)`,
       // even after both close frames were exchanged.
       this.out.next([endWith(events.disconnected('close timeout', false, conn.now()))]);

@@ -87,10 +87,7 @@ class FrameStage extends Stage implements ProtocolHandler {
       {
         name: '@run',
         run: () => {
-          if (conn.protocol?.isCloseSent === false) {
-            conn.protocol.echoClose();
-            conn.noteCloseSent();
-          }
+          if (conn.protocol?.isCloseSent === false) conn.protocol.echoClose();
         },
       },
       CLOSE_SENT,
@@ -112,10 +109,7 @@ class FrameStage extends Stage implements ProtocolHandler {
       this.batch.push(
         {
           name: '@run',
-          run: () => {
-            conn.protocol?.flushFailure();
-            conn.noteCloseSent();
-          },
+          run: () => conn.protocol?.flushFailure(),
         },
         CLOSE_SENT,
       );

@@ -194,7 +194,6 @@ export class InflateStage extends Stage {
     this.failed = true;
     protocol?.fail(error, false);
     protocol?.flushFailure();
-    conn.noteCloseSent();
     conn.closeStarted = true;
     out.push(events.protocolError(error.message, false, conn.now()), CLOSE_SENT);
     const work = this.current!;

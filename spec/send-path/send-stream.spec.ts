@@ -39,8 +39,10 @@ describe('sendStream against a server that keeps nothing', () => {
     const base = process.memoryUsage();
     let peakHeap = 0;
     let peakBuffers = 0;
+    let peakBuffered = 0;
     function* produce(): Generator<Uint8Array> {
       for (let sent = 0; sent < TOTAL; sent += CHUNK) {
+        peakBuffered = Math.max(peakBuffered, ws.bufferedAmount);
         if ((sent / CHUNK) % 64 === 0) {
           const now = process.memoryUsage();
           peakHeap = Math.max(peakHeap, now.heapUsed - base.heapUsed);
@@ -57,8 +59,10 @@ describe('sendStream against a server that keeps nothing', () => {
     expect(data.slice(1).every((frame) => frame.opcode === 0)).toBe(true);
     expect(data.filter((frame) => frame.fin)).toHaveLength(1);
     expect(data).toHaveLength(TOTAL / CHUNK + 1); // the last, empty fragment carries FIN
-    // Bounded by the high-water mark plus a chunk, and frames not yet collected: far from the 1 GiB sent.
-    expect(peakBuffers).toBeLessThan(64 * MiB);
+    // What is held is the high-water mark plus one chunk; the process's memory adds frames written but not yet
+    // collected (how many depends on the GC of each Node version), far from the 1 GiB sent either way.
+    expect(peakBuffered).toBeLessThanOrEqual(MiB + CHUNK + 14);
+    expect(peakBuffers).toBeLessThan(256 * MiB);
     expect(peakHeap).toBeLessThan(64 * MiB);
   }, 120_000);
 

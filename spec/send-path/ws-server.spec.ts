@@ -82,10 +82,12 @@ describe.each([
     await waitFor(() => server !== undefined);
     const ws = new WebSocket(server.url, { compress: deflate });
     const scratch = new Uint8Array(4096);
+    // 5,000 messages compressed one by one before the close echo leaves: a loaded machine needs time.
+    const patient = { ...session, closeTimeout: 60_000 };
     const events: WebSocketEvent[] = [];
     let negotiated = false;
     await lastValueFrom(
-      ws.connect$(session).pipe(
+      ws.connect$(patient).pipe(
         tap((event) => {
           events.push(event);
           if (event.name === 'ready') {
