@@ -6,10 +6,12 @@
 /**
  * The HTTP version a response came in: `'1.1'` (or `'1.0'`, which can only refuse an upgrade) from an
  * HTTP/1 status line, `'2'` for RFC 8441 over HTTP/2.
+ *
+ * @inline
  */
 export type HttpVersion = '1.0' | '1.1' | '2';
 
-/** A response head: status, reason phrase, headers and HTTP version. */
+/** The server's answer to the upgrade request (`ready.response`, `rejected.response`): status, reason phrase, headers and HTTP version. */
 export class Response {
   /** Header values by lower-case name; repeated headers are joined with ", " (RFC 9110 §5.3). */
   readonly headers: Readonly<Record<string, string>>;

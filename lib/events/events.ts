@@ -16,15 +16,31 @@ interface EventBase {
 }
 
 /** The connection attempt started. */
-export interface Connecting extends EventBase { readonly name: 'connecting'; readonly url: string }
+export interface Connecting extends EventBase {
+  readonly name: 'connecting';
+  /** The URL being connected to, credentials redacted (`***:***`). */
+  readonly url: string;
+}
 /** TCP (and TLS, and the proxy tunnel) is up; the upgrade request was sent. */
-export interface Connected extends EventBase { readonly name: 'connected'; readonly url: string; readonly proxy: string | null }
+export interface Connected extends EventBase {
+  readonly name: 'connected';
+  /** The URL connected to, credentials redacted. */
+  readonly url: string;
+  /** The proxy tunnelled through (`http://***:***@host:port`), or null for a direct connection. */
+  readonly proxy: string | null;
+}
 /** The connection could not be established; `reason` keeps the underlying cause. */
-export interface ConnectFail extends EventBase { readonly name: 'connect_fail'; readonly reason: string }
+export interface ConnectFail extends EventBase {
+  readonly name: 'connect_fail';
+  /** Why, with the underlying error's text (DNS, TCP, TLS, proxy, `connectTimeout`). */
+  readonly reason: string;
+}
 /** The server answered the upgrade with something other than a valid WebSocket handshake. */
 export interface Rejected extends EventBase {
   readonly name: 'rejected';
+  /** The server's answer: status, headers (a `Retry-After` there sets `persist`'s next wait). */
   readonly response: Response;
+  /** What is wrong with the answer (a status other than 101, a bad `Sec-WebSocket-Accept`, …). */
   readonly reason: string;
   /** The first bytes of a non-101 answer's body (at most 4 KiB; empty if none), where servers explain a refusal. */
   readonly body: Uint8Array;
@@ -32,19 +48,37 @@ export interface Rejected extends EventBase {
 /** The handshake completed: messages may flow. */
 export interface Ready extends EventBase {
   readonly name: 'ready';
+  /** The server's 101 answer. */
   readonly response: Response;
+  /** The subprotocol the server chose among `protocols`, or null. */
   readonly protocol: string | null;
+  /** The extensions in effect (`permessage-deflate` when compression was negotiated). */
   readonly extensions: Set<string>;
 }
 /** A text message. */
-export interface Text extends EventBase { readonly name: 'text'; readonly text: string; readonly json: unknown }
+export interface Text extends EventBase {
+  readonly name: 'text';
+  /** The message, validated as UTF-8. */
+  readonly text: string;
+  /** `JSON.parse(text)`, computed on each read; throws `SyntaxError` when the text is not JSON. */
+  readonly json: unknown;
+}
 /** A binary message. */
-export interface Binary extends EventBase { readonly name: 'binary'; readonly data: Uint8Array }
+export interface Binary extends EventBase {
+  readonly name: 'binary';
+  /** The message's bytes (reassembled and inflated). */
+  readonly data: Uint8Array;
+}
 /** A ping from the server (answered automatically unless `autoPong` is false). */
-export interface Ping extends EventBase { readonly name: 'ping'; readonly data: Uint8Array }
+export interface Ping extends EventBase {
+  readonly name: 'ping';
+  /** The ping's payload (at most 125 bytes). */
+  readonly data: Uint8Array;
+}
 /** A pong from the server. */
 export interface Pong extends EventBase {
   readonly name: 'pong';
+  /** The pong's payload (at most 125 bytes). */
   readonly data: Uint8Array;
   /** Round trip in ms when the pong answers one of our pings (same payload), else null (an unsolicited pong). */
   readonly rtt: number | null;
@@ -52,24 +86,60 @@ export interface Pong extends EventBase {
 /** Emitted at `ready` and then every `poll` ms while connected. */
 export interface Poll extends EventBase { readonly name: 'poll' }
 /** The server started the close handshake. */
-export interface Closing extends EventBase { readonly name: 'closing'; readonly code: number; readonly reason: string }
+export interface Closing extends EventBase {
+  readonly name: 'closing';
+  /** The code of the server's close frame (1005 when it carried none). */
+  readonly code: number;
+  /** The reason of the server's close frame (may be empty). */
+  readonly reason: string;
+}
 /** The close handshake completed. */
-export interface Closed extends EventBase { readonly name: 'closed'; readonly code: number; readonly reason: string }
+export interface Closed extends EventBase {
+  readonly name: 'closed';
+  /** The close code of the handshake (1005 when the close frame carried none). */
+  readonly code: number;
+  /** The close reason of the handshake (may be empty). */
+  readonly reason: string;
+}
 /** The connection is gone; always the last event of a session that got past `connecting`. */
-export interface Disconnected extends EventBase { readonly name: 'disconnected'; readonly reason: string; readonly graceful: boolean }
+export interface Disconnected extends EventBase {
+  readonly name: 'disconnected';
+  /** Why the connection ended, in words. */
+  readonly reason: string;
+  /** True after a completed close handshake (or a refused upgrade), false when the connection was cut. */
+  readonly graceful: boolean;
+}
 /** The server broke the protocol. */
-export interface ProtocolErrorEvent extends EventBase { readonly name: 'protocol_error'; readonly error: string; readonly critical: boolean }
+export interface ProtocolErrorEvent extends EventBase {
+  readonly name: 'protocol_error';
+  /** What the server did wrong (`"invalid opcode 0x3"`). */
+  readonly error: string;
+  /** True when the byte stream cannot be trusted and the connection is dropped at once, without a close frame. */
+  readonly critical: boolean;
+}
 /** No pong arrived within `pingTimeout`. */
 export interface Unresponsive extends EventBase { readonly name: 'unresponsive' }
 /** `persist` waits `delay` ms (an integer) before the next attempt; `attempt` is the n of the backoff formula. */
-export interface BackOff extends EventBase { readonly name: 'back_off'; readonly delay: number; readonly attempt: number }
+export interface BackOff extends EventBase {
+  readonly name: 'back_off';
+  /** The wait before the next attempt, in whole ms. */
+  readonly delay: number;
+  /** The number of consecutive attempts that did not stay `ready` for `minUptime` (the n of the formula). */
+  readonly attempt: number;
+}
 /**
  * A message with an opcode that a negotiated extension defines. Kept for the Lomond event model and SPEC, but
  * never emitted today: no extension lomond negotiates (permessage-deflate) defines an opcode, and any other
  * non-zero reserved opcode fails the connection with 1002 (RFC 6455 §5.2: "If an unknown opcode is received,
  * the receiving endpoint MUST _Fail the WebSocket Connection_").
  */
-export interface UnknownMessage extends EventBase { readonly name: 'unknown'; readonly opcode: number; readonly data: Uint8Array }
+export interface UnknownMessage extends EventBase {
+  readonly name: 'unknown';
+  /** The frame's opcode. */
+  readonly opcode: number;
+  /** The message's bytes. */
+  readonly data: Uint8Array;
+}
 
 /** Every event a lomond connection can emit. */
 export type WebSocketEvent =
@@ -106,7 +176,11 @@ class TextEvent implements Text {
   }
 }
 
-/** Factories, one per event kind; `time` is the scheduler's `now()`. */
+/**
+ * Factories, one per event kind; `time` is the scheduler's `now()`.
+ *
+ * @internal Reached by the public barrels through `export type *` only (so not as a value).
+ */
 export const events = {
   connecting: (url: string, time: number): Connecting => ({ name: 'connecting', url, receivedTime: time }),
   connected: (url: string, proxy: string | null, time: number): Connected => ({ name: 'connected', url, proxy, receivedTime: time }),

@@ -22,7 +22,9 @@ import type { WebSocketEvent } from '../events/events.js';
 export interface MultiplexSender {
   /** True while a connection is open and not closing. */
   readonly isActive: boolean;
+  /** Sends a text message. */
   sendText(text: string): void;
+  /** Sends a binary message. */
   sendBinary(data: Uint8Array): void;
 }
 

@@ -14,7 +14,11 @@ import type { DeflateTuning } from '../compression/permessage-deflate.js';
 
 export type { DeflateTuning } from '../compression/permessage-deflate.js';
 
-/** permessage-deflate tuning, each field optional (SPEC `compress`). */
+/**
+ * permessage-deflate tuning, each field optional (SPEC `compress`).
+ *
+ * @inline
+ */
 export interface CompressOptions {
   /** Send messages of at least this many bytes compressed, smaller ones as they are (default 1024, as ws). */
   threshold?: number;

@@ -48,7 +48,12 @@ export interface WebSocketOptions extends Omit<CommonWebSocketOptions, 'compress
   /** Most redirects followed before the attempt is `rejected` (default 10). */
   maxRedirects?: number;
   /** Proxy URLs; undefined → autodetect from the environment; `{}` → no proxy. */
-  proxies?: { http?: string; https?: string };
+  proxies?: {
+    /** The proxy for `ws:` URLs (`http://[user:pass@]host:port`). */
+    http?: string;
+    /** The proxy for `wss:` URLs. */
+    https?: string;
+  };
   /** An explicit http.Agent (e.g. HttpsProxyAgent); wins over `proxies` and `createConnection`. */
   agent?: Agent;
   /** TLS options for wss: (ca, rejectUnauthorized, servername…); verification is on by default. */

@@ -11,14 +11,18 @@ import { checkNumber, checkObject } from '../core/checks.js';
 import { SendQueueFullError } from '../core/errors.js';
 import { utf8Length } from '../core/utf8-length.js';
 
-/** SPEC `sendQueue` (WebSocketOptions). */
+/**
+ * SPEC `sendQueue` (WebSocketOptions).
+ *
+ * @inline
+ */
 export interface SendQueueOptions {
   /** Most messages queued (default 1000). */
   maxMessages?: number;
   /** Most payload bytes queued, UTF-8 for text (default 16 MiB). */
   maxBytes?: number;
   /**
-   * When a message does not fit: `'error'` (default) throws {@link SendQueueFullError} and queues nothing;
+   * When a message does not fit: `'error'` (default) throws `SendQueueFullError` (a `WebSocketUnavailableError`) and queues nothing;
    * `'drop-oldest'` drops the oldest messages until it fits; `'drop-newest'` drops the new one.
    */
   overflow?: 'error' | 'drop-oldest' | 'drop-newest';

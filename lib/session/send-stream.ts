@@ -27,7 +27,11 @@ import { Status } from '../core/status.js';
 import { Utf8Validator } from '../core/utf8-validator.js';
 import type { Connection } from '../connection/connection.js';
 
-/** Options of `sendStream`. */
+/**
+ * Options of `sendStream`.
+ *
+ * @inline
+ */
 export interface SendStreamOptions {
   /** Send a binary message (default: binary when the first chunk is a Uint8Array, text when it is a string). */
   binary?: boolean;
@@ -41,7 +45,11 @@ export interface CheckedStreamOptions {
   readonly highWaterMark: number;
 }
 
-/** What a stream's source may be. */
+/**
+ * What a stream's source may be.
+ *
+ * @inline
+ */
 export type StreamSource = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
 
 /** The default `highWaterMark` of `sendStream`: 1 MiB. */

@@ -42,7 +42,11 @@ export abstract class WebSocketBase<C extends ClientConnection> {
   private readonly secure: boolean;
   /** The offline send queue (`sendQueue` option), or null. */
   private readonly queue: SendQueue | null;
-  /** The live-session slot and the latest connection; it is also the hooks through which sessions report. */
+  /**
+   * The live-session slot and the latest connection; it is also the hooks through which sessions report.
+   *
+   * @internal
+   */
   protected readonly single = new SingleLive<C>();
 
   /**

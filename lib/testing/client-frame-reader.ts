@@ -6,11 +6,15 @@
 
 /** A frame as the client sent it, unmasked. */
 export interface ClientFrame {
+  /** FIN: the last frame of its message. */
   readonly fin: boolean;
+  /** RSV1: set on the first frame of a compressed message (RFC 7692 §6). */
   readonly rsv1: boolean;
+  /** The opcode (`Opcode` of `lomond` names them). */
   readonly opcode: number;
   /** True when the client masked it (RFC 6455 §5.3 requires it). */
   readonly masked: boolean;
+  /** The payload, unmasked. */
   readonly payload: Uint8Array;
 }
 

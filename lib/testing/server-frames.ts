@@ -8,8 +8,11 @@ import { Opcode } from '../core/opcode.js';
 export interface ServerFrameOptions {
   /** FIN bit (default true). */
   fin?: boolean;
+  /** RSV1 bit (default false): the compression bit, a violation unless permessage-deflate was negotiated. */
   rsv1?: boolean;
+  /** RSV2 bit (default false): no extension defines it, so the client must fail the connection. */
   rsv2?: boolean;
+  /** RSV3 bit (default false): likewise a violation. */
   rsv3?: boolean;
   /** Mask the frame with this key: servers must not, so this builds a violation. */
   maskKey?: Uint8Array;
@@ -22,7 +25,7 @@ const encoder = new TextEncoder();
 /** Encodes `text` (or passes bytes through). */
 export const bytesOf = (data: string | Uint8Array): Uint8Array => (typeof data === 'string' ? encoder.encode(data) : data);
 
-/** Builds one frame as a server would send it: unmasked unless `maskKey` is given. Never validates. */
+/** Builds one frame as a server would send it: unmasked unless `maskKey` is given; never validated, so it may break the protocol on purpose. */
 export function serverFrame(opcode: number, payload: string | Uint8Array = new Uint8Array(0), options: ServerFrameOptions = {}): Uint8Array {
   const data = bytesOf(payload);
   const declared = options.declaredLength ?? data.length;
@@ -64,5 +67,5 @@ export function closePayload(code?: number, reason: string | Uint8Array = ''): U
   return out;
 }
 
-/** Shortcut: a server close frame. */
+/** A server close frame with any code and reason bytes: `serverFrame(Opcode.CLOSE, closePayload(code, reason))`. */
 export const serverClose = (code?: number, reason: string | Uint8Array = ''): Uint8Array => serverFrame(Opcode.CLOSE, closePayload(code, reason));

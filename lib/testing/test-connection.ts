@@ -25,6 +25,7 @@ export interface TestConnectionOptions {
 
 /** A recorded client frame with the virtual time it arrived. */
 export interface RecordedFrame extends ClientFrame {
+  /** The virtual time (`scheduler.now()`) the frame arrived at the server. */
   readonly time: number;
 }
 
@@ -35,6 +36,7 @@ const decoder = new TextDecoder();
 
 /** One client connection, scripted from the test. */
 export class TestConnection {
+  /** Where the connection stands: `'handshake'` until accepted or rejected, then `'open'` (later `'closed'`) or `'rejected'`. */
   state: TestConnectionState = 'handshake';
   /** Frames the client sent, in order. */
   readonly frames: RecordedFrame[] = [];
@@ -43,6 +45,7 @@ export class TestConnection {
   /** The close frame the server sent, if any. */
   private serverCloseSent = false;
   private readonly reader = new ClientFrameReader();
+  /** This connection's behaviour switches (a copy of the server's; change them per connection). */
   readonly options: TestConnectionOptions;
   /** True while the client paused reading (backpressure): what the server sends waits. */
   clientPaused = false;

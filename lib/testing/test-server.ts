@@ -42,7 +42,9 @@ export class TestServer {
   private refusal: string | null = null;
 
   constructor(
+    /** The scheduler the server runs on (the test's). */
     readonly scheduler: SchedulerLike,
+    /** How new connections behave (see {@link TestServerOptions}). */
     readonly options: TestServerOptions = {},
   ) {
     this.transport = { open: (target) => this.open(target) };

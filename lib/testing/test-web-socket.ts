@@ -27,24 +27,39 @@ import { Status } from '../core/status.js';
 import { parseWebSocketUrl, type WebSocketTarget } from '../core/url.js';
 import type { Transport, TransportConnection, TransportEvent } from '../transports/transport.js';
 
-/** What a {@link TestWebSocket} needs from its server. */
+/**
+ * What a {@link TestWebSocket} needs from its server.
+ *
+ * @inline
+ */
 export interface TestWebSocketHost {
+  /** The server's virtual transport. */
   readonly transport: Transport;
+  /** The scheduler the server and its sockets run on. */
   readonly scheduler: SchedulerLike;
 }
 
 /** The event objects a {@link TestWebSocket} dispatches (plain objects with the DOM fields lomond reads). */
 export interface TestWebSocketEvent {
+  /** The DOM event's type. */
   readonly type: 'open' | 'message' | 'error' | 'close';
+  /** The socket that dispatched it. */
   readonly target: TestWebSocket;
   /** `message`: a string, or an ArrayBuffer / Blob as `binaryType` says. */
   readonly data?: unknown;
   /** `close`: the server's close code (1005 when its close frame had none, 1006 without a close handshake). */
   readonly code?: number;
+  /** `close`: the server's close reason ('' when none). */
   readonly reason?: string;
+  /** `close`: true when the close handshake completed. */
   readonly wasClean?: boolean;
 }
 
+/**
+ * An event handler of a {@link TestWebSocket}.
+ *
+ * @inline
+ */
 type Listener = (event: TestWebSocketEvent) => void;
 
 const MiB = 1024 * 1024;
@@ -67,19 +82,31 @@ function parseTarget(url: string | URL): WebSocketTarget {
   }
 }
 
-/** A DOM-compatible WebSocket over the virtual transport of a test server; build the class with {@link testWebSocketClass}. */
+/**
+ * A DOM-compatible WebSocket over the virtual transport of a test server; {@link TestServer.WebSocket} is
+ * this class bound to its server.
+ */
 export class TestWebSocket {
+  /** `readyState` before the handshake completed. */
   static readonly CONNECTING = 0;
+  /** `readyState` while messages may flow. */
   static readonly OPEN = 1;
+  /** `readyState` once the close handshake started. */
   static readonly CLOSING = 2;
+  /** `readyState` once the connection is gone. */
   static readonly CLOSED = 3;
+  /** `readyState` before the handshake completed. */
   readonly CONNECTING = 0;
+  /** `readyState` while messages may flow. */
   readonly OPEN = 1;
+  /** `readyState` once the close handshake started. */
   readonly CLOSING = 2;
+  /** `readyState` once the connection is gone. */
   readonly CLOSED = 3;
 
   /** The URL, serialised. */
   readonly url: string;
+  /** Where the socket stands: `CONNECTING`, `OPEN`, `CLOSING` or `CLOSED`. */
   readyState = TestWebSocket.CONNECTING;
   /** The subprotocol the server chose ('' for none). */
   protocol = '';
@@ -87,10 +114,15 @@ export class TestWebSocket {
   readonly extensions = '';
   /** Always 0: the virtual transport takes every byte at once. */
   readonly bufferedAmount = 0;
+  /** How binary messages arrive in `message` events: as a Blob (the DOM's default) or an ArrayBuffer. */
   binaryType: 'blob' | 'arraybuffer' = 'blob';
+  /** Called at `open`, like `addEventListener('open', …)`. */
   onopen: Listener | null = null;
+  /** Called for each `message`. */
   onmessage: Listener | null = null;
+  /** Called at `error` (a connection that ends without a close handshake). */
   onerror: Listener | null = null;
+  /** Called at `close`. */
   onclose: Listener | null = null;
 
   private readonly listeners = new Map<string, Set<Listener>>();
@@ -104,7 +136,7 @@ export class TestWebSocket {
   private received: { code: number; reason: string } | null = null;
 
   /**
-   * @param host - the test server (see {@link testWebSocketClass}, which binds it)
+   * @param host - the test server ({@link TestServer.WebSocket} binds it)
    * @throws SyntaxError (a DOMException) for an invalid URL or protocol list, as the DOM does
    */
   constructor(
@@ -294,12 +326,16 @@ export class TestWebSocket {
   }
 }
 
-/** The class {@link testWebSocketClass} returns: constructed like the DOM's `WebSocket`. */
+/** The type of {@link TestServer.WebSocket}: a class constructed like the DOM's `WebSocket`. */
 export interface TestWebSocketConstructor {
   new (url: string | URL, protocols?: string | string[]): TestWebSocket;
+  /** `readyState` before the handshake completed. */
   readonly CONNECTING: 0;
+  /** `readyState` while messages may flow. */
   readonly OPEN: 1;
+  /** `readyState` once the close handshake started. */
   readonly CLOSING: 2;
+  /** `readyState` once the connection is gone. */
   readonly CLOSED: 3;
 }
 

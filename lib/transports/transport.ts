@@ -23,6 +23,8 @@ export type { HandshakeRequest };
  * What a `createConnection` function is called with: node:net's connect options for `ws:` (`host` and `port`,
  * or `path` for a Unix socket, with `lookup`, `family`, `localAddress`), node:tls's for `wss:` (the same plus
  * `servername` and the `tls` option's fields).
+ *
+ * @inline
  */
 export type CreateConnectionOptions = ConnectionOptions & { readonly family?: number; readonly localAddress?: string };
 
@@ -30,6 +32,8 @@ export type CreateConnectionOptions = ConnectionOptions & { readonly family?: nu
  * Makes the connection's socket instead of node:net / node:tls (SPEC `createConnection`, as in ws and Node's
  * http): for `wss:` it must return a TLS socket. A socket still connecting is awaited (`connect`, or
  * `secureConnect` for a TLS socket); one already connected is used at once.
+ *
+ * @inline
  */
 export type CreateConnection = (options: CreateConnectionOptions) => Socket;
 
@@ -58,15 +62,23 @@ export interface TransportTarget {
   /** TLS options for `wss:` (never mutated). */
   readonly tls?: ConnectionOptions;
   /** SPEC `proxies`: undefined → autodetect from the environment; `{}` → no proxy. */
-  readonly proxies?: { readonly http?: string; readonly https?: string };
+  readonly proxies?: {
+    /** The proxy for `ws:` URLs (`http://[user:pass@]host:port`). */
+    readonly http?: string;
+    /** The proxy for `wss:` URLs. */
+    readonly https?: string;
+  };
   /** An explicit http.Agent (e.g. HttpsProxyAgent); wins over `proxies`. */
   readonly agent?: Agent;
 }
 
 /** A parsed response head, for transports that read the HTTP response themselves (the http.Agent path). */
 export interface ResponseHead {
+  /** The status code (101 for an upgrade). */
   readonly statusCode: number;
+  /** The reason phrase (`'Switching Protocols'`). */
   readonly status: string;
+  /** The header lines as name/value pairs, in order, names as sent. */
   readonly rawHeaders: ReadonlyArray<readonly [string, string]>;
   /** The status line's HTTP version (default `'1.1'`): a 101 on HTTP/1.0 is no upgrade (RFC 6455 §4.1). */
   readonly httpVersion?: HttpVersion;
@@ -85,10 +97,30 @@ export interface ResponseHead {
  * `connect_fail.reason` / `disconnected.reason`.
  */
 export type TransportEvent =
-  | { readonly type: 'open'; readonly connection: TransportConnection; readonly proxy: string | null }
-  | { readonly type: 'response'; readonly head: ResponseHead }
-  | { readonly type: 'data'; readonly chunk: Uint8Array }
-  | { readonly type: 'drain' };
+  | {
+      /** The byte stream is up and the upgrade request written. */
+      readonly type: 'open';
+      /** The write side. */
+      readonly connection: TransportConnection;
+      /** The proxy tunnelled through, credentials redacted, or null. */
+      readonly proxy: string | null;
+    }
+  | {
+      /** The transport parsed the HTTP response head itself. */
+      readonly type: 'response';
+      /** That response head. */
+      readonly head: ResponseHead;
+    }
+  | {
+      /** Bytes received. */
+      readonly type: 'data';
+      /** The chunk received. */
+      readonly chunk: Uint8Array;
+    }
+  | {
+      /** The write buffer has emptied after `needsDrain`. */
+      readonly type: 'drain';
+    };
 
 /** The write side of an open transport. */
 export interface TransportConnection {
@@ -113,5 +145,6 @@ export interface TransportConnection {
 
 /** A way to reach a server. `open` is cold: subscribing connects, unsubscribing destroys the connection. */
 export interface Transport {
+  /** Connects to `target` on subscription; emits {@link TransportEvent}s until the connection ends. */
   open(target: TransportTarget): Observable<TransportEvent>;
 }
