@@ -25,6 +25,7 @@ export {
   PayloadTooLargeError,
   FrameBuildError,
   WebSocketUnavailableError,
+  SendQueueFullError,
   WebSocketClosingError,
   WebSocketClosedError,
 } from './core/errors.js';

@@ -16,6 +16,7 @@ export {
   PayloadTooLargeError,
   FrameBuildError,
   WebSocketUnavailableError,
+  SendQueueFullError,
   WebSocketClosingError,
   WebSocketClosedError,
 } from './core/errors.js';

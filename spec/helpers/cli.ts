@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { main } from '../../lib/cli/main.js';
@@ -87,6 +87,7 @@ export class BuiltCli {
   readonly path: string;
 
   constructor() {
+    mkdirSync(join(ROOT, '.tmp'), { recursive: true });
     this.dir = mkdtempSync(join(ROOT, '.tmp', 'cli-'));
     this.path = join(this.dir, 'lomond.cjs');
     const esbuild = require('esbuild') as typeof import('esbuild');
