@@ -52,14 +52,18 @@ export interface Accepted {
   readonly extensions: string | null;
 }
 
-/** What `checkResponse` compares the response with. */
-export interface Expected {
-  /** base64(SHA-1(key + GUID)), from `acceptFor(key)`. */
-  readonly accept: string;
+/** What {@link checkSelections} compares the response with: what the request offered. */
+export interface Offered {
   /** The subprotocols offered. */
   readonly protocols: readonly string[];
   /** True when a Sec-WebSocket-Extensions offer was sent. */
   readonly extensionsOffered: boolean;
+}
+
+/** What `checkResponse` compares the response with. */
+export interface Expected extends Offered {
+  /** base64(SHA-1(key + GUID)), from `acceptFor(key)`. */
+  readonly accept: string;
 }
 
 /** RFC 9110 §5.5: field values hold no control characters but HTAB (this covers CR, LF and NUL). */
@@ -265,6 +269,18 @@ export function checkResponse(response: Response, expected: Expected): Accepted 
   const accept = response.get('sec-websocket-accept');
   if (accept === undefined) throw new HandshakeError('missing sec-websocket-accept header');
   if (accept !== expected.accept) throw new HandshakeError(`invalid sec-websocket-accept ${accept}`);
+  return checkSelections(response, expected);
+}
+
+/**
+ * Checks the extensions and the subprotocol a response selected against what was offered (RFC 6455 §4.1
+ * items 5 and 6); shared by the HTTP/1.1 upgrade and RFC 8441's extended CONNECT, whose §5 uses these
+ * headers "as defined in [RFC6455]".
+ *
+ * @returns the selected subprotocol and the raw extensions header
+ * @throws {@link HandshakeError} for an empty header, or a selection that was not offered
+ */
+export function checkSelections(response: Response, expected: Offered): Accepted {
   // 5. "If the response includes a |Sec-WebSocket-Extensions| header field and this header field indicates the use of an
   //    extension that was not present in the client's handshake ... the client MUST _Fail the WebSocket Connection_."
   //    §9.1: `Sec-WebSocket-Extensions = extension-list` and `extension-list = 1#extension`: a header without an

@@ -12,6 +12,7 @@
  * ```
  */
 import { HandshakeError } from '../core/errors.js';
+import { checkExtendedConnectResponse } from '../core/extended-connect.js';
 import { checkResponse } from '../core/handshake.js';
 import { HttpResponseReader } from '../core/http-response-reader.js';
 import { negotiateDeflate, type DeflateOptions } from '../core/deflate-params.js';
@@ -214,11 +215,11 @@ export class HandshakeStage extends Stage<HandshakeInput> {
     let protocol: string | null;
     let extensions: Set<string>;
     try {
-      const accepted = checkResponse(response, {
-        accept: expected.accept,
-        protocols: expected.protocols,
-        extensionsOffered: expected.compress,
-      });
+      // Only a transport that ran RFC 8441's extended CONNECT reports HTTP/2 (an HTTP/1 status line never parses as '2').
+      const accepted =
+        response.httpVersion === '2'
+          ? checkExtendedConnectResponse(response, { protocols: expected.protocols, extensionsOffered: expected.compress })
+          : checkResponse(response, { accept: expected.accept, protocols: expected.protocols, extensionsOffered: expected.compress });
       protocol = accepted.protocol;
       extensions = new Set<string>();
       if (accepted.extensions !== null) {

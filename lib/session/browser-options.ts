@@ -48,6 +48,8 @@ export interface WebSocketOptions extends CommonWebSocketOptions {
   localAddress?: never;
   /** Not available in browsers: the browser makes the socket. */
   createConnection?: never;
+  /** Not available in browsers: the browser chooses the HTTP version itself. */
+  http2?: never;
 }
 
 /** Options of one connection attempt in a browser (SPEC `SessionOptions` without protocol pings). */
@@ -94,6 +96,7 @@ const UNAVAILABLE = [
   'family',
   'localAddress',
   'createConnection',
+  'http2',
 ] as const;
 
 function unavailable(option: string, hint: string): TypeError {
@@ -105,7 +108,7 @@ function unavailable(option: string, hint: string): TypeError {
  * Validates browser {@link WebSocketOptions}; returns a shallow copy.
  *
  * @throws TypeError naming the option for `headers`, `userAgent`, `proxies`, `agent`, `tls`, `transport`,
- *   `origin`, `followRedirects`, `maxRedirects`, `lookup`, `family`, `localAddress` or `createConnection`, and for
+ *   `origin`, `followRedirects`, `maxRedirects`, `lookup`, `family`, `localAddress`, `createConnection` or `http2`, and for
  *   wrong types (`compress` is a boolean here); RangeError for out-of-range sizes
  */
 export function validateBrowserWebSocketOptions(options: WebSocketOptions | undefined): WebSocketOptions {

@@ -115,6 +115,7 @@ export class Hops {
         family: wsOptions.family,
         localAddress: wsOptions.localAddress,
         createConnection: wsOptions.createConnection,
+        http2: wsOptions.http2,
       },
     };
   }

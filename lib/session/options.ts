@@ -68,6 +68,12 @@ export interface WebSocketOptions extends Omit<CommonWebSocketOptions, 'compress
   createConnection?: CreateConnection;
   /** How bytes reach the server (default: node:net / node:tls); `lomond/testing` provides a virtual one. */
   transport?: Transport;
+  /**
+   * RFC 8441: open the WebSocket on a stream of an HTTP/2 session shared by every connection to the same origin
+   * (ALPN h2 for `wss:`, h2c with prior knowledge for `ws:`), falling back to HTTP/1.1 when the server does not
+   * allow it (default false). Ignored with `agent`, which only speaks HTTP/1.1.
+   */
+  http2?: boolean;
 }
 
 /** Everything `connect$` accepts. */
@@ -125,6 +131,7 @@ export function validateWebSocketOptions(options: WebSocketOptions | undefined, 
   checkObject(o.agent, 'agent');
   checkObject(o.tls, 'tls');
   checkSocketOptions(o);
+  if (o.http2 !== undefined && typeof o.http2 !== 'boolean') throw new TypeError(`http2 must be a boolean, got ${typeof o.http2}`);
   if (o.transport !== undefined && (o.transport === null || typeof o.transport.open !== 'function')) {
     throw new TypeError('transport must implement open(target)');
   }

@@ -7,6 +7,7 @@
 import { defer } from 'rxjs';
 import { agentStream } from './agent.js';
 import { customStream } from './custom.js';
+import { http2Stream } from './http2/http2-transport.js';
 import { netStream } from './net.js';
 import { proxyStream } from './proxy.js';
 import { resolveProxy } from './proxy-env.js';
@@ -19,6 +20,7 @@ import type { Transport } from './transport.js';
  * 2. else `target.createConnection` set → the socket it makes ({@link customStream});
  * 3. else, unless `target.socketPath` names a Unix socket, a proxy from {@link resolveProxy} (read at each
  *    subscription, so environment changes apply to the next connection) → HTTP CONNECT tunnel ({@link proxyStream});
+ *    with `target.http2`, RFC 8441 on a shared HTTP/2 session ({@link http2Stream}), through that proxy if any;
  * 4. else node:net ({@link netStream}) for `ws:`, node:tls ({@link tlsStream}) for `wss:` (to `socketPath` when set).
  *
  * `open` reports the proxy as `http://***:***@host:port` when it has credentials, `http://host:port`
@@ -30,6 +32,7 @@ export const nodeTransport: Transport = {
       if (target.agent !== undefined) return agentStream(target, target.agent);
       if (target.createConnection !== undefined) return customStream(target, target.createConnection);
       const proxy = target.socketPath === undefined ? resolveProxy(target, target.proxies) : null;
+      if (target.http2 === true) return http2Stream(target, proxy);
       if (proxy !== null) return proxyStream(target, proxy);
       return target.secure ? tlsStream(target) : netStream(target);
     }),

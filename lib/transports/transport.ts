@@ -5,7 +5,8 @@
  * socket directly.
  *
  * The transports layer: this seam and its Node implementations (net.ts,
- * tls.ts, proxy.ts and proxy-env.ts, agent.ts, socket-stream.ts, node.ts),
+ * tls.ts, proxy.ts and proxy-env.ts, tunnel.ts, agent.ts, socket-stream.ts,
+ * node.ts, http2/ for RFC 8441),
  * the only place with raw sockets, timers and clocks. May import: core/ only
  * (rxjs, node:*); never connection/ or above.
  */
@@ -70,6 +71,8 @@ export interface TransportTarget {
   };
   /** An explicit http.Agent (e.g. HttpsProxyAgent); wins over `proxies`. */
   readonly agent?: Agent;
+  /** SPEC `http2`: RFC 8441 over a shared HTTP/2 session when the server allows it, else HTTP/1.1. */
+  readonly http2?: boolean;
 }
 
 /** A parsed response head, for transports that read the HTTP response themselves (the http.Agent path). */
@@ -87,7 +90,8 @@ export interface ResponseHead {
 /**
  * What a transport's stream emits:
  * - `open` once, when the byte stream is up and the upgrade request has been written;
- * - `response` at most once, only from transports that parse the HTTP response head themselves;
+ * - `response` at most once, only from transports that parse the HTTP response head themselves (the http.Agent
+ *   path; the HTTP/2 path, with `httpVersion: '2'`);
  * - `data` for every chunk received (the raw HTTP response first, unless `response` was emitted, then frames
  *   after a 101, or the body's decoded bytes after any other status);
  * - `drain` when the write buffer, once over its high-water mark (`needsDrain`), has emptied.
