@@ -7,7 +7,7 @@
 import { defer } from 'rxjs';
 import { agentStream } from './agent.js';
 import { customStream } from './custom.js';
-import { http2Stream } from './http2/http2-transport.js';
+import { http2Stream } from './http2.js';
 import { netStream } from './net.js';
 import { proxyStream } from './proxy.js';
 import { resolveProxy } from './proxy-env.js';

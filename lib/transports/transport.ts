@@ -6,7 +6,7 @@
  *
  * The transports layer: this seam and its Node implementations (net.ts,
  * tls.ts, proxy.ts and proxy-env.ts, tunnel.ts, agent.ts, socket-stream.ts,
- * node.ts, http2/ for RFC 8441),
+ * node.ts, http2*.ts for RFC 8441),
  * the only place with raw sockets, timers and clocks. May import: core/ only
  * (rxjs, node:*); never connection/ or above.
  */

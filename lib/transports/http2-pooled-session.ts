@@ -5,7 +5,7 @@
  * closes itself a short while after its last stream ended.
  */
 import type { ClientHttp2Session, ClientHttp2Stream, OutgoingHttpHeaders } from 'node:http2';
-import { ignoreError } from '../socket-stream.js';
+import { ignoreError } from './socket-stream.js';
 
 /** How long an idle session stays open for the next WebSocket to the same origin (unref'd: no process is kept alive). */
 export const IDLE_GRACE_MS = 2000;

@@ -5,8 +5,8 @@
  * (values compared by content, functions and other objects by identity).
  */
 import { createHash } from 'node:crypto';
-import { authority } from '../../core/url.js';
-import type { TransportTarget } from '../transport.js';
+import { authority } from '../core/url.js';
+import type { TransportTarget } from './transport.js';
 
 /** Identities of objects that cannot be compared by content (functions, SecureContext, sockets…). */
 const identities = new WeakMap<object, number>();

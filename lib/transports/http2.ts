@@ -2,26 +2,26 @@
  * The HTTP/2 path (`http2: true`): RFC 8441 WebSockets on streams of a
  * pooled HTTP/2 session, or HTTP/1.1 when the server does not allow them.
  *
- * The transports/http2 folder: this entry; the session pool by origin
- * (session-pool.ts, origin-key.ts, pooled-session.ts); dialing a session
- * with ALPN or h2c and the fallback decision (dial.ts); a stream as a
- * TransportConnection (stream-connection.ts).
+ * Its parts: this entry; the session pool by origin (http2-session-pool.ts,
+ * http2-origin-key.ts, http2-pooled-session.ts); dialing a session with ALPN
+ * or h2c and the fallback decision (http2-dial.ts); a stream as a
+ * TransportConnection (http2-stream.ts).
  *
  * @see https://www.rfc-editor.org/rfc/rfc8441
  */
 import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import type { ClientHttp2Stream } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
-import { buildExtendedConnect } from '../../core/extended-connect.js';
-import { netStream } from '../net.js';
-import { proxyStream } from '../proxy.js';
-import { redactProxy } from '../proxy-env.js';
-import { openSocket, pipeSocket, transportError } from '../socket-stream.js';
-import { tlsStream } from '../tls.js';
-import type { TransportEvent, TransportTarget } from '../transport.js';
-import type { PooledSession } from './pooled-session.js';
-import { sessionPool, type SessionPool, type Waiter } from './session-pool.js';
-import { StreamConnection, StreamPipe } from './stream-connection.js';
+import { buildExtendedConnect } from '../core/extended-connect.js';
+import { netStream } from './net.js';
+import { proxyStream } from './proxy.js';
+import { redactProxy } from './proxy-env.js';
+import { openSocket, pipeSocket, transportError } from './socket-stream.js';
+import { tlsStream } from './tls.js';
+import type { TransportEvent, TransportTarget } from './transport.js';
+import type { PooledSession } from './http2-pooled-session.js';
+import { sessionPool, type SessionPool, type Waiter } from './http2-session-pool.js';
+import { StreamConnection, StreamPipe } from './http2-stream.js';
 
 /**
  * Connects `target` over HTTP/2 when the server allows RFC 8441, else over HTTP/1.1; the stream of events is

@@ -9,10 +9,10 @@
  * there directly instead of paying for a TLS handshake they cannot use.
  */
 import type { TLSSocket } from 'node:tls';
-import type { TransportTarget } from '../transport.js';
-import { dial, type DialOutcome } from './dial.js';
-import { originKey } from './origin-key.js';
-import { PooledSession, type SessionOwner } from './pooled-session.js';
+import type { TransportTarget } from './transport.js';
+import { dial, type DialOutcome } from './http2-dial.js';
+import { originKey } from './http2-origin-key.js';
+import { PooledSession, type SessionOwner } from './http2-pooled-session.js';
 
 /** How long an origin found without the extended CONNECT goes straight to HTTP/1.1. */
 export const HTTP1_MEMORY_MS = 5 * 60 * 1000;

@@ -5,12 +5,12 @@
  * SETTINGS_MAX_CONCURRENT_STREAMS, the idle close, rejections.
  */
 import { randomBytes } from 'node:crypto';
-import { isBinary, isClosed, isDisconnected, isReady, isRejected, type Binary, type Ready, type Text } from '../../../lib/index.js';
-import { sessionPool } from '../../../lib/transports/http2/session-pool.js';
-import { IDLE_GRACE_MS } from '../../../lib/transports/http2/pooled-session.js';
-import { SESSION_WINDOW, STREAM_WINDOW } from '../../../lib/transports/http2/dial.js';
-import { startH2Server, type LocalH2Server } from '../../helpers/h2-server.js';
-import { names, nextMessage, open, type Live } from '../../helpers/h2-client.js';
+import { isBinary, isClosed, isDisconnected, isReady, isRejected, type Binary, type Ready, type Text } from '../../lib/index.js';
+import { sessionPool } from '../../lib/transports/http2-session-pool.js';
+import { IDLE_GRACE_MS } from '../../lib/transports/http2-pooled-session.js';
+import { SESSION_WINDOW, STREAM_WINDOW } from '../../lib/transports/http2-dial.js';
+import { startH2Server, type LocalH2Server } from '../helpers/h2-server.js';
+import { names, nextMessage, open, type Live } from '../helpers/h2-client.js';
 
 /** Resolves once `condition` holds, checked after each turn of the event loop (no fixed sleep). */
 const until = (condition: () => boolean): Promise<void> =>

@@ -8,11 +8,11 @@
 import { connect as http2Connect, type ClientHttp2Session, type Settings } from 'node:http2';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { authority } from '../../core/url.js';
-import { ignoreError, transportError } from '../socket-stream.js';
-import { tlsOptions } from '../tls.js';
-import type { TransportTarget } from '../transport.js';
-import { openTunnel } from '../tunnel.js';
+import { authority } from '../core/url.js';
+import { ignoreError, transportError } from './socket-stream.js';
+import { tlsOptions } from './tls.js';
+import type { TransportTarget } from './transport.js';
+import { openTunnel } from './tunnel.js';
 
 /**
  * Each stream may hold this many received bytes the application has not read (`pause()`, inflate

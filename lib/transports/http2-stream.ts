@@ -12,8 +12,8 @@
 import { STATUS_CODES } from 'node:http';
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type IncomingHttpStatusHeader } from 'node:http2';
 import type { Subscriber } from 'rxjs';
-import { ignoreError, transportError } from '../socket-stream.js';
-import type { ResponseHead, TransportConnection, TransportEvent } from '../transport.js';
+import { ignoreError, transportError } from './socket-stream.js';
+import type { ResponseHead, TransportConnection, TransportEvent } from './transport.js';
 
 function uncork(connection: StreamConnection): void {
   connection.corked = false;
