@@ -100,10 +100,15 @@ function onStreamError(this: PipedStream, error: Error): void {
   this[kPipe]?.subscriber.error(transportError(error));
 }
 
+function endStream(stream: PipedStream): void {
+  if (!stream.destroyed && !stream.writableEnded) stream.end();
+}
+
 // The server ended its side (END_STREAM, RFC 8441 §5's TCP FIN): end ours once our pending writes (an echoed close
-// frame) are out, as a socket without allowHalfOpen does; 'close' follows.
+// frame) are out, as a socket without allowHalfOpen does; 'close' follows. Not at once: node:http2 also ends the
+// readable side just before it reports a RST_STREAM, and ending ours there would hide the reset.
 function onStreamEnd(this: PipedStream): void {
-  if (!this.writableEnded) this.end();
+  setImmediate(endStream, this);
 }
 
 const DRAIN: TransportEvent = { type: 'drain' };
@@ -117,7 +122,7 @@ function onStreamClose(this: PipedStream): void {
   if (pipe === undefined) return;
   // A reset without an error event: node:http2 reports RST_STREAM with CANCEL (and NO_ERROR) only as a close.
   const code = this.rstCode;
-  if (code !== undefined && code !== constants.NGHTTP2_NO_ERROR && !this.readableEnded && this[kLocalReset] !== true) {
+  if (code !== undefined && code !== constants.NGHTTP2_NO_ERROR && this[kLocalReset] !== true) {
     pipe.subscriber.error(new Error(`stream reset by the server (http/2 error code ${code})`));
   } else {
     pipe.subscriber.complete();
