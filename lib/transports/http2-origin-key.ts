@@ -25,7 +25,8 @@ function identity(value: object): string {
 function encode(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      // PEM strings (ca, cert, key) are hashed too: no key material sits in the pool's keys.
+      return value.length > 64 ? `s:${createHash('sha256').update(value).digest('base64')}` : JSON.stringify(value);
     case 'number':
     case 'boolean':
     case 'bigint':
