@@ -26,7 +26,7 @@ function encode(value: unknown): string {
   switch (typeof value) {
     case 'string':
       // PEM strings (ca, cert, key) are hashed too: no key material sits in the pool's keys.
-      return value.length > 64 ? `s:${createHash('sha256').update(value).digest('base64')}` : JSON.stringify(value);
+      return value.length > 32 ? `s:${createHash('sha256').update(value).digest('base64')}` : JSON.stringify(value);
     case 'number':
     case 'boolean':
     case 'bigint':

@@ -38,7 +38,7 @@ describe('originKey', () => {
   });
 
   it('puts no CA or key material into the key, only a digest', () => {
-    const pem = '-----BEGIN CERTIFICATE-----\nsecret\n-----END CERTIFICATE-----';
+    const pem = `-----BEGIN PRIVATE KEY-----\n${'secret'.repeat(10)}\n-----END PRIVATE KEY-----`;
     expect(key('wss://a.example/', { key: Buffer.from(pem) })).not.toContain('secret');
     expect(key('wss://a.example/', { key: pem })).not.toContain('secret');
     expect(key('wss://a.example/', { key: pem })).toBe(key('wss://a.example/', { key: `${pem}` }));
