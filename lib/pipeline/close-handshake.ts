@@ -28,6 +28,8 @@ class CloseHandshakeStage extends Stage {
   private timer: Subscription | null = null;
   /** True once the timer was extended because the close frame still waited to be handed over. */
   private extended = false;
+  /** True once the transport was asked to half-close. */
+  private halfClosed = false;
 
   constructor(
     out: Downstream<Signals>,
@@ -39,8 +41,17 @@ class CloseHandshakeStage extends Stage {
 
   override next(batch: Signals): void {
     // O(1) per batch: the connection flags the close; `@close-sent` batches wake this stage up.
-    if (this.timer === null && this.conn.closeStarted) {
-      this.timer = this.conn.options.scheduler.schedule(timeoutTick, this.closeTimeout, this);
+    const conn = this.conn;
+    if (conn.closeStarted) {
+      if (this.timer === null) this.timer = conn.options.scheduler.schedule(timeoutTick, this.closeTimeout, this);
+      // RFC 6455 §7.1.1: the client "MAY close the connection at any time after sending and receiving a Close
+      // message". A transport that can half-close (an HTTP/2 stream's END_STREAM, RFC 8441 §5) does, once both
+      // Close frames are through: peers that wait for it (hypercorn) then end theirs instead of a closeTimeout.
+      // Only once our close frame left the outbox: ending the stream earlier would cut what still waits there.
+      if (!this.halfClosed && conn.protocol?.state === 'closed' && conn.sentCloseTime !== null) {
+        this.halfClosed = true;
+        conn.transport?.end?.();
+      }
     }
     this.out.next(batch);
   }

@@ -48,6 +48,12 @@ export class StreamConnection implements TransportConnection {
     if (!stream.closed) stream.close(constants.NGHTTP2_CANCEL);
   }
 
+  /** END_STREAM after our pending writes (RFC 8441 §5: "Orderly TCP-level closures are represented as END_STREAM flags"). */
+  end(): void {
+    const stream = this.stream;
+    if (!stream.destroyed && !stream.writableEnded) stream.end();
+  }
+
   /**
    * Bytes not yet handed to the session: node:http2 completes a write only once its DATA frames went out,
    * so this includes what waits for the server's flow-control window (RFC 9113 §6.9).

@@ -132,6 +132,11 @@ export interface TransportConnection {
   write(data: Uint8Array): void;
   /** Tears the connection down at once. The stream then completes. */
   destroy(): void;
+  /**
+   * Half-closes once the close handshake is complete (both Close frames exchanged): an HTTP/2 stream sends
+   * END_STREAM. Sockets leave this out, and the server closes TCP first (RFC 6455 §7.1.1).
+   */
+  end?(): void;
   /** Bytes queued but not yet handed to the OS. */
   readonly bufferedAmount: number;
   /** True while the write buffer is over its high-water mark; a `drain` event follows when it empties. */
