@@ -14,7 +14,7 @@ import { endWith, type Signals } from '../connection/signals.js';
 
 /** A refused answer and, for a non-101 one, its body so far. */
 export class Rejection {
-  /** Null for a 101 that failed the checks: it has no body to wait for. */
+  /** Null for a 101 (or an HTTP/2 2xx) that failed the checks: it has no body to wait for. */
   private readonly body: ResponseBodyReader | null;
 
   /**
@@ -27,7 +27,10 @@ export class Rejection {
     private readonly reason: string,
     decoded: boolean,
   ) {
-    this.body = response.statusCode === 101 ? null : new ResponseBodyReader(response, { decoded });
+    // RFC 9110 §9.3.6: a 2xx answer to CONNECT turns the stream into a tunnel, so over HTTP/2 (RFC 8441's extended
+    // CONNECT) a 2xx that failed the checks has no body either, only WebSocket frames.
+    const tunnel = response.statusCode === 101 || (response.httpVersion === '2' && response.statusCode >= 200 && response.statusCode <= 299);
+    this.body = tunnel ? null : new ResponseBodyReader(response, { decoded });
   }
 
   /** True once the event can go out: the body (its first 4 KiB) is in. */

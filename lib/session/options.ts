@@ -71,7 +71,7 @@ export interface WebSocketOptions extends Omit<CommonWebSocketOptions, 'compress
   /**
    * RFC 8441: open the WebSocket on a stream of an HTTP/2 session shared by every connection to the same origin
    * (ALPN h2 for `wss:`, h2c with prior knowledge for `ws:`), falling back to HTTP/1.1 when the server does not
-   * allow it (default false). Ignored with `agent`, which only speaks HTTP/1.1.
+   * allow it (default false). Ignored with `agent` and `createConnection`, which make HTTP/1.1 connections.
    */
   http2?: boolean;
 }

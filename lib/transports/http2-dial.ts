@@ -2,13 +2,15 @@
  * dial: opens the connection an HTTP/2 session runs on and finds out what the
  * server speaks. `wss:` offers ALPN `h2, http/1.1` on one TLS socket; `ws:`
  * starts h2c with prior knowledge (RFC 9113 §3.3). Either may go through an
- * HTTP CONNECT tunnel first. The outcome is an HTTP/2 session whose server
+ * HTTP CONNECT tunnel first, or run over a Unix socket (`ws+unix:`,
+ * `wss+unix:`), with the socket options (lookup, family, localAddress). The outcome is an HTTP/2 session whose server
  * allows the extended CONNECT, or the reason to use HTTP/1.1 instead.
  */
 import { connect as http2Connect, type ClientHttp2Session, type Settings } from 'node:http2';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { authority } from '../core/url.js';
+import { netOptions } from './net.js';
 import { ignoreError, transportError } from './socket-stream.js';
 import { tlsOptions } from './tls.js';
 import type { TransportTarget } from './transport.js';
@@ -54,7 +56,7 @@ export function dial(target: TransportTarget, proxy: string | null, done: DialCa
   const dialing = new Dialing(target, done);
   if (proxy === null) {
     try {
-      dialing.onSocket(target.secure ? tlsConnect(alpnOptions(target)) : netConnect({ host: target.host, port: target.port }));
+      dialing.onSocket(target.secure ? tlsConnect(alpnOptions(target)) : netConnect(netOptions(target)));
     } catch (error) {
       dialing.finish(transportError(error));
     }

@@ -1,7 +1,8 @@
 /**
  * originKey: which connections may share one HTTP/2 session. Two WebSockets
  * share a session only when they would have opened the same connection:
- * same scheme, host and port, same proxy, and TLS options that are equal
+ * same scheme, host and port, same proxy, Unix socket and socket options
+ * (lookup, family, localAddress), and TLS options that are equal
  * (values compared by content, functions and other objects by identity).
  */
 import { createHash } from 'node:crypto';
@@ -69,6 +70,7 @@ function encodeEntries(record: Record<string, unknown>): string {
 export function originKey(target: TransportTarget, proxy: string | null): string {
   const origin = `${target.secure ? 'https' : 'http'}://${authority(target.host, target.port)}`;
   const via = proxy === null ? 'direct' : `via ${proxy}`;
-  if (!target.secure) return `${origin} ${via}`;
-  return `${origin} ${via} {${encodeEntries((target.tls ?? {}) as Record<string, unknown>)}}`;
+  const socket = encodeEntries({ path: target.socketPath, lookup: target.lookup, family: target.family, localAddress: target.localAddress });
+  if (!target.secure) return `${origin} ${via} {${socket}}`;
+  return `${origin} ${via} {${socket}} {${encodeEntries((target.tls ?? {}) as Record<string, unknown>)}}`;
 }

@@ -5,7 +5,11 @@
  * http/1.1, on a new connection when the server does not enable the
  * extended CONNECT or does not speak h2c.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createH2cServer, type IncomingHttpHeaders } from 'node:http2';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { isConnectFail, isReady, type Ready, type Text } from '../../lib/index.js';
@@ -13,6 +17,7 @@ import { startH2Server, type LocalH2Server } from '../helpers/h2-server.js';
 import { nextMessage, open, type Live } from '../helpers/h2-client.js';
 import { startProxy, type LocalProxy } from '../helpers/proxy-server.js';
 import { tlsFixtures } from '../helpers/tls-fixtures.js';
+import { echoOverStream } from '../helpers/ws-stream-echo.js';
 import { startWsServer, type LocalWsServer } from '../helpers/ws-server.js';
 
 describe('http2: true, reaching the server', () => {
@@ -44,6 +49,29 @@ describe('http2: true, reaching the server', () => {
     expect(((await live.next(isReady)) as Ready).response.httpVersion).toBe('2');
     expect(await echo(live, 'over h2c')).toBe('over h2c');
     expect(server.requests[0]).toMatchObject({ ':scheme': 'http', ':authority': `127.0.0.1:${server.port}` });
+  });
+
+  it('speaks h2c over a Unix socket (ws+unix:)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lomond-h2-unix-'));
+    const path = join(dir, 'h2.sock');
+    const server = createH2cServer({ settings: { enableConnectProtocol: true } });
+    server.on('stream', (stream, headers) => {
+      seen.push(headers);
+      stream.respond({ ':status': '200' });
+      echoOverStream(stream);
+    });
+    const seen: IncomingHttpHeaders[] = [];
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    closers.push(async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const live = connect(`ws+unix://${path}:/feed`);
+    expect(((await live.next(isReady)) as Ready).response.httpVersion).toBe('2');
+    expect(await echo(live, 'over a unix socket')).toBe('over a unix socket');
+    expect(seen[0]).toMatchObject({ ':scheme': 'http', ':path': '/feed', ':authority': 'localhost' });
+    live.ws.close();
+    await live.done;
   });
 
   it('falls back to HTTP/1.1 on the same TLS socket when ALPN picks http/1.1 (one TCP connection, one handshake)', async () => {

@@ -13,7 +13,7 @@ describe('originKey', () => {
     expect(key('wss://a.example/', { ca: ['A', 'B'] })).toBe(key('wss://a.example/', { ca: ['A', 'B'] }));
   });
 
-  it('differs by scheme, host, port, proxy and any TLS option', () => {
+  it('differs by scheme, host, port, proxy, socket options and any TLS option', () => {
     const base = key('wss://a.example/');
     expect(new Set([
       base,
@@ -24,7 +24,10 @@ describe('originKey', () => {
       key('wss://a.example/', { servername: 'other' }),
       key('wss://a.example/', { ca: Buffer.from('PEM2') }),
       key('wss://a.example/', { ca: ['B', 'A'] }),
-    ]).size).toBe(8);
+      originKey(targetFor('wss://a.example/', { family: 6 }), null),
+      originKey(targetFor('wss://a.example/', { localAddress: '127.0.0.2' }), null),
+      originKey(targetFor('wss://a.example/', { socketPath: '/run/a.sock' }), null),
+    ]).size).toBe(11);
   });
 
   it('compares functions and class instances by identity', () => {

@@ -70,6 +70,7 @@ describe('WebSockets over HTTP/2 (RFC 8441) against node:http2', () => {
       expect(rejected.reason).toBe('expected status 200, got 403 Forbidden');
       expect(rejected.response).toMatchObject({ statusCode: 403, httpVersion: '2' });
       expect(rejected.response.get('retry-after')).toBe('7');
+      expect(Buffer.from(rejected.body).toString()).toBe('go away');
       await refused.done;
       expect(names(refused)).toEqual(['connecting', 'connected', 'rejected', 'disconnected']);
       first.ws.sendText('still here');
