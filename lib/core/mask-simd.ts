@@ -60,8 +60,8 @@ function load(): Kernel | null {
     if (typeof WebAssembly !== 'object') return null;
     const bytes = new Uint8Array(MODULE);
     if (!WebAssembly.validate(bytes)) return null; // no SIMD
-    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { m: WebAssembly.Memory; x: Kernel['xor'] };
-    return { memory: new Uint8Array(exports.m.buffer), xor: exports.x };
+    const wasm = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { m: WebAssembly.Memory; x: Kernel['xor'] };
+    return { memory: new Uint8Array(wasm.m.buffer), xor: wasm.x };
   } catch {
     return null; // e.g. a content security policy without 'wasm-unsafe-eval'
   }
