@@ -1,0 +1,224 @@
+/**
+ * The oracle: what must hold for every connection, whatever the server sent.
+ * Each rule yields a {@link Violation} with a stable name (known-defects.ts
+ * matches on them):
+ *
+ * - `uncaught`, `observable-error`, `api-error`: nothing crashes, the stream never errors, the API throws only
+ *   what SPEC allows;
+ * - `hang`, `late`: the stream completes, within closeTimeout (or connectTimeout) + 1 s;
+ * - `sequence`, `graceful`: the lifecycle of SPEC "Events" (one terminal event, last; `ready` once, after
+ *   `connected`; nothing after the close; `graceful` as SPEC defines it);
+ * - `handshake`: `ready` exactly when the answer was a valid 101 (see handshake-arbitraries' verdicts);
+ * - `model`, `close-code`: for unmutated scripts, the events and the close code of the reference model;
+ * - `client-frames`: what the client sent is masked and nothing follows its close frame;
+ * - `connection-left`, `resources-left`: no socket or timer outlives the connection;
+ * - `stall`, `memory`: no event-loop freeze, no memory beyond what was received.
+ */
+import type { WebSocketEvent } from '../../lib/events/events.js';
+import { expectFrames, observed, type Observed } from './model.js';
+import { deadlineOf, type CaseRun } from './run-case.js';
+import { headMutated } from './scenario.js';
+
+/** One broken rule. */
+export interface Violation {
+  readonly rule: string;
+  readonly detail: string;
+}
+
+/** Longest acceptable event-loop block: linear code handles a 64 KiB chunk in well under a millisecond; 1 s leaves room for GC pauses on a loaded machine and still catches a freeze. */
+export const MAX_STALL_MS = 1000;
+/** ArrayBuffer growth allowed beyond 4× the bytes received: room for zlib, copies and inflated messages. */
+export const MEMORY_SLACK = 40 * 1024 * 1024;
+
+const TERMINAL = new Set(['disconnected', 'connect_fail']);
+const AFTER_READY = new Set(['text', 'binary', 'ping', 'pong', 'poll', 'closing', 'closed', 'protocol_error', 'unresponsive', 'unknown']);
+
+const count = (events: readonly WebSocketEvent[], name: string): number => events.filter((e) => e.name === name).length;
+const indexOf = (events: readonly WebSocketEvent[], name: string): number => events.findIndex((e) => e.name === name);
+const summary = (events: readonly WebSocketEvent[]): string => events.map((e) => e.name).join(' ');
+
+function sequence(run: CaseRun, out: Violation[]): void {
+  const { events } = run;
+  const v = (detail: string): number => out.push({ rule: 'sequence', detail: `${detail}: ${summary(events)}` });
+  if (events[0]?.name !== 'connecting' || count(events, 'connecting') !== 1) v('not one connecting first');
+  for (const name of ['connected', 'ready', 'rejected', 'closing', 'closed', 'protocol_error', 'unresponsive']) if (count(events, name) > 1) v(`${name} more than once`);
+  const connected = indexOf(events, 'connected');
+  if (connected > 1) v('connected after other events');
+  const ready = indexOf(events, 'ready');
+  const rejected = indexOf(events, 'rejected');
+  if (ready >= 0 && rejected >= 0) v('both ready and rejected');
+  if ((ready >= 0 && ready < connected) || (ready >= 0 && connected < 0)) v('ready before connected');
+  if ((rejected >= 0 && rejected < connected) || (rejected >= 0 && connected < 0)) v('rejected before connected');
+  events.forEach((e, i) => {
+    if (AFTER_READY.has(e.name) && (ready < 0 || i < ready)) v(`${e.name} without ready before it`);
+  });
+  const after = (name: string, allowed: readonly string[]): void => {
+    const at = indexOf(events, name);
+    if (at < 0) return;
+    const extra = events.slice(at + 1).filter((e) => !TERMINAL.has(e.name) && !allowed.includes(e.name));
+    if (extra.length > 0) v(`${extra.map((e) => e.name).join(',')} after ${name}`);
+  };
+  after('closing', ['closed', 'unresponsive', 'poll']);
+  after('closed', []);
+  after('protocol_error', ['unresponsive', 'poll']);
+  after('unresponsive', []);
+  if (!run.completed) return;
+  const terminals = events.filter((e) => TERMINAL.has(e.name));
+  if (terminals.length !== 1) v(`${terminals.length} terminal events`);
+  const last = events[events.length - 1];
+  if (last === undefined || !TERMINAL.has(last.name)) v('the last event is not terminal');
+  const expected = ready >= 0 || rejected >= 0 ? 'disconnected' : 'connect_fail';
+  if (last !== undefined && TERMINAL.has(last.name) && last.name !== expected) v(`ends with ${last.name}, expected ${expected}`);
+  // `closed` needs both close frames: ours must have left (the virtual server records every write).
+  if (count(events, 'closed') > 0 && run.profile.name === 'virtual' && !run.log.clientFrames.some((f) => f.opcode === 8)) v('closed without a close frame sent');
+}
+
+function graceful(run: CaseRun, out: Violation[]): void {
+  const last = run.events[run.events.length - 1];
+  if (last?.name !== 'disconnected') return;
+  const has = (name: string): boolean => run.events.some((e) => e.name === name);
+  const v = (detail: string): number => out.push({ rule: 'graceful', detail: `${detail}: disconnected(${JSON.stringify(last.reason)}, graceful=${last.graceful})` });
+  if (has('rejected') && !last.graceful) v('a rejection ends gracefully');
+  if (last.graceful && !has('closed') && !has('rejected')) v('graceful without a completed close handshake');
+  // SPEC: "after a completed close handshake (both close frames exchanged) `disconnected` is `graceful=true`, however TCP then ends".
+  if (has('closed') && !last.graceful && last.reason !== 'close timeout') v('not graceful after a completed close handshake');
+  if ((has('protocol_error') || has('unresponsive')) && last.graceful) v('graceful after a failure');
+}
+
+function handshake(run: CaseRun, out: Violation[]): void {
+  const verdict = run.log.script?.verdict;
+  if (verdict === undefined || headMutated(run.scenario) || !run.completed) return;
+  const ready = run.events.find((e) => e.name === 'ready');
+  const rejected = run.events.find((e) => e.name === 'rejected');
+  const end = run.events[run.events.length - 1];
+  const why = end !== undefined && 'reason' in end ? `${end.name}(${JSON.stringify(end.reason)})` : summary(run.events);
+  const v = (detail: string): number => out.push({ rule: 'handshake', detail });
+  if (verdict.expect === 'ready') {
+    if (ready === undefined) {
+      v(`a valid 101 was not accepted: ${rejected !== undefined ? `rejected(${JSON.stringify(rejected.reason)})` : why}`);
+      return;
+    }
+    const head = run.scenario.response.kind === 'switch' ? run.scenario.response.head : null;
+    const protocol = head?.protocol || null;
+    if (ready.protocol !== protocol) v(`ready.protocol ${ready.protocol}, the server chose ${protocol}`);
+    const deflate = ready.extensions.has('permessage-deflate');
+    if (deflate !== (verdict.deflate !== null)) v(`ready.extensions ${[...ready.extensions].join(',') || '(none)'} for ${JSON.stringify(head?.extensions?.value ?? null)}`);
+  } else if (verdict.expect === 'not-ready') {
+    if (ready !== undefined) v('an invalid or incomplete answer was accepted (ready)');
+  } else if (verdict.expect === 'rejected') {
+    if (rejected === undefined) v(`a ${verdict.status} refusal did not end as rejected: ${why}`);
+    else if (rejected.response.statusCode !== verdict.status) v(`rejected.response.statusCode ${rejected.response.statusCode}, sent ${verdict.status}`);
+    const body = (rejected as { body?: unknown } | undefined)?.body;
+    if (body instanceof Uint8Array && body.length > 4096) v(`rejected.body of ${body.length} bytes (SPEC: at most 4 KiB)`);
+  }
+}
+
+/** The client's events the model predicts, up to the first fault. */
+function observedEvents(run: CaseRun): { events: Observed[]; fault: boolean } {
+  const events: Observed[] = [];
+  for (const e of run.events) {
+    if (e.name === 'protocol_error') return { events, fault: true };
+    if (e.name === 'text') events.push(['text', e.text]);
+    else if (e.name === 'binary') events.push(observed('binary', e.data));
+    else if (e.name === 'ping') events.push(observed('ping', e.data));
+    else if (e.name === 'pong' && run.scenario.client.pingRate === 0) events.push(observed('pong', e.data));
+    else if (e.name === 'closing') events.push(['closing', e.code, e.reason]);
+  }
+  return { events, fault: false };
+}
+
+/** Close reasons of the fuzzed application (run-case.ts): its closes, not the client's answers to the script. */
+export const APP_REASONS = new Set(['fuzz', 'fuzz done']);
+const decoder = new TextDecoder();
+
+const closeCodeOf = (payload: Uint8Array): number | 'empty' => (payload.length >= 2 ? (payload[0]! << 8) | payload[1]! : 'empty');
+
+function modelCheck(run: CaseRun, out: Violation[]): void {
+  const { scenario: s, log } = run;
+  const verdict = log.script?.verdict;
+  if (verdict?.expect !== 'ready' || s.mutations.edits.length > 0 || !run.events.some((e) => e.name === 'ready')) return;
+  const close = log.clientFrames.find((f) => f.opcode === 8);
+  // The application's own close (at ready, or once the script is over) is not the model's business…
+  const appClosed = close !== undefined && APP_REASONS.has(decoder.decode(close.payload.subarray(2)));
+  // …but the server's answer to it may land in the middle of a frame of the script: the rest is then noise.
+  if (appClosed && !log.scriptCompleted && s.server.onClientClose !== 'ignore') return;
+  const model = expectFrames(s.frames, s.client, verdict.deflate);
+  // The client's own pings draw pongs from the server: pongs are compared only when it sends none.
+  const expected = s.client.pingRate === 0 ? model : { ...model, events: model.events.filter((e) => e[0] !== 'pong') };
+  const got = observedEvents(run);
+  const asyncFault = expected.end.kind === 'fault' && expected.end.inflated ? ' (after an inflated message that must fail)' : '';
+  const show = (list: readonly Observed[]): string => JSON.stringify(list).slice(0, 600);
+  const firstDiff = got.events.findIndex((event, i) => i < expected.events.length && JSON.stringify(event) !== JSON.stringify(expected.events[i]));
+  const v = (detail: string): number => out.push({ rule: 'model', detail: `${detail}${asyncFault}\n    expected ${show(expected.events)} then ${JSON.stringify(expected.end)}\n    got      ${show(got.events)}${got.fault ? ' then protocol_error' : ''}` });
+  if (firstDiff >= 0) {
+    v(`event ${firstDiff} differs`);
+    return;
+  }
+  if (!expected.exact) return;
+  if (got.fault && expected.end.kind !== 'fault') v('protocol_error on a valid script');
+  const cut = !log.scriptCompleted && expected.end.kind === 'open';
+  const lossy = run.profile.name === 'socket' && s.server.after === 'reset';
+  const interrupted = s.client.closeAtReady || run.events.some((e) => e.name === 'unresponsive') || cut || lossy;
+  if (interrupted) {
+    if (got.events.length > expected.events.length) v('more events than the script holds');
+    return;
+  }
+  if (got.events.length !== expected.events.length) v(`${got.events.length} events, expected ${expected.events.length}`);
+  if (expected.end.kind === 'fault') {
+    if (!got.fault) v('no protocol_error');
+    else if (close !== undefined && !appClosed && !expected.end.codes.includes(closeCodeOf(close.payload) as number)) {
+      out.push({ rule: 'close-code', detail: `closed with ${closeCodeOf(close.payload)}, expected ${expected.end.codes.join(' or ')}${asyncFault}` });
+    }
+  } else if (expected.end.kind === 'close' && close !== undefined && !appClosed) {
+    // RFC 6455 §5.5.1: the answer to a close frame "typically echoing the status code it received".
+    const echoed = closeCodeOf(close.payload);
+    if (echoed !== (expected.end.code === 1005 ? 'empty' : expected.end.code)) out.push({ rule: 'close-code', detail: `echoed ${echoed} to the server's close ${expected.end.code}` });
+  }
+}
+
+function clientFrames(run: CaseRun, out: Violation[]): void {
+  const frames = run.log.clientFrames;
+  const v = (detail: string): number => out.push({ rule: 'client-frames', detail });
+  // RFC 6455 §5.3: "The masking key ... MUST be present for all frames sent from client to server" (§5.1).
+  if (frames.some((f) => !f.masked)) v('an unmasked frame');
+  const close = frames.findIndex((f) => f.opcode === 8);
+  if (close < 0) return;
+  // §5.5.1: "After sending a Close frame, the endpoint MUST NOT send any more data frames."
+  const after = frames.slice(close + 1).filter((f) => f.opcode <= 2);
+  if (after.length > 0) v(`${after.length} data frame(s) after its close frame`);
+  const code = closeCodeOf(frames[close]!.payload);
+  const validCode = code === 'empty' || (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+  if (!validCode || frames[close]!.payload.length > 125) v(`an invalid close frame (code ${code}, ${frames[close]!.payload.length} bytes)`);
+}
+
+function resources(run: CaseRun, out: Violation[]): void {
+  const { log } = run;
+  if (run.connectionLeft) out.push({ rule: 'connection-left', detail: 'the server still saw the connection open 1 s after completion' });
+  if (run.resourcesLeft.length > 0) out.push({ rule: 'resources-left', detail: `left after completion: ${run.resourcesLeft.join(', ')}` });
+  if (run.connections > 1) out.push({ rule: 'sequence', detail: `${run.connections} connections for one subscription` });
+  if (log.maxStall > MAX_STALL_MS) out.push({ rule: 'stall', detail: `the event loop was blocked ${log.maxStall.toFixed(0)} ms` });
+  const received = log.sent.reduce((sum, chunk) => sum + chunk.length, 0);
+  if (log.peakArrayBuffers > MEMORY_SLACK + 4 * received) {
+    out.push({ rule: 'memory', detail: `ArrayBuffer memory grew ${(log.peakArrayBuffers / 1048576).toFixed(1)} MiB after ${received} bytes received` });
+  }
+}
+
+/** Every rule `run` breaks. */
+export function judge(run: CaseRun): Violation[] {
+  const out: Violation[] = [];
+  for (const error of run.uncaught) out.push({ rule: 'uncaught', detail: error });
+  if (run.error !== null) out.push({ rule: 'observable-error', detail: run.error });
+  for (const error of run.appErrors) out.push({ rule: 'api-error', detail: error });
+  if (run.hung) out.push({ rule: 'hang', detail: `no completion: ${summary(run.events)}` });
+  else if (run.completedAt !== null && run.completedAt > deadlineOf(run)) {
+    const stoppedAt = run.log.scriptEndAt ?? run.startAt;
+    out.push({ rule: 'late', detail: `completed ${(run.completedAt - stoppedAt).toFixed(0)} ms after the script stopped (closeTimeout ${run.profile.closeTimeout}, connectTimeout ${run.connectTimeout})` });
+  }
+  sequence(run, out);
+  graceful(run, out);
+  handshake(run, out);
+  modelCheck(run, out);
+  clientFrames(run, out);
+  resources(run, out);
+  return out;
+}
