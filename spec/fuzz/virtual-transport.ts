@@ -1,0 +1,88 @@
+/**
+ * Driver (a): an in-memory {@link Transport} that plays a case's script to
+ * the client, the way lib/testing's TestConnection does, but on the real
+ * event loop (setImmediate between chunks, RxJS's async scheduler for the
+ * client's timers) so that thousands of cases run in seconds. Its `open` is
+ * cold like a socket's: subscribing connects, unsubscribing is the client
+ * closing its socket.
+ */
+import { Observable } from 'rxjs';
+import type { Transport, TransportConnection, TransportEvent, TransportTarget } from '../../lib/transports/transport.js';
+import type { Driver } from './run-case.js';
+import type { DriverProfile, Scenario } from './scenario.js';
+import { emptyLog, ScriptPlayer, type ServerLog } from './script-player.js';
+
+/** The virtual driver's timing: no network, so short timeouts. */
+export const VIRTUAL: DriverProfile = { name: 'virtual', closeTimeout: 50, connectTimeout: 5000, stallConnectTimeout: 40, maxChunks: 20_000 };
+
+/** A transport that plays one case (one connection). */
+export class ScriptedTransport implements Transport {
+  readonly log: ServerLog = emptyLog();
+  /** Connections opened (more than one is a finding: the client reconnected by itself). */
+  opened = 0;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly onScriptEnd: () => void,
+    private readonly profile: DriverProfile = VIRTUAL,
+  ) {}
+
+  open(target: TransportTarget): Observable<TransportEvent> {
+    return new Observable<TransportEvent>((subscriber) => {
+      this.opened++;
+      let over = false;
+      const player = new ScriptPlayer(
+        this.scenario,
+        this.profile,
+        {
+          send: (chunk) => {
+            if (!over) subscriber.next({ type: 'data', chunk });
+          },
+          end: () => {
+            over = true;
+            subscriber.complete();
+          },
+          reset: () => {
+            over = true;
+            subscriber.error(new Error('read ECONNRESET'));
+          },
+        },
+        this.log,
+        this.onScriptEnd,
+      );
+      const connection: TransportConnection = {
+        write: (data) => player.onClientData(data),
+        writev: (chunks) => chunks.forEach((chunk) => player.onClientData(chunk)),
+        end: () => player.clientGone(),
+        destroy: () => player.clientGone(),
+        bufferedAmount: 0,
+      };
+      const key = target.request.headers.find(([name]) => name.toLowerCase() === 'sec-websocket-key')?.[1] ?? '';
+      const opening = setImmediate(() => {
+        subscriber.next({ type: 'open', connection, proxy: null });
+        player.start(key);
+      });
+      return () => {
+        over = true;
+        clearImmediate(opening);
+        player.clientGone();
+      };
+    });
+  }
+}
+
+/** Driver (a): each case gets its own {@link ScriptedTransport}. */
+export const virtualDriver: Driver = {
+  profile: VIRTUAL,
+  prepare(scenario, onScriptEnd) {
+    const transport = new ScriptedTransport(scenario, onScriptEnd);
+    return {
+      url: 'ws://fuzz.test/case',
+      transport,
+      log: transport.log,
+      openConnections: () => (transport.opened > 0 && transport.log.clientGoneAt === null ? 1 : 0),
+      connections: () => transport.opened,
+      dispose: () => undefined,
+    };
+  },
+};
