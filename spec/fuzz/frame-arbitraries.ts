@@ -48,7 +48,9 @@ export type FrameSpec =
       readonly declared: bigint | null;
       readonly payload: Uint8Array;
     }
-  | { readonly kind: 'garbage'; readonly bytes: Uint8Array };
+  | { readonly kind: 'garbage'; readonly bytes: Uint8Array }
+  /** A data frame header announcing `declared` bytes, then only a few of them: memory must follow what arrives. */
+  | { readonly kind: 'announce'; readonly opcode: 1 | 2; readonly declared: bigint; readonly payload: Uint8Array };
 
 /** Negotiated permessage-deflate as far as the server's compressor needs it. */
 export interface ServerDeflate {
@@ -113,8 +115,10 @@ const rawFrame = fc.record({
   rsv: fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, fc.integer({ min: 0, max: 7 })),
   mask: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, fc.constant(true)),
   declared: fc.oneof(
-    { arbitrary: fc.constant(null), weight: 4 },
-    fc.constantFrom(0n, 125n, 126n, 65_535n, 65_536n, 50n << 20n, 100n << 20n, (100n << 20n) + 1n, 2n ** 31n, 2n ** 32n, 2n ** 40n, 2n ** 53n, 2n ** 63n, 2n ** 64n - 1n),
+    { arbitrary: fc.constant(null), weight: 6 },
+    { arbitrary: fc.constantFrom(0n, 125n, 126n, 65_535n, 65_536n, 50n << 20n, 100n << 20n, (100n << 20n) + 1n, 2n ** 31n, 2n ** 32n, 2n ** 53n, 2n ** 63n, 2n ** 64n - 1n), weight: 3 },
+    // Beyond what a Buffer can hold, yet within the huge limits (2^41) a client may be given.
+    fc.constantFrom(2n ** 32n + 1n, 2n ** 40n, 2n ** 41n),
     fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
   ),
   payload: fc.uint8Array({ maxLength: 40 }),
@@ -130,6 +134,15 @@ export const frameSpec: fc.Arbitrary<FrameSpec> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('bad-deflate' as const), tail: fc.uint8Array({ maxLength: 16 }) }), weight: 1 },
   { arbitrary: rawFrame, weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('garbage' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 24 }) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('announce' as const),
+      opcode: fc.constantFrom(1 as const, 2 as const),
+      declared: fc.constantFrom(1n << 20n, 100n << 20n, 2n ** 31n, 2n ** 32n + 1n, 2n ** 40n),
+      payload: fc.uint8Array({ maxLength: 16 }),
+    }),
+    weight: 1,
+  },
 );
 
 /** A frame script: up to a dozen items, empty now and then. */
@@ -226,6 +239,8 @@ export function renderFrame(spec: FrameSpec, deflate: ServerDeflate | null): Uin
       });
     case 'garbage':
       return spec.bytes;
+    case 'announce':
+      return serverFrame(spec.opcode, spec.payload, { declaredLength: spec.declared });
   }
 }
 

@@ -123,6 +123,12 @@ class Walk {
         this.events.push(observed('binary', new Uint8Array(spec.size)));
         return true;
       }
+      case 'announce':
+        // RFC 6455 §10.4 / SPEC maxPayload: too large is 1009 at the header; otherwise the client waits for the rest.
+        if (spec.declared > BigInt(this.maxPayload)) return this.fault(1009);
+        if (spec.declared > BigInt(this.maxMessage)) return this.fault(1009);
+        this.exact = false;
+        return false;
       case 'raw':
       case 'garbage':
         this.exact = false;

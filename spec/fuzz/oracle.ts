@@ -9,8 +9,9 @@
  * - `sequence`, `graceful`: the lifecycle of SPEC "Events" (one terminal event, last; `ready` once, after
  *   `connected`; nothing after the close; `graceful` as SPEC defines it);
  * - `handshake`: `ready` exactly when the answer was a valid 101 (see handshake-arbitraries' verdicts);
- * - `model`, `close-code`: for unmutated scripts, the events and the close code of the reference model;
- * - `client-frames`: what the client sent is masked and nothing follows its close frame;
+ * - `model`: for unmutated scripts, the events and the close code of the reference model;
+ * - `client-frames`, `pong`, `echo`, `close-code`: what the client sent is masked, nothing follows its close frame,
+ *   pongs carry a ping's payload, the application's echoes arrive intact, close frames carry the code SPEC names;
  * - `connection-left`, `resources-left`: no socket or timer outlives the connection;
  * - `stall`, `memory`: no event-loop freeze, no memory beyond what was received.
  */
@@ -29,6 +30,9 @@ export interface Violation {
 export const MAX_STALL_MS = 1000;
 /** ArrayBuffer growth allowed beyond 4× the bytes received: room for zlib, copies and inflated messages. */
 export const MEMORY_SLACK = 40 * 1024 * 1024;
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((byte, i) => byte === b[i]);
+const encoder = new TextEncoder();
 
 const TERMINAL = new Set(['disconnected', 'connect_fail']);
 const AFTER_READY = new Set(['text', 'binary', 'ping', 'pong', 'poll', 'closing', 'closed', 'protocol_error', 'unresponsive', 'unknown']);
@@ -62,6 +66,14 @@ function sequence(run: CaseRun, out: Violation[]): void {
   after('closed', []);
   after('protocol_error', ['unresponsive', 'poll']);
   after('unresponsive', []);
+  // SPEC: one poll at ready, then every `poll` ms (600 s here).
+  if (count(events, 'poll') > 1) v('more than one poll');
+  const closing = events.find((e) => e.name === 'closing');
+  const closed = events.find((e) => e.name === 'closed');
+  if (closing !== undefined && closed !== undefined && (closing.code !== closed.code || closing.reason !== closed.reason)) v(`closed(${closed.code}) after closing(${closing.code})`);
+  // SPEC: receivedTime is the scheduler's now() at emission: it never goes back.
+  const back = events.findIndex((e, i) => i > 0 && e.receivedTime < events[i - 1]!.receivedTime);
+  if (back > 0) v(`receivedTime went back: ${events[back - 1]!.name}@${events[back - 1]!.receivedTime} then ${events[back]!.name}@${events[back]!.receivedTime}`);
   if (!run.completed) return;
   const terminals = events.filter((e) => TERMINAL.has(e.name));
   if (terminals.length !== 1) v(`${terminals.length} terminal events`);
@@ -108,8 +120,16 @@ function handshake(run: CaseRun, out: Violation[]): void {
   } else if (verdict.expect === 'rejected') {
     if (rejected === undefined) v(`a ${verdict.status} refusal did not end as rejected: ${why}`);
     else if (rejected.response.statusCode !== verdict.status) v(`rejected.response.statusCode ${rejected.response.statusCode}, sent ${verdict.status}`);
-    const body = (rejected as { body?: unknown } | undefined)?.body;
-    if (body instanceof Uint8Array && body.length > 4096) v(`rejected.body of ${body.length} bytes (SPEC: at most 4 KiB)`);
+  }
+  const response = (ready ?? rejected)?.response as { httpVersion?: unknown } | undefined;
+  // SPEC "Response": `httpVersion` ('1.1' or '2').
+  if (response !== undefined && response.httpVersion !== '1.1' && response.httpVersion !== '2') v(`response.httpVersion ${String(response.httpVersion)} (SPEC: '1.1' or '2')`);
+  if (rejected !== undefined && run.scenario.response.kind === 'refuse') {
+    // SPEC: rejected carries `body: Uint8Array` ("first bytes of a non-101 body, ≤ 4 KiB; empty if none").
+    const body = (rejected as { body?: unknown }).body;
+    const sent = run.scenario.response.body;
+    if (!(body instanceof Uint8Array)) v('rejected has no body (SPEC: body: Uint8Array)');
+    else if (body.length > 4096 || !sameBytes(body, sent.subarray(0, body.length))) v(`rejected.body of ${body.length} bytes is not a prefix (≤ 4 KiB) of the ${sent.length} sent`);
   }
 }
 
@@ -158,7 +178,7 @@ function modelCheck(run: CaseRun, out: Violation[]): void {
   if (got.fault && expected.end.kind !== 'fault') v('protocol_error on a valid script');
   const cut = !log.scriptCompleted && expected.end.kind === 'open';
   const lossy = run.profile.name === 'socket' && s.server.after === 'reset';
-  const interrupted = s.client.closeAtReady || run.events.some((e) => e.name === 'unresponsive') || cut || lossy;
+  const interrupted = s.client.act !== null || run.events.some((e) => e.name === 'unresponsive') || cut || lossy;
   if (interrupted) {
     if (got.events.length > expected.events.length) v('more events than the script holds');
     return;
@@ -191,9 +211,60 @@ function clientFrames(run: CaseRun, out: Violation[]): void {
   if (!validCode || frames[close]!.payload.length > 125) v(`an invalid close frame (code ${code}, ${frames[close]!.payload.length} bytes)`);
 }
 
+
+/** What the client answered, for any script: pongs, the application's echoes, its close code. */
+function answers(run: CaseRun, out: Violation[]): void {
+  const frames = run.log.clientFrames;
+  // RFC 6455 §5.5.3: "A Pong frame sent in response to a Ping frame must have identical "Application data"".
+  // Pings are answered when parsed, before the events of their chunk are delivered: when the stream is cut short
+  // (a compressed message before them fails the connection once inflated, or the application ends the session from
+  // an earlier event of the chunk), their events are dropped but the pongs are out. That is allowed.
+  const inflateFailed = run.events.some((e) => e.name === 'ready' && e.extensions.size > 0) && run.events.some((e) => e.name === 'protocol_error');
+  const cutShort = inflateFailed || run.actedAt !== null;
+  const pings = run.events.filter((e) => e.name === 'ping').map((e) => e.data);
+  for (const pong of frames.filter((f) => f.opcode === 0xa)) {
+    const at = pings.findIndex((ping) => sameBytes(ping, pong.payload));
+    if (at >= 0) pings.splice(at, 1);
+    else if (!cutShort) out.push({ rule: 'pong', detail: `a pong with ${pong.payload.length} bytes no ping carried` });
+  }
+  // The application echoes what it receives, nothing else: the client's data frames are those messages, in order
+  // (compressed ones are not inflated here: they match any message).
+  const received = run.events.flatMap((e) => (e.name === 'text' ? [encoder.encode(e.text)] : e.name === 'binary' ? [e.data] : []));
+  let next = 0;
+  for (const sent of frames.filter((f) => f.opcode === 1 || f.opcode === 2)) {
+    while (next < received.length && !sent.rsv1 && !sameBytes(received[next]!, sent.payload)) next++;
+    if (next >= received.length || !run.scenario.client.echo) {
+      out.push({ rule: 'echo', detail: `the client sent a ${sent.payload.length}-byte message the application did not send` });
+      break;
+    }
+    next++;
+  }
+  const close = frames.find((f) => f.opcode === 8);
+  if (close !== undefined && APP_REASONS.has(decoder.decode(close.payload.subarray(2)))) return;
+  const closing = run.events.find((e) => e.name === 'closing');
+  const failure = run.events.find((e) => e.name === 'protocol_error');
+  const failedFirst = failure !== undefined && (closing === undefined || run.events.indexOf(failure) < run.events.indexOf(closing));
+  if (closing !== undefined && !failedFirst && close !== undefined) {
+    // RFC 6455 §5.5.1: the answer to a close frame "typically echoing the status code it received".
+    const echoed = closeCodeOf(close.payload);
+    if (echoed !== (closing.code === 1005 ? 'empty' : closing.code)) out.push({ rule: 'close-code', detail: `echoed ${echoed} to the server's close ${closing.code}` });
+  }
+  if (failedFirst && !failure.critical) {
+    // SPEC: "non-critical errors first send a close frame with the RFC code (1002 protocol, 1007 invalid UTF-8, 1009 too big)".
+    if (close !== undefined && ![1002, 1007, 1009, 1010, 1011].includes(closeCodeOf(close.payload) as number)) {
+      out.push({ rule: 'close-code', detail: `closed with ${closeCodeOf(close.payload)} after protocol_error(${JSON.stringify(failure.error)})` });
+    }
+    // Unless the application ended the session itself (forceDisconnect() from the protocol_error handler, say).
+    if (close === undefined && run.profile.name === 'virtual' && run.log.serverEnd !== 'reset' && run.actedAt === null) {
+      out.push({ rule: 'close-code', detail: `no close frame after protocol_error(${JSON.stringify(failure.error)})` });
+    }
+  }
+}
+
 function resources(run: CaseRun, out: Violation[]): void {
   const { log } = run;
-  if (run.connectionLeft) out.push({ rule: 'connection-left', detail: 'the server still saw the connection open 1 s after completion' });
+  const after = run.completed ? '1 s after completion' : `closeTimeout + 1 s after unsubscribing`;
+  if (run.connectionLeft) out.push({ rule: 'connection-left', detail: `the server still saw the connection open ${after}` });
   if (run.resourcesLeft.length > 0) out.push({ rule: 'resources-left', detail: `left after completion: ${run.resourcesLeft.join(', ')}` });
   if (run.connections > 1) out.push({ rule: 'sequence', detail: `${run.connections} connections for one subscription` });
   if (log.maxStall > MAX_STALL_MS) out.push({ rule: 'stall', detail: `the event loop was blocked ${log.maxStall.toFixed(0)} ms` });
@@ -210,6 +281,9 @@ export function judge(run: CaseRun): Violation[] {
   if (run.error !== null) out.push({ rule: 'observable-error', detail: run.error });
   for (const error of run.appErrors) out.push({ rule: 'api-error', detail: error });
   if (run.hung) out.push({ rule: 'hang', detail: `no completion: ${summary(run.events)}` });
+  // SPEC: forceDisconnect() "ends the session at once with disconnected(graceful=false)".
+  const forced = run.scenario.client.act?.kind === 'force' && run.actedAt !== null;
+  if (forced && run.completedAt !== null && run.completedAt - run.actedAt! > 1000) out.push({ rule: 'late', detail: `completed ${(run.completedAt - run.actedAt!).toFixed(0)} ms after forceDisconnect()` });
   else if (run.completedAt !== null && run.completedAt > deadlineOf(run)) {
     const stoppedAt = run.log.scriptEndAt ?? run.startAt;
     out.push({ rule: 'late', detail: `completed ${(run.completedAt - stoppedAt).toFixed(0)} ms after the script stopped (closeTimeout ${run.profile.closeTimeout}, connectTimeout ${run.connectTimeout})` });
@@ -219,6 +293,7 @@ export function judge(run: CaseRun): Violation[] {
   handshake(run, out);
   modelCheck(run, out);
   clientFrames(run, out);
+  answers(run, out);
   resources(run, out);
   return out;
 }

@@ -7,7 +7,7 @@
  * oracle judges.
  */
 import { performance } from 'node:perf_hooks';
-import type { Subscription } from 'rxjs';
+import { Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import { WebSocketUnavailableError } from '../../lib/core/errors.js';
 import type { WebSocketEvent } from '../../lib/events/events.js';
 import type { Transport } from '../../lib/transports/transport.js';
@@ -49,6 +49,8 @@ export interface CaseRun {
   hung: boolean;
   /** Errors of the client's API that SPEC does not allow here (send/close may throw only WebSocketUnavailableError). */
   readonly appErrors: string[];
+  /** When the application unsubscribed or called forceDisconnect() (its `act`), or null. */
+  actedAt: number | null;
   /** Uncaught exceptions and unhandled rejections during the case. */
   uncaught: string[];
   readonly startAt: number;
@@ -59,6 +61,30 @@ export interface CaseRun {
   /** Active resources (sockets, timers) above the run's baseline after completion. */
   resourcesLeft: string[];
   connections: number;
+}
+
+/**
+ * A scheduler on real timers whose clock moves 1 ms at every read (see ClientConfig.tickingClock). Built on the
+ * public SchedulerLike contract: an action is a Subscription that can schedule itself again.
+ */
+function tickingScheduler(): SchedulerLike {
+  let clock = Date.now();
+  const schedule = <T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription => {
+    let timer: NodeJS.Timeout | null = null;
+    const action = Object.assign(new Subscription(() => timer !== null && clearTimeout(timer)), {
+      schedule(next?: T, nextDelay = 0): Subscription {
+        if (timer !== null) clearTimeout(timer);
+        timer = setTimeout(run, nextDelay, next);
+        return action;
+      },
+    });
+    function run(value?: T): void {
+      timer = null;
+      if (!action.closed) work.call(action, value);
+    }
+    return action.schedule(state, delay);
+  };
+  return { now: () => ++clock, schedule } as SchedulerLike;
 }
 
 /** Resolves after one turn of the event loop. */
@@ -84,7 +110,7 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
   let ws: WebSocket | null = null;
   let run: CaseRun | null = null;
   const app = (action: (ws: WebSocket) => void): void => {
-    if (ws === null || run === null || run.completedAt !== null) return;
+    if (ws === null || run === null || run.completedAt !== null || (run.actedAt !== null && scenario.client.act?.kind === 'unsubscribe')) return;
     try {
       action(ws);
     } catch (error) {
@@ -103,6 +129,7 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
     hung: false,
     appErrors: [],
     uncaught: stray,
+    actedAt: null,
     startAt: performance.now(),
     completedAt: null,
     log: prepared.log,
@@ -121,15 +148,29 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
     proxies: {},
   });
   let subscription: Subscription | null = null;
+  let sinceReady = -1;
   const done = new Promise<void>((resolve) => {
     const finish = (): void => {
       current.completedAt = performance.now();
       resolve();
     };
-    subscription = ws!.connect$({ closeTimeout: profile.closeTimeout, connectTimeout: current.connectTimeout, pingRate: client.pingRate, pingTimeout: client.pingTimeout, poll: 600_000 }).subscribe({
+    const act = (kind: 'close' | 'unsubscribe' | 'force'): void => {
+      if (kind === 'close') return app((socket) => socket.close(1000, 'fuzz'));
+      current.actedAt = performance.now();
+      if (kind === 'force') return app((socket) => socket.forceDisconnect());
+      // Unsubscribing ends the stream for the application: the connection closes (1001) in the background.
+      setImmediate(() => {
+        (subscription as Subscription | null)?.unsubscribe();
+        resolve();
+      });
+    };
+    const session = { closeTimeout: profile.closeTimeout, connectTimeout: current.connectTimeout, pingRate: client.pingRate, pingTimeout: client.pingTimeout, poll: 600_000 };
+    subscription = ws!.connect$(client.tickingClock === true ? { ...session, scheduler: tickingScheduler() } : session).subscribe({
       next: (event) => {
         current.events.push(event);
-        if (event.name === 'ready' && client.closeAtReady) app((socket) => socket.close(1000, 'fuzz'));
+        if (event.name === 'ready') sinceReady = 0;
+        else if (sinceReady >= 0) sinceReady++;
+        if (client.act !== null && sinceReady === client.act.after && current.actedAt === null) act(client.act.kind);
         if (client.echo && event.name === 'text') app((socket) => socket.sendText(event.text));
         if (client.echo && event.name === 'binary') app((socket) => socket.sendBinary(event.data));
       },
@@ -147,10 +188,11 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
   const hardLimit = (): number => Math.max(deadlineOf(current), (current.log.scriptEndAt ?? performance.now()) + profile.closeTimeout + 1000) + 2000;
   let crashed = false;
   guard.onError = () => (crashed = true);
+  const unsubscribed = (): boolean => subscription !== null && (subscription as Subscription).closed && current.completedAt === null;
   let limitTimer: NodeJS.Timeout | null = null;
   const limit = new Promise<void>((resolve) => {
     const check = (): void => {
-      if (current.completedAt !== null || crashed || performance.now() > hardLimit()) resolve();
+      if (current.completedAt !== null || crashed || unsubscribed() || performance.now() > hardLimit()) resolve();
       else limitTimer = setTimeout(check, 50);
     };
     check();
@@ -158,20 +200,22 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
   await Promise.race([done, limit]);
   if (limitTimer !== null) clearTimeout(limitTimer);
   guard.onError = null;
-  if (current.completedAt === null) {
+  const left = unsubscribed();
+  if (current.completedAt === null && !left) {
     current.hung = !crashed;
     ws.forceDisconnect();
     await waitFor(() => current.completedAt !== null, 200);
     (subscription as Subscription | null)?.unsubscribe();
   }
   current.connections = prepared.connections();
-  current.connectionLeft = !(await waitFor(() => prepared.openConnections() === 0, 1000));
-  let left: string[] = [];
+  // SPEC: after unsubscribing, the background close "tears the socket down within closeTimeout at most".
+  current.connectionLeft = !(await waitFor(() => prepared.openConnections() === 0, left ? profile.closeTimeout + 1000 : 1000));
+  let resources: string[] = [];
   await waitFor(() => {
-    left = extraResources(baseline, activeResources()).filter((name) => !name.startsWith('Immediate'));
-    return left.length === 0;
+    resources = extraResources(baseline, activeResources()).filter((name) => !name.startsWith('Immediate'));
+    return resources.length === 0;
   }, 300);
-  current.resourcesLeft = left;
+  current.resourcesLeft = resources;
   current.uncaught.push(...guard.take());
   prepared.dispose();
   return current;

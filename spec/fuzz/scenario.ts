@@ -22,8 +22,17 @@ export interface ClientConfig {
   readonly pingTimeout: number | undefined;
   /** The application sends every text/binary message back from its handler. */
   readonly echo: boolean;
-  /** The application closes (1000) as soon as it is `ready`. */
-  readonly closeAtReady: boolean;
+  /**
+   * What the application does by itself, after `after` events past `ready` (0: at `ready`): close (1000),
+   * unsubscribe (SPEC: a close 1001 in the background, torn down within closeTimeout), or forceDisconnect().
+   */
+  readonly act: { readonly after: number; readonly kind: 'close' | 'unsubscribe' | 'force' } | null;
+  /**
+   * A scheduler whose clock advances 1 ms at every `now()` (its timers are real), so that events stamped at different
+   * moments of one chunk get different `receivedTime`s: ordering bugs then show every time, not when a millisecond
+   * happens to tick.
+   */
+  readonly tickingClock?: boolean;
 }
 
 /** How the server behaves besides its script. */
@@ -69,7 +78,7 @@ const limits: fc.Arbitrary<{ maxPayload: number | undefined; maxMessageSize: num
   // maxPayload stays ≥ 125: below it the server's own close echo would break the limit.
   { arbitrary: fc.record({ maxPayload: anyLimit.filter((n) => n !== 1), maxMessageSize: anyLimit }), weight: 3 },
   fc.constant({ maxPayload: undefined, maxMessageSize: undefined }),
-  fc.constant({ maxPayload: 2 ** 41, maxMessageSize: 2 ** 41 }),
+  { arbitrary: fc.constant({ maxPayload: 2 ** 41, maxMessageSize: 2 ** 41 }), weight: 2 },
 );
 
 const clientConfig: fc.Arbitrary<ClientConfig> = fc
@@ -80,7 +89,11 @@ const clientConfig: fc.Arbitrary<ClientConfig> = fc
     pingRate: fc.oneof({ arbitrary: fc.constant(0), weight: 8 }, fc.integer({ min: 5, max: 40 })),
     pingTimeoutExtra: fc.option(fc.integer({ min: 1, max: 100 }), { freq: 3 }),
     echo: fc.boolean(),
-    closeAtReady: fc.oneof({ arbitrary: fc.constant(false), weight: 8 }, fc.constant(true)),
+    tickingClock: fc.oneof({ arbitrary: fc.constant(false), weight: 7 }, fc.constant(true)),
+    act: fc.oneof(
+      { arbitrary: fc.constant(null), weight: 12 },
+      fc.record({ after: fc.oneof(fc.constant(0), fc.nat(6)), kind: fc.constantFrom('close' as const, 'close' as const, 'unsubscribe' as const, 'force' as const) }),
+    ),
   })
   .map(({ pingTimeoutExtra, limits: { maxPayload, maxMessageSize }, ...rest }) => ({
     ...rest,
@@ -164,7 +177,7 @@ export const BASE_CLIENT: ClientConfig = {
   pingRate: 0,
   pingTimeout: undefined,
   echo: false,
-  closeAtReady: false,
+  act: null,
 };
 
 /** A hand-written case (for reproductions): a valid 101, a well-behaved server, one chunk, unless overridden. */
