@@ -8,7 +8,7 @@ import { constants, inflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { checkResponse } from '../../lib/core/handshake.js';
 import { HttpResponseReader } from '../../lib/core/http-response-reader.js';
-import { acceptFor } from '../../lib/session/handshake-keys.js';
+import { acceptFor } from '../../lib/connection/handshake-keys.js';
 import { concat, utf8 } from './bytes.js';
 import { deflateMessage, fragmentSizes, INVALID_UTF8, renderFrames, type FrameSpec } from './frame-arbitraries.js';
 import { acceptOf, renderResponse, renderSwitch, validSwitch, verdictOf, type SwitchHead } from './handshake-arbitraries.js';

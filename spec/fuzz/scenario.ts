@@ -5,6 +5,7 @@
  * chunks to send once the request (and so its key) is known; both drivers
  * play the same chunks.
  */
+import { constants } from 'node:buffer';
 import fc from 'fast-check';
 import { concat, hex } from './bytes.js';
 import { frameScript, renderFrames, type FrameSpec } from './frame-arbitraries.js';
@@ -71,14 +72,17 @@ export interface DriverProfile {
   readonly maxChunks: number;
 }
 
-/** maxPayload and maxMessageSize: mostly 64 KiB, sometimes tiny, the defaults (100 MiB) or huge (2^41), together or apart. */
-const anyLimit = fc.constantFrom(1, 125, 1024, 64 * 1024, undefined, 2 ** 41);
+/** The largest limit a client accepts: what a Buffer can hold (2^32 on Node 20, 2^53 - 1 on Node 22+). */
+export const HUGE_LIMIT = constants.MAX_LENGTH;
+
+/** maxPayload and maxMessageSize: mostly 64 KiB, sometimes tiny, the defaults (100 MiB) or huge, together or apart. */
+const anyLimit = fc.constantFrom(1, 125, 1024, 64 * 1024, undefined, HUGE_LIMIT);
 const limits: fc.Arbitrary<{ maxPayload: number | undefined; maxMessageSize: number | undefined }> = fc.oneof(
   { arbitrary: fc.constant({ maxPayload: 64 * 1024, maxMessageSize: 64 * 1024 }), weight: 12 },
   // maxPayload stays ≥ 125: below it the server's own close echo would break the limit.
   { arbitrary: fc.record({ maxPayload: anyLimit.filter((n) => n !== 1), maxMessageSize: anyLimit }), weight: 3 },
   fc.constant({ maxPayload: undefined, maxMessageSize: undefined }),
-  { arbitrary: fc.constant({ maxPayload: 2 ** 41, maxMessageSize: 2 ** 41 }), weight: 2 },
+  { arbitrary: fc.constant({ maxPayload: HUGE_LIMIT, maxMessageSize: HUGE_LIMIT }), weight: 2 },
 );
 
 const clientConfig: fc.Arbitrary<ClientConfig> = fc

@@ -31,31 +31,47 @@ export class ScriptedTransport implements Transport {
     return new Observable<TransportEvent>((subscriber) => {
       this.opened++;
       let over = false;
+      // While the client pauses reading, what the server sends waits here, in order, as in a TCP buffer.
+      let paused = false;
+      const held: Array<() => void> = [];
+      const deliver = (action: () => void): void => {
+        if (over) return;
+        if (paused || held.length > 0) held.push(action);
+        else action();
+      };
       const player = new ScriptPlayer(
         this.scenario,
         this.profile,
         {
-          send: (chunk) => {
-            if (!over) subscriber.next({ type: 'data', chunk });
-          },
-          end: () => {
-            over = true;
-            subscriber.complete();
-          },
-          reset: () => {
-            over = true;
-            subscriber.error(new Error('read ECONNRESET'));
-          },
+          send: (chunk) => deliver(() => subscriber.next({ type: 'data', chunk })),
+          end: () =>
+            deliver(() => {
+              over = true;
+              subscriber.complete();
+            }),
+          reset: () =>
+            deliver(() => {
+              over = true;
+              subscriber.error(new Error('read ECONNRESET'));
+            }),
         },
         this.log,
         this.onScriptEnd,
       );
+      const flush = (): void => {
+        while (!paused && !over && held.length > 0) held.shift()!();
+      };
       const connection: TransportConnection = {
         write: (data) => player.onClientData(data),
-        writev: (chunks) => chunks.forEach((chunk) => player.onClientData(chunk)),
-        end: () => player.clientGone(),
         destroy: () => player.clientGone(),
         bufferedAmount: 0,
+        pause: () => {
+          paused = true;
+        },
+        resume: () => {
+          paused = false;
+          setImmediate(flush);
+        },
       };
       const key = target.request.headers.find(([name]) => name.toLowerCase() === 'sec-websocket-key')?.[1] ?? '';
       const opening = setImmediate(() => {
