@@ -3,13 +3,14 @@
  * (with the accept computed from the request's key at connect time), 101s
  * with one field wrong, 1xx interim responses before the 101, refusals with
  * bodies and Retry-After, garbage, truncated heads, heads at and over the
- * 16 KiB cap, and very long header lines padded with spaces. Each answer
- * comes with the verdict a correct client must reach (see {@link verdictOf}).
+ * 16 KiB cap, and very long header lines padded with spaces. handshake-verdict.ts
+ * says what a correct client must conclude from each.
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { concat, latin1 } from './bytes.js';
 import { extensionsAnswer, validExtensionsAnswer, type ExtensionsAnswer } from './extension-arbitraries.js';
+import type { Offer } from './handshake-verdict.js';
 
 /** One header line, rendered as `name:value` (the value carries its own optional whitespace). */
 export interface Header {
@@ -62,23 +63,6 @@ export type ResponseSpec =
   | { readonly kind: 'garbage'; readonly bytes: Uint8Array }
   | { readonly kind: 'silent' };
 
-/** What a correct client does with an answer. */
-export type Verdict =
-  /** `ready` (the handshake is valid). */
-  | { readonly expect: 'ready'; readonly deflate: { readonly serverWindowBits: number } | null }
-  /** `rejected` with this status code. */
-  | { readonly expect: 'rejected'; readonly status: number }
-  /** Never `ready` (the answer is invalid, incomplete or no HTTP at all). */
-  | { readonly expect: 'not-ready' }
-  /** The RFCs leave it open (e.g. HTTP/1.0, a quoted extension parameter): no claim. */
-  | { readonly expect: 'either' };
-
-/** What the client offered, as far as the verdict depends on it. */
-export interface Offer {
-  readonly compress: boolean;
-  readonly protocols: readonly string[];
-}
-
 /** RFC 6455 §1.3 GUID; the accept is computed here, apart from lib/, as an independent oracle. */
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -89,8 +73,8 @@ export const acceptOf = (key: string): string => createHash('sha1').update(key +
 export const PROTOCOLS = ['chat', 'superchat', 'v2.json'] as const;
 
 /** RFC 9110 §5.1 token (a header name), §5.5 field value (visible bytes, spaces, tabs, obs-text). */
-const HEADER_OK = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const VALUE_OK = /^[\t\x20-\x7e\x80-\xff]*$/;
+export const HEADER_OK = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+export const VALUE_OK = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 // --- arbitraries -----------------------------------------------------------
 
@@ -337,51 +321,4 @@ export function renderResponse(response: ResponseSpec, key: string): Uint8Array 
 /** True when the client may still be waiting for the end of the head after the server's last byte (connectTimeout decides). */
 export function mayStall(response: ResponseSpec): boolean {
   return response.kind === 'truncated' || response.kind === 'garbage' || response.kind === 'silent' || (response.kind === 'switch' && response.head.bareLf);
-}
-
-// --- verdict --------------------------------------------------------------------
-
-
-/** True for a header the client must accept as it is (a token name, a value of visible bytes and spaces). */
-const wellFormed = (header: Header): boolean => HEADER_OK.test(header.name) && VALUE_OK.test(header.value);
-
-function headVerdict(head: SwitchHead, offer: Offer, key: string): Verdict {
-  let either = false;
-  if (head.version !== 'HTTP/1.1' || head.bareLf) either = true; // RFC 9112 §2.3/§2.2: other versions, bare LF: the recipient decides
-  if (head.padTo !== null && renderSwitch(head, key).length > 16 * 1024) return { expect: 'not-ready' }; // the reader's documented cap
-  if (!head.extra.every(wellFormed)) either = true; // RFC 9112 §5: obs-fold, space before the colon…: a client may reject or repair
-  // RFC 6455 §4.1 (client validation of the response), items 2-6: each of these MUST fail the connection.
-  if (head.upgrade === null || head.upgrade === '' || head.upgrade.toLowerCase() === 'h2c') return { expect: 'not-ready' };
-  if (head.upgrade.toLowerCase() !== 'websocket') either = true;
-  if (head.connection === null || !head.connection.split(',').some((t) => t.trim().toLowerCase() === 'upgrade')) return { expect: 'not-ready' };
-  if (head.accept === 'twice') either = true;
-  else if (head.accept !== 'right' && head.accept !== 'padded') return { expect: 'not-ready' };
-  let deflate: { serverWindowBits: number } | null = null;
-  // An empty Sec-WebSocket-Extensions / -Protocol: absent, or an invalid answer? RFC 6455 §4.1 does not say.
-  if (head.extensions?.value === '' || head.protocol === '') either = true;
-  if (head.extensions !== null && head.extensions.value !== '') {
-    if (!offer.compress) return { expect: 'not-ready' };
-    if (head.extensions.verdict === 'invalid') return { expect: 'not-ready' };
-    if (head.extensions.verdict === 'either') either = true;
-    else deflate = { serverWindowBits: head.extensions.serverWindowBits };
-  }
-  if (head.protocol !== null && head.protocol !== '' && !(offer.protocols as readonly string[]).includes(head.protocol)) return { expect: 'not-ready' };
-  return either ? { expect: 'either' } : { expect: 'ready', deflate };
-}
-
-/** What a correct client must conclude from `response` (given the key it sent, which fixes the head's size). */
-export function verdictOf(response: ResponseSpec, offer: Offer, key: string): Verdict {
-  switch (response.kind) {
-    case 'switch': {
-      // RFC 9110 §15.2: "A client MUST be able to parse one or more 1xx responses received prior to a final response".
-      return headVerdict(response.head, offer, key);
-    }
-    case 'refuse':
-      if (!response.headers.every(wellFormed)) return { expect: 'either' };
-      return { expect: 'rejected', status: response.status };
-    case 'truncated':
-    case 'garbage':
-    case 'silent':
-      return { expect: 'not-ready' };
-  }
 }

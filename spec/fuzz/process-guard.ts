@@ -25,11 +25,11 @@ export class ProcessGuard {
   /** Called at each error (the runner ends a crashed case at once instead of waiting for its timeouts). */
   onError: (() => void) | null = null;
   private readonly onException = (error: unknown): void => {
-    this.errors.push(`uncaughtException: ${describe(error)}`);
+    this.errors.push(`uncaughtException: ${describeError(error)}`);
     this.onError?.();
   };
   private readonly onRejection = (reason: unknown): void => {
-    this.errors.push(`unhandledRejection: ${describe(reason)}`);
+    this.errors.push(`unhandledRejection: ${describeError(reason)}`);
     this.onError?.();
   };
 
@@ -66,7 +66,7 @@ export class ProcessGuard {
 }
 
 /** An error's class, message and the top of its stack. */
-export function describe(error: unknown): string {
+export function describeError(error: unknown): string {
   if (!(error instanceof Error) && !(typeof error === 'object' && error !== null && 'stack' in error)) return String(error);
   const stack = String((error as Error).stack ?? '')
     .split('\n')

@@ -12,7 +12,7 @@ import { WebSocketUnavailableError } from '../../lib/core/errors.js';
 import type { WebSocketEvent } from '../../lib/events/events.js';
 import type { Transport } from '../../lib/transports/transport.js';
 import { WebSocket } from '../../lib/websocket.js';
-import { activeResources, describe, extraResources, type ProcessGuard } from './process-guard.js';
+import { activeResources, describeError, extraResources, type ProcessGuard } from './process-guard.js';
 import { connectTimeoutOf, type DriverProfile, type Scenario } from './scenario.js';
 import type { ServerLog } from './script-player.js';
 
@@ -114,7 +114,7 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
     try {
       action(ws);
     } catch (error) {
-      if (!(error instanceof WebSocketUnavailableError)) run.appErrors.push(describe(error));
+      if (!(error instanceof WebSocketUnavailableError)) run.appErrors.push(describeError(error));
     }
   };
   // Once the server's script is over, the application closes: every case then ends within closeTimeout.
@@ -175,7 +175,7 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
         if (client.echo && event.name === 'binary') app((socket) => socket.sendBinary(event.data));
       },
       error: (error: unknown) => {
-        current.error = describe(error);
+        current.error = describeError(error);
         finish();
       },
       complete: () => {

@@ -9,7 +9,8 @@ import { constants } from 'node:buffer';
 import fc from 'fast-check';
 import { concat, hex } from './bytes.js';
 import { frameScript, renderFrames, type FrameSpec } from './frame-arbitraries.js';
-import { PROTOCOLS, mayStall, renderResponse, responseSpec, validSwitch, verdictOf, type ResponseSpec, type SwitchHead, type Verdict } from './handshake-arbitraries.js';
+import { PROTOCOLS, mayStall, renderResponse, responseSpec, validSwitch, type ResponseSpec, type SwitchHead } from './handshake-arbitraries.js';
+import { verdictOf, type Verdict } from './handshake-verdict.js';
 import { chunking, mutate, mutationPlan, split, type Chunking, type MutationPlan } from './mutations.js';
 
 /** The client side of a case (the timeouts come from the driver, see {@link DriverProfile}). */
