@@ -176,7 +176,20 @@ describe('the reference model', () => {
     expect(expectFrames(frames, BASE_CLIENT, null)).toEqual({ events: [['ping', '01/1'], ['ping', '02/1']], end: { kind: 'fault', codes: [1007] }, exact: true });
   });
 
-  it('stops at hand-built frames and garbage', () => {
+  it('fails hand-built frames by their header: masked (may be critical), reserved opcodes and bits, fragmented control frames, lengths', () => {
+    const raw = (fields: Partial<Extract<FrameSpec, { kind: 'raw' }>>): FrameSpec => ({ kind: 'raw', opcode: 2, fin: true, rsv: 0, mask: false, declared: null, payload: new Uint8Array(0), ...fields });
+    const end = (spec: FrameSpec): unknown => expectFrames([spec], BASE_CLIENT, null).end;
+    expect(end(raw({ mask: true }))).toEqual({ kind: 'fault', codes: [1002], critical: true });
+    expect(end(raw({ opcode: 3 }))).toEqual({ kind: 'fault', codes: [1002], critical: false });
+    expect(end(raw({ rsv: 4 }))).toEqual({ kind: 'fault', codes: [1002], critical: false });
+    expect(end(raw({ opcode: 9, fin: false }))).toEqual({ kind: 'fault', codes: [1002], critical: false });
+    expect(end(raw({ opcode: 0 }))).toEqual({ kind: 'fault', codes: [1002], critical: false });
+    expect(end(raw({ declared: 1n << 20n }))).toEqual({ kind: 'fault', codes: [1009], critical: false });
+    expect(end(raw({ declared: 1n << 63n }))).toEqual({ kind: 'fault', codes: [1002], critical: true });
+    expect(expectFrames([raw({ opcode: 1, payload: utf8('ok') })], BASE_CLIENT, null)).toEqual({ events: [], end: { kind: 'open' }, exact: false });
+  });
+
+  it('stops at garbage', () => {
     expect(expectFrames([text('a'), { kind: 'garbage', bytes: Uint8Array.of(1) }, text('b')], BASE_CLIENT, null)).toEqual({
       events: [['text', 'a']],
       end: { kind: 'open' },

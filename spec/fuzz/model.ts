@@ -3,8 +3,9 @@
  * correct client reports for an unmutated script (messages, pings, pongs,
  * the server's close) and where and with which close code it must fail.
  * Written from the RFCs and SPEC.md, not from lib/, so that it can disagree.
- * Hand-built frames and garbage are not modelled: the model stops there and
- * what it expected so far is only a prefix.
+ * Hand-built frames are modelled by their header (a header that breaks a rule
+ * fails the connection); after a valid hand-built frame or garbage the model
+ * stops, and what it expected so far is only a prefix.
  */
 import { bombBytes, deflateMessage, fragmentSizes, messageBytes, type FrameSpec, type MessageSpec, type ServerDeflate } from './frame-arbitraries.js';
 import type { ClientConfig } from './scenario.js';
@@ -20,8 +21,11 @@ export interface Expectation {
   /** How the script leaves the connection: the server closed, a fault, or still open. */
   readonly end:
     | { readonly kind: 'close'; readonly code: number }
-    /** `inflated`: the fault shows only once a compressed message was inflated (asynchronously). */
-    | { readonly kind: 'fault'; readonly codes: readonly number[]; readonly inflated?: boolean }
+    /**
+     * `inflated`: the fault shows only once a compressed message was inflated (asynchronously). `critical`: the
+     * client may also drop the connection at once, without a close frame (a masked frame, a broken length).
+     */
+    | { readonly kind: 'fault'; readonly codes: readonly number[]; readonly inflated?: boolean; readonly critical?: boolean }
     | { readonly kind: 'open' };
   /** False when the model stopped at an item it does not model: `events` is then only a prefix of what may come. */
   readonly exact: boolean;
@@ -130,10 +134,43 @@ class Walk {
         this.exact = false;
         return false;
       case 'raw':
+        return this.raw(spec);
       case 'garbage':
         this.exact = false;
         return false;
     }
+  }
+
+  /**
+   * A hand-built frame: its header alone decides when it breaks a rule (then the codes of every rule it breaks, as
+   * the order of the checks is the client's); a valid one is not modelled further.
+   */
+  private raw(spec: Extract<FrameSpec, { kind: 'raw' }>): boolean {
+    const declared = spec.declared ?? BigInt(spec.payload.length);
+    const control = spec.opcode >= 8;
+    const codes = new Set<number>();
+    let critical = false;
+    // RFC 6455 §5.1: "A client MUST close a connection if it detects a masked frame." (lomond: at once, no close frame)
+    if (spec.mask) critical = true;
+    // §5.2: the most significant bit of a 64-bit length "MUST be 0" (lomond: critical, the framing cannot be trusted).
+    if (declared >= 1n << 63n) critical = true;
+    // §5.2: "If an unknown opcode is received, the receiving endpoint MUST _Fail the WebSocket Connection_."
+    if ((spec.opcode >= 3 && spec.opcode <= 7) || spec.opcode >= 0xb) codes.add(1002);
+    // §5.2: RSV bits "MUST be 0 unless an extension is negotiated that defines meanings for non-zero values".
+    const rsv1Data = spec.rsv === 4 && this.deflate !== null && (spec.opcode === 1 || spec.opcode === 2);
+    if (spec.rsv !== 0 && !rsv1Data) codes.add(1002);
+    // §5.5: control frames are ≤ 125 bytes and never fragmented; §5.4: a continuation needs a message to continue.
+    if (control && (!spec.fin || declared > 125n)) codes.add(1002);
+    if (spec.opcode === 0) codes.add(1002);
+    if (declared > BigInt(this.maxPayload) && declared < 1n << 63n) codes.add(control ? 1002 : 1009);
+    if (!control && declared > BigInt(this.maxMessage) && declared < 1n << 63n) codes.add(1009);
+    if (codes.size === 0 && !critical) {
+      this.exact = false; // a valid frame (or a compressed one): the rest is not modelled
+      return false;
+    }
+    if (critical && codes.size === 0) codes.add(1002);
+    this.end = { kind: 'fault', codes: [...codes].sort(), critical };
+    return false;
   }
 
   private close(code: number | null, reason: Uint8Array): boolean {

@@ -185,7 +185,10 @@ function modelCheck(run: CaseRun, out: Violation[]): void {
   }
   if (got.events.length !== expected.events.length) v(`${got.events.length} events, expected ${expected.events.length}`);
   if (expected.end.kind === 'fault') {
+    const reported = run.events.find((e) => e.name === 'protocol_error');
     if (!got.fault) v('no protocol_error');
+    else if (reported?.critical === true && expected.end.critical !== true) v(`a critical protocol_error(${JSON.stringify(reported.error)}) where SPEC wants a close frame with ${expected.end.codes.join(' or ')}`);
+    else if (reported?.critical === true) return; // dropped at once, no close frame: nothing more to check
     else if (close !== undefined && !appClosed && !expected.end.codes.includes(closeCodeOf(close.payload) as number)) {
       out.push({ rule: 'close-code', detail: `closed with ${closeCodeOf(close.payload)}, expected ${expected.end.codes.join(' or ')}${asyncFault}` });
     }

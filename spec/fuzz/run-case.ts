@@ -185,7 +185,8 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
     });
   });
   // The hard limit moves with the script: a long script (bytes one at a time) is not a hang. A crash ends the wait.
-  const hardLimit = (): number => Math.max(deadlineOf(current), (current.log.scriptEndAt ?? performance.now()) + profile.closeTimeout + 1000) + 2000;
+  const lastActivity = (): number => current.log.scriptEndAt ?? current.log.lastStepAt ?? current.startAt;
+  const hardLimit = (): number => Math.max(deadlineOf(current), lastActivity() + profile.closeTimeout + 1000) + 2000;
   let crashed = false;
   guard.onError = () => (crashed = true);
   const unsubscribed = (): boolean => subscription !== null && (subscription as Subscription).closed && current.completedAt === null;

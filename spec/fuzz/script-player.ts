@@ -38,6 +38,8 @@ export interface ServerLog {
   scriptCompleted: boolean;
   /** When the server stopped sending its script (its end, or a reaction to the client's close), or null. */
   scriptEndAt: number | null;
+  /** When the player last did something (started, sent a chunk), or null before the client's request. */
+  lastStepAt: number | null;
   readonly clientFrames: LoggedFrame[];
   /** When the client's connection went away (virtual: the transport was torn down; TCP: the socket closed). */
   clientGoneAt: number | null;
@@ -56,6 +58,7 @@ export const emptyLog = (): ServerLog => ({
   sent: [],
   scriptCompleted: false,
   scriptEndAt: null,
+  lastStepAt: null,
   clientFrames: [],
   clientGoneAt: null,
   serverEnd: null,
@@ -110,6 +113,7 @@ export class ScriptPlayer {
     const now = performance.now();
     this.log.maxStall = Math.max(this.log.maxStall, now - this.lastStep);
     this.lastStep = now;
+    this.log.lastStepAt = now;
     if (this.stopped || this.closed) return;
     if (this.index % MEMORY_EVERY === 0) this.sampleMemory();
     if (this.index < this.chunks.length) {
