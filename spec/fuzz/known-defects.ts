@@ -134,6 +134,20 @@ export const KNOWN_DEFECTS: readonly KnownDefect[] = [
     }),
   },
   {
+    id: 'force-waits-for-inflate',
+    description:
+      'with permessage-deflate, forceDisconnect() does not end the session at once: its end waits in the inflate queue, so messages (and poll, protocol_error) still arrive after the call, a later ws.close() still sends a close frame, and disconnected carries the (earlier) time of the call',
+    explains: (run, violation) =>
+      run.scenario.client.act?.kind === 'force' &&
+      run.events.some((e) => e.name === 'ready' && e.extensions.size > 0) &&
+      (violation.rule === 'force' || (violation.rule === 'sequence' && / then disconnected@/.test(violation.detail))),
+    reproduction: makeScenario({
+      client: { compress: true, act: { after: 0, kind: 'force' } },
+      response: deflated,
+      frames: [{ kind: 'message', opcode: 1, payload: utf8('hi'), invalid: null, cuts: [], compress: true, pings: [] }],
+    }),
+  },
+  {
     id: 'deflate-later-fault-wins',
     description:
       'with permessage-deflate, when a compressed message must fail once inflated (invalid data, too big, bad UTF-8) and a later frame of the same read fails synchronously, the messages between them are delivered and the later fault and its close code are reported: the compressed message’s own fault is dropped (lib/operators/inflate.ts fail(): "a later frame already failed it: its events follow")',

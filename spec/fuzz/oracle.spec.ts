@@ -58,6 +58,7 @@ function fakeRun(events: WebSocketEvent[], overrides: Partial<CaseRun> = {}, sce
     appErrors: [],
     uncaught: [],
     actedAt: null,
+    eventsAtAct: 0,
     startAt: 0,
     completedAt: 12,
     log,

@@ -5,7 +5,8 @@
  *
  * - `uncaught`, `observable-error`, `api-error`: nothing crashes, the stream never errors, the API throws only
  *   what SPEC allows;
- * - `hang`, `late`: the stream completes, within closeTimeout (or connectTimeout) + 1 s;
+ * - `hang`, `late`, `force`: the stream completes, within closeTimeout (or connectTimeout) + 1 s, and at once after
+ *   forceDisconnect();
  * - `sequence`, `graceful`: the lifecycle of SPEC "Events" (one terminal event, last; `ready` once, after
  *   `connected`; nothing after the close; `graceful` as SPEC defines it);
  * - `handshake`: `ready` exactly when the answer was a valid 101 (see handshake-arbitraries' verdicts);
@@ -147,6 +148,15 @@ function observedEvents(run: CaseRun): { events: Observed[]; fault: boolean } {
   return { events, fault: false };
 }
 
+/**
+ * True when a timer ended the session (unresponsive, close timeout): what was still queued (messages waiting for
+ * zlib on a busy thread pool, say) is then lost, legitimately.
+ */
+function endedByTimer(run: CaseRun): boolean {
+  const last = run.events[run.events.length - 1];
+  return run.events.some((e) => e.name === 'unresponsive') || (last?.name === 'disconnected' && last.reason === 'close timeout');
+}
+
 /** Close reasons of the fuzzed application (run-case.ts): its closes, not the client's answers to the script. */
 export const APP_REASONS = new Set(['fuzz', 'fuzz done']);
 const decoder = new TextDecoder();
@@ -178,7 +188,7 @@ function modelCheck(run: CaseRun, out: Violation[]): void {
   if (got.fault && expected.end.kind !== 'fault') v('protocol_error on a valid script');
   const cut = !log.scriptCompleted && expected.end.kind === 'open';
   const lossy = run.profile.name === 'socket' && s.server.after === 'reset';
-  const interrupted = s.client.act !== null || run.events.some((e) => e.name === 'unresponsive') || cut || lossy;
+  const interrupted = s.client.act !== null || endedByTimer(run) || cut || lossy;
   if (interrupted) {
     if (got.events.length > expected.events.length) v('more events than the script holds');
     return;
@@ -223,7 +233,7 @@ function answers(run: CaseRun, out: Violation[]): void {
   // (a compressed message before them fails the connection once inflated, or the application ends the session from
   // an earlier event of the chunk), their events are dropped but the pongs are out. That is allowed.
   const inflateFailed = run.events.some((e) => e.name === 'ready' && e.extensions.size > 0) && run.events.some((e) => e.name === 'protocol_error');
-  const cutShort = inflateFailed || run.actedAt !== null;
+  const cutShort = inflateFailed || run.actedAt !== null || endedByTimer(run);
   const pings = run.events.filter((e) => e.name === 'ping').map((e) => e.data);
   for (const pong of frames.filter((f) => f.opcode === 0xa)) {
     const at = pings.findIndex((ping) => sameBytes(ping, pong.payload));
@@ -287,6 +297,13 @@ export function judge(run: CaseRun): Violation[] {
   // SPEC: forceDisconnect() "ends the session at once with disconnected(graceful=false)".
   const forced = run.scenario.client.act?.kind === 'force' && run.actedAt !== null;
   if (forced && run.completedAt !== null && run.completedAt - run.actedAt! > 1000) out.push({ rule: 'late', detail: `completed ${(run.completedAt - run.actedAt!).toFixed(0)} ms after forceDisconnect()` });
+  if (forced) {
+    // "at once": the next event is the last one, and nothing more goes out (no close handshake).
+    const after = run.events.slice(run.eventsAtAct);
+    if (after.length > 0 && after[0]!.name !== 'disconnected') out.push({ rule: 'force', detail: `${after.map((e) => e.name).join(' ')} after forceDisconnect()` });
+    const sent = run.log.clientFrames.filter((f) => f.at > run.actedAt!);
+    if (sent.length > 0) out.push({ rule: 'force', detail: `${sent.map((f) => `opcode ${f.opcode}`).join(', ')} sent after forceDisconnect()` });
+  }
   else if (run.completedAt !== null && run.completedAt > deadlineOf(run)) {
     const stoppedAt = run.log.scriptEndAt ?? run.startAt;
     out.push({ rule: 'late', detail: `completed ${(run.completedAt - stoppedAt).toFixed(0)} ms after the script stopped (closeTimeout ${run.profile.closeTimeout}, connectTimeout ${run.connectTimeout})` });

@@ -8,6 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import { zlibLimiter } from '../../lib/compression/zlib-limiter.js';
 import { WebSocketUnavailableError } from '../../lib/core/errors.js';
 import type { WebSocketEvent } from '../../lib/events/events.js';
 import type { Transport } from '../../lib/transports/transport.js';
@@ -51,6 +52,8 @@ export interface CaseRun {
   readonly appErrors: string[];
   /** When the application unsubscribed or called forceDisconnect() (its `act`), or null. */
   actedAt: number | null;
+  /** How many events had been delivered when it did (the event it acted on included). */
+  eventsAtAct: number;
   /** Uncaught exceptions and unhandled rejections during the case. */
   uncaught: string[];
   readonly startAt: number;
@@ -130,6 +133,7 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
     appErrors: [],
     uncaught: stray,
     actedAt: null,
+    eventsAtAct: 0,
     startAt: performance.now(),
     completedAt: null,
     log: prepared.log,
@@ -157,6 +161,7 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
     const act = (kind: 'close' | 'unsubscribe' | 'force'): void => {
       if (kind === 'close') return app((socket) => socket.close(1000, 'fuzz'));
       current.actedAt = performance.now();
+      current.eventsAtAct = current.events.length;
       if (kind === 'force') return app((socket) => socket.forceDisconnect());
       // Unsubscribing ends the stream for the application: the connection closes (1001) in the background.
       setImmediate(() => {
@@ -214,6 +219,9 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
   let resources: string[] = [];
   await waitFor(() => {
     resources = extraResources(baseline, activeResources()).filter((name) => !name.startsWith('Immediate'));
+    // The process-wide zlib limiter is a resource too: a slot held after the connection ended is lost for all.
+    if (zlibLimiter.running > 0) resources.push(`zlib limiter slot×${zlibLimiter.running}`);
+    if (zlibLimiter.pending > 0) resources.push(`zlib limiter waiting job×${zlibLimiter.pending}`);
     return resources.length === 0;
   }, 300);
   current.resourcesLeft = resources;
