@@ -25,7 +25,14 @@ export interface Expectation {
      * `inflated`: the fault shows only once a compressed message was inflated (asynchronously). `critical`: the
      * client may also drop the connection at once, without a close frame (a masked frame, a broken length).
      */
-    | { readonly kind: 'fault'; readonly codes: readonly number[]; readonly inflated?: boolean; readonly critical?: boolean }
+    | {
+        readonly kind: 'fault';
+        readonly codes: readonly number[];
+        readonly inflated?: boolean;
+        /** With `inflated`: the event of the message that must fail, had it been delivered (it must not be). */
+        readonly message?: Observed;
+        readonly critical?: boolean;
+      }
     | { readonly kind: 'open' };
   /** False when the model stopped at an item it does not model: `events` is then only a prefix of what may come. */
   readonly exact: boolean;
@@ -100,8 +107,9 @@ class Walk {
     return length > this.maxPayload ? [1002, 1009] : [1002];
   }
 
-  private inflateFault(...codes: number[]): false {
-    this.end = { kind: 'fault', codes, inflated: true };
+  /** A fault found once `message` (its event, had it been delivered) is inflated. */
+  private inflateFault(message: Observed | null, ...codes: number[]): false {
+    this.end = message === null ? { kind: 'fault', codes, inflated: true } : { kind: 'fault', codes, inflated: true, message };
     return false;
   }
 
@@ -121,9 +129,9 @@ class Walk {
       case 'bad-deflate': {
         // RFC 6455 §5.2: RSV1 without a negotiated extension fails the connection.
         if (this.deflate === null) return this.fault(1002);
-        if (spec.kind === 'bad-deflate') return this.inflateFault(1002, 1007); // RFC 7692 names no code; SPEC's lomond uses 1007
+        if (spec.kind === 'bad-deflate') return this.inflateFault(null, 1002, 1007); // RFC 7692 names no code; SPEC's lomond uses 1007
         if (bombBytes(spec.size, this.deflate.serverWindowBits).length > this.maxPayload) return this.fault(1009);
-        if (spec.size > this.maxMessage) return this.inflateFault(1009);
+        if (spec.size > this.maxMessage) return this.inflateFault(observed('binary', new Uint8Array(spec.size)), 1009);
         this.events.push(observed('binary', new Uint8Array(spec.size)));
         return true;
       }
@@ -229,9 +237,10 @@ class Walk {
     // Inflated after the last fragment: its size and its text are checked then.
     const tooBig = plain.length > this.maxMessage;
     const badText = spec.opcode === 1 && firstInvalid(plain) >= 0;
-    if (tooBig && badText) return this.inflateFault(1007, 1009);
-    if (tooBig) return this.inflateFault(1009);
-    if (badText) return this.inflateFault(1007);
+    const message: Observed = spec.opcode === 1 ? ['text', decoder.decode(plain)] : observed('binary', plain);
+    if (tooBig && badText) return this.inflateFault(message, 1007, 1009);
+    if (tooBig) return this.inflateFault(message, 1009);
+    if (badText) return this.inflateFault(message, 1007);
     this.events.push(spec.opcode === 1 ? ['text', decoder.decode(plain)] : observed('binary', plain));
     return true;
   }
