@@ -44,7 +44,7 @@ export const validExtensionsAnswer: fc.Arbitrary<ExtensionsAnswer> = fc
   });
 
 /** Answers RFC 7692 §7 makes the client fail on (unknown, duplicate or out-of-range parameters, another extension). */
-const invalid: fc.Arbitrary<ExtensionsAnswer> = fc
+export const invalidExtensionsAnswer: fc.Arbitrary<ExtensionsAnswer> = fc
   .constantFrom(
     'permessage-deflate; foo',
     'permessage-deflate; foo=bar',
@@ -79,4 +79,4 @@ const either: fc.Arbitrary<ExtensionsAnswer> = fc
   .map((value) => ({ value, verdict: 'either' as const, serverWindowBits: 15 }));
 
 /** Any extensions answer. */
-export const extensionsAnswer: fc.Arbitrary<ExtensionsAnswer> = fc.oneof({ arbitrary: validExtensionsAnswer, weight: 6 }, { arbitrary: invalid, weight: 3 }, { arbitrary: either, weight: 1 });
+export const extensionsAnswer: fc.Arbitrary<ExtensionsAnswer> = fc.oneof({ arbitrary: validExtensionsAnswer, weight: 6 }, { arbitrary: invalidExtensionsAnswer, weight: 3 }, { arbitrary: either, weight: 1 });

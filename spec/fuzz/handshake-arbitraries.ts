@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { concat, latin1 } from './bytes.js';
-import { extensionsAnswer, validExtensionsAnswer, type ExtensionsAnswer } from './extension-arbitraries.js';
+import { extensionsAnswer, invalidExtensionsAnswer, validExtensionsAnswer, type ExtensionsAnswer } from './extension-arbitraries.js';
 import type { Offer } from './handshake-verdict.js';
 
 /** One header line, rendered as `name:value` (the value carries its own optional whitespace). */
@@ -164,7 +164,22 @@ const goodHead = (offer: Offer): fc.Arbitrary<SwitchHead> =>
     bareLf: fc.constant(false),
   });
 
-const switchHead = (offer: Offer): fc.Arbitrary<SwitchHead> => fc.oneof({ arbitrary: goodHead(offer), weight: 3 }, anyHead(offer));
+/** A valid head with exactly one field broken (RFC 6455 §4.1's checks, one at a time). */
+const oneWrong = (offer: Offer): fc.Arbitrary<SwitchHead> =>
+  fc.tuple(
+    goodHead(offer),
+    fc.oneof(
+      fc.record({ upgrade: fc.constantFrom(null, 'h2c', '') }),
+      fc.record({ connection: fc.constantFrom(null, 'close', 'Upgradex', '') }),
+      fc.record({ accept: fc.constantFrom('wrong' as const, 'missing' as const, 'lowercase' as const, 'empty' as const, 'truncated' as const) }),
+      fc.record({ protocol: fc.constantFrom('not-offered', PROTOCOLS.join(', ')) }),
+      fc.record({ extensions: offer.compress ? invalidExtensionsAnswer : extensionsAnswer }),
+      fc.record({ padTo: fc.record({ size: fc.integer({ min: 16_385, max: 40_000 }), shape: fc.constantFrom('many' as const, 'one' as const) }) }),
+    ),
+  ).map(([head, broken]) => ({ ...head, ...broken }));
+
+const switchHead = (offer: Offer): fc.Arbitrary<SwitchHead> =>
+  fc.oneof({ arbitrary: goodHead(offer), weight: 6 }, { arbitrary: oneWrong(offer), weight: 2 }, { arbitrary: anyHead(offer), weight: 2 });
 
 const interimHead: fc.Arbitrary<InterimHead> = fc.record({
   status: fc.constantFrom(100 as const, 102 as const, 103 as const),
