@@ -2,8 +2,8 @@
  * How much to fuzz, from the environment, so that `npm test` runs a fixed,
  * fast slice and `npm run fuzz` a long one:
  *
- * - `FUZZ_RUNS`: virtual-driver cases (default 1500 in CI);
- * - `FUZZ_SOCKET_RUNS`: real-socket cases (default 150, or FUZZ_RUNS / 10 when FUZZ_RUNS is set);
+ * - `FUZZ_RUNS`: virtual-driver cases (default 1000 in npm test, which runs jest once per Node major);
+ * - `FUZZ_SOCKET_RUNS`: real-socket cases (default 100, or FUZZ_RUNS / 10 when FUZZ_RUNS is set);
  * - `FUZZ_SEED`: an integer, or `random` (printed, so that a failure can be replayed); default fixed;
  * - `FUZZ_PATH`: replay one case (fast-check's path, printed with a failure; with FUZZ_SEED);
  * - `FUZZ_TIME`: stop each driver after this many seconds, whatever FUZZ_RUNS says;
@@ -36,8 +36,8 @@ function integer(name: string, fallback: number): number {
 /** The settings for `driver`, read from the environment. */
 export function fuzzSettings(driver: 'virtual' | 'socket'): FuzzSettings {
   const runsSet = process.env.FUZZ_RUNS !== undefined && process.env.FUZZ_RUNS !== '';
-  const virtualRuns = integer('FUZZ_RUNS', 1500);
-  const runs = driver === 'virtual' ? virtualRuns : integer('FUZZ_SOCKET_RUNS', runsSet ? Math.ceil(virtualRuns / 10) : 150);
+  const virtualRuns = integer('FUZZ_RUNS', 1000);
+  const runs = driver === 'virtual' ? virtualRuns : integer('FUZZ_SOCKET_RUNS', runsSet ? Math.ceil(virtualRuns / 10) : 100);
   const rawSeed = process.env.FUZZ_SEED;
   const seed = rawSeed === 'random' ? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0 : integer('FUZZ_SEED', CI_SEED);
   const time = integer('FUZZ_TIME', 0);
