@@ -79,8 +79,9 @@ export const KNOWN_DEFECTS: readonly KnownDefect[] = [
     id: 'bytes-after-close',
     description: "bytes after the server's Close in the same chunk are still parsed (88 02 03 e8 ff ff → closing, closed, protocol_error, no echo)",
     explains: (run, violation) => {
-      const closing = run.events.findIndex((e) => e.name === 'closing');
-      const failedAfter = closing >= 0 && run.events.slice(closing).some((e) => e.name === 'protocol_error');
+      // After the server's close, whether it started the close (closing) or answered ours (closed).
+      const close = run.events.findIndex((e) => e.name === 'closing' || e.name === 'closed');
+      const failedAfter = close >= 0 && run.events.slice(close).some((e) => e.name === 'protocol_error');
       return failedAfter && ['sequence', 'graceful', 'model', 'close-code'].includes(violation.rule);
     },
     reproduction: makeScenario({ frames: [close(1000), { kind: 'garbage', bytes: Uint8Array.of(0xff, 0xff) }] }),
@@ -181,6 +182,18 @@ export const KNOWN_DEFECTS: readonly KnownDefect[] = [
       client: { compress: true },
       response: deflated,
       frames: [{ kind: 'bad-deflate', tail: new Uint8Array(0) }, { kind: 'message', opcode: 1, payload: utf8('after'), invalid: null, cuts: [], compress: false, pings: [] }, raw(3, null, new Uint8Array(0))],
+    }),
+  },
+  // Last: its 64 MiB inflation keeps a zlib thread busy for a while after the case, which slows the next one.
+  {
+    id: 'close-timer-before-close-sent',
+    description:
+      'with permessage-deflate, closeTimeout starts when a fault is detected, while the close frame (and the protocol_error, and the messages before the fault) wait behind the inflation of earlier messages: when inflating takes longer than closeTimeout, the session ends disconnected("close timeout") without having sent its close frame or reported the fault',
+    explains: (run, violation) => violation.rule === 'close-timeout' && run.events.some((e) => e.name === 'ready' && e.extensions.size > 0),
+    reproduction: makeScenario({
+      client: { compress: true, maxPayload: undefined, maxMessageSize: undefined },
+      response: deflated,
+      frames: [{ kind: 'bomb', size: 64 << 20 }, close(5000)],
     }),
   },
 ];
