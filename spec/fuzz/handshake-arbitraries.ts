@@ -312,11 +312,14 @@ function renderInterim(interim: InterimHead): string {
   return [`HTTP/1.1 ${interim.status} ${reason}`, ...interim.headers.map((h) => `${h.name}:${h.value}`)].join('\r\n') + '\r\n\r\n';
 }
 
+/** The bytes of the interim heads sent before the final one. */
+export const renderInterims = (interim: readonly InterimHead[]): Uint8Array => latin1(interim.map(renderInterim).join(''));
+
 /** The bytes the server answers the upgrade request carrying `key` with. */
 export function renderResponse(response: ResponseSpec, key: string): Uint8Array {
   switch (response.kind) {
     case 'switch':
-      return concat([latin1(response.interim.map(renderInterim).join('')), renderSwitch(response.head, key)]);
+      return concat([renderInterims(response.interim), renderSwitch(response.head, key)]);
     case 'refuse': {
       const lines = [`${response.version} ${response.status} ${response.reason}`, ...response.headers.map((h) => `${h.name}:${h.value}`)];
       if (response.contentLength !== 'none') lines.push(`Content-Length: ${response.body.length + (response.contentLength === 'wrong' ? 1000 : 0)}`);

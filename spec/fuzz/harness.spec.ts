@@ -58,7 +58,9 @@ describe('the fuzz generators', () => {
     expect(verdictOf(validSwitch({ upgrade: null }), offer, KEY).expect).toBe('not-ready');
     expect(verdictOf(validSwitch({ protocol: 'superchat' }), offer, KEY).expect).toBe('not-ready');
     expect(verdictOf(validSwitch({ extensions: { value: 'permessage-deflate', verdict: 'valid', serverWindowBits: 15 } }), offer, KEY).expect).toBe('not-ready');
-    expect(verdictOf(validSwitch({ version: 'HTTP/1.0' }), offer, KEY).expect).toBe('either');
+    expect(verdictOf(validSwitch({ version: 'HTTP/1.0' }), offer, KEY).expect).toBe('not-ready');
+    expect(verdictOf(validSwitch({ version: 'HTTP/1.2' }), offer, KEY).expect).toBe('either');
+    expect(verdictOf(validSwitch({ protocol: '' }), offer, KEY).expect).toBe('not-ready');
   });
 
   it('cut a stream into chunks that add up to it, one byte at a time up to the cap', () => {

@@ -128,9 +128,13 @@ function handshake(run: CaseRun, out: Violation[]): void {
     if (rejected === undefined) v(`a ${verdict.status} refusal did not end as rejected: ${why}`);
     else if (rejected.response.statusCode !== verdict.status) v(`rejected.response.statusCode ${rejected.response.statusCode}, sent ${verdict.status}`);
   }
-  const response = (ready ?? rejected)?.response as { httpVersion?: unknown } | undefined;
-  // SPEC "Response": `httpVersion` ('1.1' or '2').
-  if (response !== undefined && response.httpVersion !== '1.1' && response.httpVersion !== '2') v(`response.httpVersion ${String(response.httpVersion)} (SPEC: '1.1' or '2')`);
+  const response = (ready ?? rejected)?.response;
+  // SPEC "Response": `httpVersion` ('1.1' or '2'); lib/core/response.ts adds '1.0', which can only refuse an
+  // upgrade: the version is the status line's.
+  const sent = run.scenario.response;
+  const sentVersion = sent.kind === 'refuse' ? sent.version : sent.kind === 'switch' ? sent.head.version : 'HTTP/1.1';
+  const version = sentVersion === 'HTTP/1.0' ? '1.0' : '1.1';
+  if (response !== undefined && response.httpVersion !== version) v(`response.httpVersion ${String(response.httpVersion)} for a ${sentVersion} status line`);
   if (rejected !== undefined && run.scenario.response.kind === 'refuse') {
     // SPEC: rejected carries `body: Uint8Array` ("first bytes of a non-101 body, ≤ 4 KiB; empty if none").
     const body = (rejected as { body?: unknown }).body;
