@@ -36,7 +36,7 @@ function headVerdict(head: SwitchHead, offer: Offer, key: string, interimBytes: 
   // to an HTTP/1.0 client": lib/core/handshake.ts fails a 101 on HTTP/1.0.
   if (head.version === 'HTTP/1.0') return { expect: 'not-ready' };
   if (head.version !== 'HTTP/1.1' || head.bareLf) either = true; // RFC 9112 §2.3/§2.2: other versions, bare LF: the recipient decides
-  if (head.padTo !== null && interimBytes + renderSwitch(head, key).length > MAX_HEAD) return { expect: 'not-ready' }; // the reader's documented cap
+  if (interimBytes + renderSwitch(head, key).length > MAX_HEAD) return { expect: 'not-ready' }; // the reader's documented cap
   if (!head.extra.every(wellFormed)) either = true; // RFC 9112 §5: obs-fold, space before the colon…: a client may reject or repair
   // RFC 6455 §4.1 (client validation of the response), items 2-6: each of these MUST fail the connection.
   if (head.upgrade === null || head.upgrade === '' || head.upgrade.toLowerCase() === 'h2c') return { expect: 'not-ready' };

@@ -49,6 +49,10 @@ describe('the fuzz generators', () => {
       expect(renderSwitch({ ...head, padTo: { size: 16_384, shape } }, KEY).length).toBe(16_384);
       expect(verdictOf(validSwitch({ padTo: { size: 16_385, shape } }), { compress: false, protocols: [] }, KEY)).toEqual({ expect: 'not-ready' });
     }
+    // Long header lines count too, and so do the interim heads before the 101.
+    expect(verdictOf(validSwitch({ extra: [{ name: 'X-Spaces', value: ' '.repeat(16_300) }] }), { compress: false, protocols: [] }, KEY)).toEqual({ expect: 'not-ready' });
+    const interim = { ...(validSwitch({ padTo: { size: 16_370, shape: 'one' } }) as Extract<ReturnType<typeof validSwitch>, { kind: 'switch' }>), interim: [{ status: 103 as const, headers: [] }] };
+    expect(verdictOf(interim, { compress: false, protocols: [] }, KEY)).toEqual({ expect: 'not-ready' });
   });
 
   it('say which answers must fail the handshake', () => {
