@@ -81,7 +81,8 @@ export class ScriptPlayer {
   private lastStep = 0;
   private readonly pendingPongs: Uint8Array[] = [];
   private immediate: NodeJS.Immediate | null = null;
-  private readonly baseArrayBuffers = process.memoryUsage().arrayBuffers;
+  /** ArrayBuffer memory at the start, then once the script is rendered (the server's own buffers are not the client's). */
+  private baseArrayBuffers = process.memoryUsage().arrayBuffers;
 
   constructor(
     private readonly scenario: Scenario,
@@ -98,6 +99,7 @@ export class ScriptPlayer {
     const script = renderScript(this.scenario, key, this.profile);
     this.log.script = script;
     this.chunks = script.chunks;
+    this.baseArrayBuffers = process.memoryUsage().arrayBuffers;
     this.lastStep = performance.now();
     this.schedule();
   }
