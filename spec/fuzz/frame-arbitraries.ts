@@ -26,6 +26,11 @@ export interface MessageSpec {
   readonly invalid: { readonly sequence: number; readonly at: number } | null;
   /** Fragment boundaries (taken modulo the payload size plus one; duplicates make empty fragments). */
   readonly cuts: readonly number[];
+  /**
+   * Instead of `cuts`: fragments of this many bytes each (the last one shorter), for messages of thousands of tiny
+   * fragments (RFC 6455 §10.4: "a long stream of small frames that are a part of a fragmented message").
+   */
+  readonly every?: number | null;
   /** Send it compressed (RSV1) when permessage-deflate was negotiated; plain otherwise. */
   readonly compress: boolean;
   /** Pings sent after fragment `after` (modulo the fragment count). */
@@ -85,6 +90,7 @@ const message = (opcode: 1 | 2): fc.Arbitrary<MessageSpec> =>
         ? fc.oneof({ arbitrary: fc.constant(null), weight: 6 }, fc.record({ sequence: fc.nat(INVALID_UTF8.length - 1), at: fc.nat() }))
         : fc.constant(null),
     cuts: fc.oneof({ arbitrary: fc.constant([]), weight: 3 }, fc.array(fc.nat(), { maxLength: 4 })),
+    every: fc.oneof({ arbitrary: fc.constant(null), weight: 12 }, fc.constantFrom(1, 3, 64)),
     compress: fc.boolean(),
     pings: fc.oneof({ arbitrary: fc.constant([]), weight: 4 }, fc.array(fc.record({ after: fc.nat(), payload: fc.uint8Array({ maxLength: 8 }) }), { maxLength: 2 })),
   });
@@ -193,11 +199,20 @@ export function fragmentSizes(size: number, cuts: readonly number[]): number[] {
   return out;
 }
 
+/** Fragment sizes of a message whose payload on the wire is `size` bytes: by `every`, else by `cuts`. */
+export function messageFragments(spec: MessageSpec, size: number): number[] {
+  const every = spec.every ?? null;
+  if (every === null) return fragmentSizes(size, spec.cuts);
+  const out: number[] = [];
+  for (let from = 0; from < size; from += every) out.push(Math.min(every, size - from));
+  return out.length > 0 ? out : [0];
+}
+
 function renderMessage(spec: MessageSpec, deflate: ServerDeflate | null): Uint8Array[] {
   const plain = messageBytes(spec);
   const compressed = spec.compress && deflate !== null;
   const wire = compressed ? deflateMessage(plain, deflate.serverWindowBits) : plain;
-  const sizes = fragmentSizes(wire.length, spec.cuts);
+  const sizes = messageFragments(spec, wire.length);
   const frames: Uint8Array[] = [];
   let offset = 0;
   sizes.forEach((size, i) => {

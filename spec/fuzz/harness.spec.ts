@@ -10,7 +10,7 @@ import { checkResponse } from '../../lib/core/handshake.js';
 import { HttpResponseReader } from '../../lib/core/http-response-reader.js';
 import { acceptFor } from '../../lib/connection/handshake-keys.js';
 import { concat, utf8 } from './bytes.js';
-import { deflateMessage, fragmentSizes, INVALID_UTF8, renderFrames, type FrameSpec } from './frame-arbitraries.js';
+import { deflateMessage, fragmentSizes, INVALID_UTF8, messageFragments, renderFrames, type FrameSpec } from './frame-arbitraries.js';
 import { acceptOf, renderResponse, renderSwitch, validSwitch, type SwitchHead } from './handshake-arbitraries.js';
 import { verdictOf } from './handshake-verdict.js';
 import { expectFrames, firstInvalid } from './model.js';
@@ -94,6 +94,18 @@ describe('the fuzz generators', () => {
     expect(mutate(bytes, [{ kind: 'overwrite', at: 3, bytes: Uint8Array.of(7, 7) }])).toEqual(Uint8Array.of(1, 2, 3, 7));
     expect(mutate(bytes, [{ kind: 'repeat', at: 0, count: 2 }])).toEqual(Uint8Array.of(1, 1, 1, 2, 3, 4));
     expect(mutate(bytes, [{ kind: 'truncate', at: 2 }])).toEqual(Uint8Array.of(1, 2));
+  });
+
+  it('fragment a message by a fixed size too: thousands of tiny fragments that add up to it', () => {
+    fc.assert(
+      fc.property(fc.nat(1000), fc.constantFrom(1, 3, 64), (size, every) => {
+        const sizes = messageFragments({ ...(text('') as Extract<FrameSpec, { kind: 'message' }>), every }, size);
+        expect(sizes.reduce((sum, n) => sum + n, 0)).toBe(size);
+        expect(sizes.every((n) => n <= every)).toBe(true);
+        expect(sizes.length).toBe(Math.max(1, Math.ceil(size / every)));
+      }),
+      { seed: 1, numRuns: 100 },
+    );
   });
 
   it('fragment payloads into sizes that add up to them', () => {

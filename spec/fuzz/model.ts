@@ -7,7 +7,7 @@
  * fails the connection); after a valid hand-built frame or garbage the model
  * stops, and what it expected so far is only a prefix.
  */
-import { bombBytes, deflateMessage, fragmentSizes, messageBytes, type FrameSpec, type MessageSpec, type ServerDeflate } from './frame-arbitraries.js';
+import { bombBytes, deflateMessage, messageBytes, messageFragments, type FrameSpec, type MessageSpec, type ServerDeflate } from './frame-arbitraries.js';
 import type { ClientConfig } from './scenario.js';
 import { hex } from './bytes.js';
 
@@ -203,7 +203,7 @@ class Walk {
     const plain = messageBytes(spec);
     const compressed = spec.compress && this.deflate !== null;
     if (compressed) return this.compressedMessage(spec, plain);
-    const sizes = fragmentSizes(plain.length, spec.cuts);
+    const sizes = messageFragments(spec, plain.length);
     const invalidAt = spec.opcode === 1 ? firstInvalid(plain) : -1;
     let received = 0;
     for (let i = 0; i < sizes.length; i++) {
@@ -224,7 +224,7 @@ class Walk {
 
   private compressedMessage(spec: MessageSpec, plain: Uint8Array): boolean {
     const wireSize = deflateMessage(plain, this.deflate!.serverWindowBits).length;
-    const sizes = fragmentSizes(wireSize, spec.cuts);
+    const sizes = messageFragments(spec, wireSize);
     for (let i = 0; i < sizes.length; i++) {
       if (sizes[i]! > this.maxPayload) return this.fault(1009);
       if (i < sizes.length - 1) this.pingsAfter(spec, i, sizes.length);
