@@ -38,46 +38,81 @@ const raw = (opcode: number, declared: bigint | null, payload = new Uint8Array(4
 const close = (code: number): FrameSpec => ({ kind: 'close', code, reason: new Uint8Array(0) });
 const deflated = validSwitch({ extensions: { value: 'permessage-deflate', verdict: 'valid', serverWindowBits: 15 } });
 
-/** The known defects. */
+const control = (opcode: 9 | 10, ...payload: number[]): FrameSpec => ({ kind: 'control', opcode, payload: Uint8Array.from(payload) });
+const text = (payload: string, compress = false): FrameSpec => ({ kind: 'message', opcode: 1, payload: utf8(payload), invalid: null, cuts: [], compress, pings: [] });
+
+/**
+ * The known defects, each with its reproduction in the comment above it (bytes the server sends after a valid
+ * 101, unless said otherwise; `pmd` = the 101 accepted permessage-deflate).
+ */
 export const KNOWN_DEFECTS: readonly KnownDefect[] = [
-  // --- found by this suite ---
+  // Reproduction: `HTTP/1.1 403 Forbidden\r\nContent-Length: 7\r\n\r\ngo away` → rejected(403) carries response
+  // and reason, no `body` (expected: body = "go away"). lib/events/events.ts `Rejected` has no such field.
   {
     id: 'rejected-without-body',
     description: 'the rejected event has no body (SPEC "Events": rejected carries body: Uint8Array, the first bytes of a non-101 body, ≤ 4 KiB, empty if none)',
     explains: (_run, violation) => violation.rule === 'handshake' && violation.detail === 'rejected has no body (SPEC: body: Uint8Array)',
     reproduction: makeScenario({ response: { kind: 'refuse', version: 'HTTP/1.1', status: 403, reason: 'Forbidden', headers: [], body: utf8('go away'), contentLength: 'exact' } }),
   },
+  // Reproduction: a scheduler whose now() moves 1 ms at every read; the 101 and `81 02 68 69` in one chunk →
+  // ready@t0, poll@t2, text("hi")@t1. lib/pipeline/keepalive.ts splices poll(conn.now()) after `ready` into a batch
+  // whose messages the frame stage stamped earlier. With the real clock it shows whenever the millisecond ticks.
   {
     id: 'poll-stamped-late',
     description:
-      'receivedTime goes back within one chunk: keepalive splices poll(now()) right after ready, stamped after the frame operator stamped the chunk’s messages (ready@t0, poll@t2, text@t1 with t1 < t2 when the millisecond ticks in between)',
+      'receivedTime goes back within one chunk: keepalive splices poll(now()) right after ready, stamped after the frame stage stamped the chunk’s messages (ready@t0, poll@t2, text@t1 with t1 < t2 when the millisecond ticks in between)',
     explains: (_run, violation) => violation.rule === 'sequence' && /^receivedTime went back: poll@/.test(violation.detail),
-    reproduction: makeScenario({ client: { tickingClock: true }, frames: [{ kind: 'message', opcode: 1, payload: utf8('hi'), invalid: null, cuts: [], compress: false, pings: [] }] }),
+    reproduction: makeScenario({ client: { tickingClock: true }, frames: [text('hi')] }),
   },
+  // Reproduction: the ticking scheduler above; pmd, then `c1 04 ca c8 04 00 89 00` (compressed "hi", an empty ping)
+  // in one chunk → text("hi")@t2 then ping@t1: lib/pipeline/inflate.ts stamps the inflated message when zlib is
+  // done, the ping behind it kept the stamp of its chunk.
   {
     id: 'inflated-stamped-late',
     description:
-      'receivedTime goes back with permessage-deflate: an inflated message is stamped when zlib finishes (operators/inflate.ts), the frames after it when their chunk arrived (operators/frame.ts), and they are emitted after it: text@t2 then closed@t1 with t1 < t2',
+      'receivedTime goes back with permessage-deflate: an inflated message is stamped when zlib finishes (lib/pipeline/inflate.ts), the frames after it when their chunk arrived, and they are emitted after it: text@t2 then ping@t1 with t1 < t2',
     explains: (run, violation) =>
       violation.rule === 'sequence' && /^receivedTime went back: (text|binary)@/.test(violation.detail) && run.events.some((e) => e.name === 'ready' && e.extensions.size > 0),
-    reproduction: makeScenario({
-      client: { compress: true, tickingClock: true },
-      response: deflated,
-      frames: [{ kind: 'message', opcode: 1, payload: utf8('hi'), invalid: null, cuts: [], compress: true, pings: [] }, { kind: 'control', opcode: 9, payload: new Uint8Array(0) }],
-    }),
+    reproduction: makeScenario({ client: { compress: true, tickingClock: true }, response: deflated, frames: [text('hi', true), control(9)] }),
   },
+  // Reproduction: pmd, then `c2 01 07` (compressed, BTYPE=11: invalid deflate data) `81 05 61 66 74 65 72` (text
+  // "after") `83 00` (reserved opcode 3) in one chunk → text("after"), protocol_error("invalid opcode 0x3"), close
+  // 1002. Expected: the bad compressed message fails the connection first (1007, or 1002), "after" is never
+  // delivered. lib/pipeline/inflate.ts fail(): "a later frame already failed it: its events follow". The lead is
+  // rebuilding this path (order of close vs compressed messages).
   {
     id: 'deflate-later-fault-wins',
     description:
-      'with permessage-deflate, when a compressed message must fail once inflated (invalid data, too big, bad UTF-8) and a later frame of the same read fails synchronously, the messages between them are delivered and the later fault and its close code are reported: the compressed message’s own fault is dropped (lib/operators/inflate.ts fail(): "a later frame already failed it: its events follow")',
+      'with permessage-deflate, when a compressed message must fail once inflated (invalid data, too big, bad UTF-8) and a later frame of the same read fails synchronously, the messages between them are delivered and the later fault and its close code are reported: the compressed message’s own fault is dropped (lib/pipeline/inflate.ts: "a later frame already failed it: its events follow")',
     explains: (_run, violation) => (violation.rule === 'model' || violation.rule === 'close-code') && violation.detail.includes('after an inflated message that must fail'),
+    reproduction: makeScenario({ client: { compress: true }, response: deflated, frames: [{ kind: 'bad-deflate', tail: new Uint8Array(0) }, text('after'), raw(3, null, new Uint8Array(0))] }),
+  },
+  // Reproduction: a virtual transport whose needsDrain holds from a write to the `drain` of the next turn; the
+  // application calls close() at `ready`, the server ignores it and then sends `89 01 61 89 01 62` (ping "a", ping
+  // "b") in a later chunk → the client answers "a" (its close made the sink need draining) and keeps "b" for the
+  // drain, where ClientProtocol.drained() drops it because a close frame is out: ping "b" is never answered.
+  // With needsDrain false both are answered. RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send
+  // a Pong frame in response, unless it already received a Close frame" (the comment in receivePing says our own
+  // close does not change that). Fix: in drained(), flush unless failed or the peer's close arrived.
+  {
+    id: 'pong-dropped-after-own-close',
+    description:
+      'a pong coalesced while the sink needs to drain is dropped at the drain when our close frame went out meanwhile (lib/core/protocol.ts drained()): a ping received after our close is never answered, though RFC 6455 §5.5.2 requires it until the peer’s Close arrives',
+    explains: (run, violation) =>
+      violation.rule === 'pong' && violation.detail.startsWith('the latest ping') && run.scenario.server.backpressure === true && run.log.clientFrames.some((f) => f.opcode === 8),
     reproduction: makeScenario({
-      client: { compress: true },
-      response: deflated,
-      frames: [{ kind: 'bad-deflate', tail: new Uint8Array(0) }, { kind: 'message', opcode: 1, payload: utf8('after'), invalid: null, cuts: [], compress: false, pings: [] }, raw(3, null, new Uint8Array(0))],
+      client: { act: { after: 0, kind: 'close' } },
+      server: { onClientClose: 'ignore', after: 'stay', backpressure: true },
+      chunking: { kind: 'cuts', cuts: [129] }, // the 101 alone, then the pings
+      frames: [control(9, 0x61), control(9, 0x62)],
     }),
   },
-  // Last: its 64 MiB inflation keeps a zlib thread busy for a while after the case, which slows the next one.
+  // Reproduction: pmd, maxPayload and maxMessageSize at their defaults, closeTimeout 50 ms; a 64 MiB bomb (`c2 7e
+  // fe d0 …`, 65,236 bytes of deflate) then `88 02 13 88` (close code 5000, invalid) in one chunk →
+  // disconnected("close timeout") with no close frame sent and no protocol_error. Expected: protocol_error, a 1002
+  // close frame, then the close timeout counted from it. The close timer starts at the fault while the close frame
+  // waits behind the inflation. The lead is rebuilding the send path (order of close vs compressed sends).
+  // Last in the list: its 64 MiB inflation keeps a zlib thread busy for a while after the case.
   {
     id: 'close-timer-before-close-sent',
     description:

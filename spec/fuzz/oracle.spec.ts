@@ -138,6 +138,17 @@ describe('the fuzz oracle', () => {
     expect(rulesOf(echoed)).toEqual(['echo']);
   });
 
+  it('requires the latest ping answered while the connection stays open (RFC 6455 §5.5.2, §5.5.3)', () => {
+    const pinged = makeScenario({ frames: [{ kind: 'control', opcode: 9, payload: Uint8Array.of(1) }, { kind: 'control', opcode: 9, payload: Uint8Array.of(2) }] });
+    const events = [...CLEAN.slice(0, 4), ev('ping', { data: Uint8Array.of(1) }), ev('ping', { data: Uint8Array.of(2) }), ev('disconnected', { reason: 'close timeout', graceful: false })];
+    const coalesced = fakeRun(events, {}, pinged);
+    coalesced.log.clientFrames.unshift(frame(0xa, [2]));
+    expect(rulesOf(coalesced)).toEqual([]);
+    const unanswered = fakeRun(events, {}, pinged);
+    unanswered.log.clientFrames.unshift(frame(0xa, [1]));
+    expect(rulesOf(unanswered)).toEqual(['pong']);
+  });
+
   it('holds the handshake to the verdict and the frames to the model', () => {
     const refused = [ev('connecting'), ev('connected'), ev('rejected'), ev('disconnected', { reason: 'rejected', graceful: true })];
     expect(rulesOf(fakeRun(refused))).toEqual(['handshake']);

@@ -258,6 +258,21 @@ function answers(run: CaseRun, out: Violation[]): void {
     if (at >= 0) pings.splice(at, 1);
     else if (!cutShort) out.push({ rule: 'pong', detail: `a pong with ${pong.payload.length} bytes no ping carried` });
   }
+  // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response, unless it already
+  // received a Close frame"; §5.5.3 lets it answer only the latest of several. So the latest ping is answered when
+  // nothing ended the connection first: no close frame from the server, no fault, no application act, a server
+  // that kept the connection open, and a session that ended by its own close timing out (it could still write).
+  const last = run.events[run.events.length - 1];
+  const stillOpen =
+    last?.name === 'disconnected' &&
+    last.reason === 'close timeout' &&
+    run.log.serverEnd === null &&
+    run.actedAt === null &&
+    !run.events.some((e) => ['closing', 'closed', 'protocol_error', 'unresponsive'].includes(e.name));
+  const latest = run.events.filter((e) => e.name === 'ping').at(-1);
+  if (stillOpen && latest !== undefined && !frames.some((f) => f.opcode === 0xa && sameBytes(f.payload, latest.data))) {
+    out.push({ rule: 'pong', detail: `the latest ping (${latest.data.length} bytes) was never answered` });
+  }
   // The application echoes what it receives, nothing else: the client's data frames are those messages, in order
   // (compressed ones are not inflated here: they match any message).
   const received = run.events.flatMap((e) => (e.name === 'text' ? [encoder.encode(e.text)] : e.name === 'binary' ? [e.data] : []));

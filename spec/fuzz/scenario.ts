@@ -48,6 +48,11 @@ export interface ServerBehaviour {
   readonly after: 'end' | 'reset' | 'stay';
   /** Answer the client's pings with pongs, after the script (never in the middle of a frame). */
   readonly autoPong: boolean;
+  /**
+   * The client's writes wait a turn, as behind a full socket buffer (`needsDrain` until `drain`): its pongs
+   * coalesce (RFC 6455 §5.5.3). Virtual driver only: on loopback the kernel decides.
+   */
+  readonly backpressure?: boolean;
 }
 
 /** One fuzz case. */
@@ -114,6 +119,7 @@ const serverBehaviour: fc.Arbitrary<ServerBehaviour> = fc.record({
   ),
   after: fc.oneof({ arbitrary: fc.constant('end' as const), weight: 3 }, { arbitrary: fc.constant('stay' as const), weight: 3 }, fc.constant('reset' as const)),
   autoPong: fc.boolean(),
+  backpressure: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, fc.constant(true)),
 });
 
 /** Prints a case compactly (fast-check calls it for counterexamples). */

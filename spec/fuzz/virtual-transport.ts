@@ -4,7 +4,8 @@
  * event loop (setImmediate between chunks, RxJS's async scheduler for the
  * client's timers) so that thousands of cases run in seconds. Its `open` is
  * cold like a socket's: subscribing connects, unsubscribing is the client
- * closing its socket.
+ * closing its socket. It can hold the client's writes a turn (backpressure:
+ * `needsDrain`, then `drain`), which a loopback socket rarely does.
  */
 import { Observable } from 'rxjs';
 import type { Transport, TransportConnection, TransportEvent, TransportTarget } from '../../lib/transports/transport.js';
@@ -61,10 +62,46 @@ export class ScriptedTransport implements Transport {
       const flush = (): void => {
         while (!paused && !over && held.length > 0) held.shift()!();
       };
+      // With backpressure, the client's writes wait a turn, as behind a full socket buffer: `needsDrain` holds until
+      // the `drain` event of the next turn. The buffers are not copied (a socket does not copy them either).
+      const backpressure = this.scenario.server.backpressure === true;
+      let queued: Uint8Array[] = [];
+      let buffered = 0;
+      let draining: NodeJS.Immediate | null = null;
+      const handOver = (): void => {
+        const writes = queued;
+        queued = [];
+        buffered = 0;
+        for (const data of writes) player.onClientData(data);
+      };
+      const drain = (): void => {
+        draining = null;
+        handOver();
+        if (!over) subscriber.next({ type: 'drain' });
+      };
       const connection: TransportConnection = {
-        write: (data) => player.onClientData(data),
-        destroy: () => player.clientGone(),
-        bufferedAmount: 0,
+        write: (data) => {
+          if (!backpressure) return player.onClientData(data);
+          if (over) {
+            // Once the connection is over, writes go straight to the log, after those still queued.
+            handOver();
+            return player.onClientData(data);
+          }
+          queued.push(data);
+          buffered += data.length;
+          draining ??= setImmediate(drain);
+        },
+        destroy: () => {
+          // What was written before the teardown reached the server (the kernel had it): the log stays complete.
+          handOver();
+          player.clientGone();
+        },
+        get bufferedAmount() {
+          return buffered;
+        },
+        get needsDrain() {
+          return buffered > 0;
+        },
         pause: () => {
           paused = true;
         },
@@ -81,6 +118,9 @@ export class ScriptedTransport implements Transport {
       return () => {
         over = true;
         clearImmediate(opening);
+        if (draining !== null) clearImmediate(draining);
+        draining = null;
+        handOver();
         player.clientGone();
       };
     });
