@@ -107,6 +107,23 @@ export const KNOWN_DEFECTS: readonly KnownDefect[] = [
       frames: [control(9, 0x61), control(9, 0x62)],
     }),
   },
+  // Reproduction: pingRate 5, pingTimeout 10, closeTimeout 50; the server sends `88 02 03 e8` (close 1000), ignores
+  // the echo and keeps TCP open → closing(1000), closed(1000), then 10 ms later unresponsive and
+  // disconnected("unresponsive", graceful=false). Expected: once the close handshake is complete the dead-peer watch
+  // is over (keepalive already stops its pings there); the session waits for the server's FIN up to closeTimeout.
+  // lib/pipeline/unresponsive.ts check() keeps running after the close. Fix: stop (return 0) once the protocol
+  // has sent or received a close frame, when closeTimeout takes over.
+  {
+    id: 'unresponsive-after-closed',
+    description:
+      'pingTimeout still runs after a completed close handshake: closed, then unresponsive and disconnected("unresponsive", graceful=false) while the session waits for the server to end TCP (SPEC "Lifecycles": after closed only disconnected follows)',
+    explains: (run, violation) => {
+      const closed = run.events.findIndex((e) => e.name === 'closed');
+      const late = closed >= 0 && run.events.slice(closed).some((e) => e.name === 'unresponsive');
+      return late && ((violation.rule === 'sequence' && violation.detail.startsWith('unresponsive after closed')) || (violation.rule === 'graceful' && violation.detail.includes('"unresponsive"')));
+    },
+    reproduction: makeScenario({ client: { pingRate: 5, pingTimeout: 10 }, server: { onClientClose: 'ignore', after: 'stay', autoPong: false }, frames: [close(1000)] }),
+  },
   // Reproduction: pmd, maxPayload and maxMessageSize at their defaults, closeTimeout 50 ms; a 64 MiB bomb (`c2 7e
   // fe d0 …`, 65,236 bytes of deflate) then `88 02 13 88` (close code 5000, invalid) in one chunk →
   // disconnected("close timeout") with no close frame sent and no protocol_error. Expected: protocol_error, a 1002

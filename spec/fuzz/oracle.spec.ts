@@ -59,6 +59,7 @@ function fakeRun(events: WebSocketEvent[], overrides: Partial<CaseRun> = {}, sce
     uncaught: [],
     actedAt: null,
     eventsAtAct: 0,
+    byeSent: false,
     startAt: 0,
     completedAt: 12,
     log,
@@ -147,6 +148,17 @@ describe('the fuzz oracle', () => {
     const unanswered = fakeRun(events, {}, pinged);
     unanswered.log.clientFrames.unshift(frame(0xa, [1]));
     expect(rulesOf(unanswered)).toEqual(['pong']);
+  });
+
+  it('requires what the closing handler sends to go out before the echo of the close (SPEC "Lifecycles")', () => {
+    const bye = Array.from(new TextEncoder().encode('bye'));
+    const said = fakeRun(CLEAN, { byeSent: true });
+    said.log.clientFrames.unshift(frame(1, bye));
+    expect(rulesOf(said)).toEqual([]);
+    const late = fakeRun(CLEAN, { byeSent: true });
+    late.log.clientFrames.push(frame(1, bye));
+    expect(rulesOf(late)).toEqual(['client-frames', 'echo']);
+    expect(rulesOf(fakeRun(CLEAN, { byeSent: true }))).toEqual(['echo']);
   });
 
   it('holds the handshake to the verdict and the frames to the model', () => {

@@ -18,7 +18,7 @@
  */
 import type { WebSocketEvent } from '../../lib/events/events.js';
 import { expectFrames, observed, type Observed } from './model.js';
-import { deadlineOf, type CaseRun } from './run-case.js';
+import { BYE, deadlineOf, type CaseRun } from './run-case.js';
 import { headMutated } from './scenario.js';
 
 /** One broken rule. */
@@ -273,17 +273,28 @@ function answers(run: CaseRun, out: Violation[]): void {
   if (stillOpen && latest !== undefined && !frames.some((f) => f.opcode === 0xa && sameBytes(f.payload, latest.data))) {
     out.push({ rule: 'pong', detail: `the latest ping (${latest.data.length} bytes) was never answered` });
   }
-  // The application echoes what it receives, nothing else: the client's data frames are those messages, in order
-  // (compressed ones are not inflated here: they match any message).
-  const received = run.events.flatMap((e) => (e.name === 'text' ? [encoder.encode(e.text)] : e.name === 'binary' ? [e.data] : []));
+  // The application echoes what it receives (and says "bye" from its closing handler), nothing else: the client's
+  // data frames are those messages, in order (compressed ones are not inflated here: they match any message).
+  const echo = run.scenario.client.echo;
+  const bye = encoder.encode(BYE);
+  const sentByApp = run.events.flatMap((e) =>
+    e.name === 'closing' && run.byeSent ? [bye] : !echo ? [] : e.name === 'text' ? [encoder.encode(e.text)] : e.name === 'binary' ? [e.data] : [],
+  );
   let next = 0;
   for (const sent of frames.filter((f) => f.opcode === 1 || f.opcode === 2)) {
-    while (next < received.length && !sent.rsv1 && !sameBytes(received[next]!, sent.payload)) next++;
-    if (next >= received.length || !run.scenario.client.echo) {
+    while (next < sentByApp.length && !(sent.rsv1 && sentByApp[next] !== bye) && !sameBytes(sentByApp[next]!, sent.payload)) next++;
+    if (next >= sentByApp.length) {
       out.push({ rule: 'echo', detail: `the client sent a ${sent.payload.length}-byte message the application did not send` });
       break;
     }
     next++;
+  }
+  // SPEC "Lifecycles": on the server's close "the app may still send inside the handler": before the echo.
+  if (run.byeSent && run.profile.name === 'virtual') {
+    const at = frames.findIndex((f) => f.opcode === 1 && !f.rsv1 && sameBytes(f.payload, bye));
+    const closeAt = frames.findIndex((f) => f.opcode === 8);
+    if (at < 0) out.push({ rule: 'echo', detail: `the "bye" sent from the closing handler never went out` });
+    else if (closeAt >= 0 && closeAt < at) out.push({ rule: 'echo', detail: `the "bye" sent from the closing handler went out after the close frame` });
   }
   const close = frames.find((f) => f.opcode === 8);
   if (close !== undefined && APP_REASONS.has(decoder.decode(close.payload.subarray(2)))) return;

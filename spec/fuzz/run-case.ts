@@ -54,6 +54,8 @@ export interface CaseRun {
   actedAt: number | null;
   /** How many events had been delivered when it did (the event it acted on included). */
   eventsAtAct: number;
+  /** The application's "bye" from its `closing` handler was accepted (see ClientConfig.byeOnClosing). */
+  byeSent: boolean;
   /** Uncaught exceptions and unhandled rejections during the case. */
   uncaught: string[];
   readonly startAt: number;
@@ -90,6 +92,9 @@ function tickingScheduler(): SchedulerLike {
   return { now: () => ++clock, schedule } as SchedulerLike;
 }
 
+/** What the application sends from its `closing` handler. */
+export const BYE = 'bye';
+
 /** Resolves after one turn of the event loop. */
 export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -121,7 +126,15 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
     }
   };
   // Once the server's script is over, the application closes: every case then ends within closeTimeout.
-  const prepared = driver.prepare(scenario, () => setImmediate(() => app((socket) => socket.close(1000, 'fuzz done'))));
+  let appClosed = false;
+  const prepared = driver.prepare(scenario, () =>
+    setImmediate(() =>
+      app((socket) => {
+        appClosed = true;
+        socket.close(1000, 'fuzz done');
+      }),
+    ),
+  );
   run = {
     scenario,
     profile,
@@ -134,6 +147,7 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
     uncaught: stray,
     actedAt: null,
     eventsAtAct: 0,
+    byeSent: false,
     startAt: performance.now(),
     completedAt: null,
     log: prepared.log,
@@ -159,7 +173,12 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
       resolve();
     };
     const act = (kind: 'close' | 'unsubscribe' | 'force'): void => {
-      if (kind === 'close') return app((socket) => socket.close(1000, 'fuzz'));
+      if (kind === 'close') {
+        return app((socket) => {
+          appClosed = true;
+          socket.close(1000, 'fuzz');
+        });
+      }
       current.actedAt = performance.now();
       current.eventsAtAct = current.events.length;
       if (kind === 'force') return app((socket) => socket.forceDisconnect());
@@ -178,6 +197,16 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
         if (client.act !== null && sinceReady === client.act.after && current.actedAt === null) act(client.act.kind);
         if (client.echo && event.name === 'text') app((socket) => socket.sendText(event.text));
         if (client.echo && event.name === 'binary') app((socket) => socket.sendBinary(event.data));
+        if (client.byeOnClosing === true && event.name === 'closing') {
+          // SPEC: "the app may still send inside the handler": here, no unavailable error is allowed either.
+          try {
+            ws!.sendText(BYE, { compress: false });
+            current.byeSent = true;
+          } catch (error) {
+            // Unless the application itself closed first (its close crossed the server's in the same chunk).
+            if (!appClosed || !(error instanceof WebSocketUnavailableError)) current.appErrors.push(`sendText in the closing handler: ${describeError(error)}`);
+          }
+        }
       },
       error: (error: unknown) => {
         current.error = describeError(error);

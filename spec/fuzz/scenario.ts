@@ -25,6 +25,11 @@ export interface ClientConfig {
   /** The application sends every text/binary message back from its handler. */
   readonly echo: boolean;
   /**
+   * The application sends the text "bye" from its `closing` handler (SPEC "Lifecycles": "the app may still send
+   * inside the handler"): it must go out before the echo of the server's close.
+   */
+  readonly byeOnClosing?: boolean;
+  /**
    * What the application does by itself, after `after` events past `ready` (0: at `ready`): close (1000),
    * unsubscribe (SPEC: a close 1001 in the background, torn down within closeTimeout), or forceDisconnect().
    */
@@ -99,6 +104,7 @@ const clientConfig: fc.Arbitrary<ClientConfig> = fc
     pingRate: fc.oneof({ arbitrary: fc.constant(0), weight: 8 }, fc.integer({ min: 5, max: 40 })),
     pingTimeoutExtra: fc.option(fc.integer({ min: 1, max: 100 }), { freq: 3 }),
     echo: fc.boolean(),
+    byeOnClosing: fc.boolean(),
     tickingClock: fc.oneof({ arbitrary: fc.constant(false), weight: 7 }, fc.constant(true)),
     act: fc.oneof(
       { arbitrary: fc.constant(null), weight: 12 },

@@ -166,9 +166,11 @@ export class ScriptPlayer {
     this.wire.reset();
   }
 
-  /** Bytes the client sent after its request. Reactions run on a later turn, never inside the client's write. */
-  onClientData(bytes: Uint8Array): void {
-    const at = performance.now();
+  /**
+   * Bytes the client sent after its request, written at `at` (they may reach the server later, behind
+   * backpressure). Reactions run on a later turn, never inside the client's write.
+   */
+  onClientData(bytes: Uint8Array, at = performance.now()): void {
     for (const frame of this.reader.push(bytes)) {
       // Logged even once the server ended its side: a half-closed TCP connection still carries the client's frames.
       this.log.clientFrames.push({ ...frame, at });

@@ -7,6 +7,7 @@
  * closing its socket. It can hold the client's writes a turn (backpressure:
  * `needsDrain`, then `drain`), which a loopback socket rarely does.
  */
+import { performance } from 'node:perf_hooks';
 import { Observable } from 'rxjs';
 import type { Transport, TransportConnection, TransportEvent, TransportTarget } from '../../lib/transports/transport.js';
 import type { Driver } from './run-case.js';
@@ -65,14 +66,14 @@ export class ScriptedTransport implements Transport {
       // With backpressure, the client's writes wait a turn, as behind a full socket buffer: `needsDrain` holds until
       // the `drain` event of the next turn. The buffers are not copied (a socket does not copy them either).
       const backpressure = this.scenario.server.backpressure === true;
-      let queued: Uint8Array[] = [];
+      let queued: Array<{ readonly data: Uint8Array; readonly at: number }> = [];
       let buffered = 0;
       let draining: NodeJS.Immediate | null = null;
       const handOver = (): void => {
         const writes = queued;
         queued = [];
         buffered = 0;
-        for (const data of writes) player.onClientData(data);
+        for (const { data, at } of writes) player.onClientData(data, at);
       };
       const drain = (): void => {
         draining = null;
@@ -87,7 +88,7 @@ export class ScriptedTransport implements Transport {
             handOver();
             return player.onClientData(data);
           }
-          queued.push(data);
+          queued.push({ data, at: performance.now() });
           buffered += data.length;
           draining ??= setImmediate(drain);
         },
