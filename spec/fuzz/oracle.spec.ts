@@ -60,6 +60,7 @@ function fakeRun(events: WebSocketEvent[], overrides: Partial<CaseRun> = {}, sce
     actedAt: null,
     eventsAtAct: 0,
     byeSent: false,
+    accepted: 0,
     startAt: 0,
     completedAt: 12,
     log,
@@ -159,6 +160,12 @@ describe('the fuzz oracle', () => {
     late.log.clientFrames.push(frame(1, bye));
     expect(rulesOf(late)).toEqual(['client-frames', 'echo']);
     expect(rulesOf(fakeRun(CLEAN, { byeSent: true }))).toEqual(['echo']);
+  });
+
+  it('requires every message accepted to go out before the close frame (SPEC: "a close never overtakes queued data")', () => {
+    expect(rulesOf(fakeRun(CLEAN, { accepted: 1 }))).toEqual(['lost']);
+    const failed = [...CLEAN.slice(0, 4), ev('protocol_error'), ev('disconnected', { reason: 'connection closed by server', graceful: false })];
+    expect(rulesOf(fakeRun(failed, { accepted: 1 }))).not.toContain('lost');
   });
 
   it('holds the handshake to the verdict and the frames to the model', () => {

@@ -11,8 +11,9 @@
  *   `connected`; nothing after the close; `graceful` as SPEC defines it);
  * - `handshake`: `ready` exactly when the answer was a valid 101 (see handshake-arbitraries' verdicts);
  * - `model`: for unmutated scripts, the events and the close code of the reference model;
- * - `client-frames`, `pong`, `echo`, `close-code`: what the client sent is masked, nothing follows its close frame,
- *   pongs carry a ping's payload, the application's echoes arrive intact, close frames carry the code SPEC names;
+ * - `client-frames`, `pong`, `echo`, `lost`, `close-code`: what the client sent is masked, nothing follows its close
+ *   frame, pongs answer pings (the latest one at least), the application's messages arrive intact and before the
+ *   close frame, close frames carry the code SPEC names;
  * - `connection-left`, `resources-left`: no socket or timer outlives the connection;
  * - `stall`, `memory`: no event-loop freeze, no memory beyond what was received.
  */
@@ -289,6 +290,12 @@ function answers(run: CaseRun, out: Violation[]): void {
     }
     next++;
   }
+  // SPEC "Send path": "frames leave in call order (a close never overtakes queued data)": once the close frame is
+  // out (the server logged it, so TCP delivered all written before it), every message accepted before is out too.
+  // (A failed connection, RFC 6455 §7.1.7, may drop what it still held.)
+  const closeAt = frames.findIndex((f) => f.opcode === 8);
+  const dataBefore = frames.slice(0, Math.max(0, closeAt)).filter((f) => f.opcode === 1 || f.opcode === 2).length;
+  if (closeAt >= 0 && dataBefore < run.accepted && !run.events.some((e) => e.name === 'protocol_error')) out.push({ rule: 'lost', detail: `${run.accepted - dataBefore} of ${run.accepted} accepted message(s) did not go out before the close frame` });
   // SPEC "Lifecycles": on the server's close "the app may still send inside the handler": before the echo.
   if (run.byeSent && run.profile.name === 'virtual') {
     const at = frames.findIndex((f) => f.opcode === 1 && !f.rsv1 && sameBytes(f.payload, bye));

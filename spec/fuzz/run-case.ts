@@ -56,6 +56,8 @@ export interface CaseRun {
   eventsAtAct: number;
   /** The application's "bye" from its `closing` handler was accepted (see ClientConfig.byeOnClosing). */
   byeSent: boolean;
+  /** Data messages the client accepted from the application (echoes, the "bye"). */
+  accepted: number;
   /** Uncaught exceptions and unhandled rejections during the case. */
   uncaught: string[];
   readonly startAt: number;
@@ -117,12 +119,15 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
   const profile = driver.profile;
   let ws: WebSocket | null = null;
   let run: CaseRun | null = null;
-  const app = (action: (ws: WebSocket) => void): void => {
-    if (ws === null || run === null || run.completedAt !== null || (run.actedAt !== null && scenario.client.act?.kind === 'unsubscribe')) return;
+  /** Runs an action of the application; true when the client accepted it. */
+  const app = (action: (ws: WebSocket) => void): boolean => {
+    if (ws === null || run === null || run.completedAt !== null || (run.actedAt !== null && scenario.client.act?.kind === 'unsubscribe')) return false;
     try {
       action(ws);
+      return true;
     } catch (error) {
       if (!(error instanceof WebSocketUnavailableError)) run.appErrors.push(describeError(error));
+      return false;
     }
   };
   // Once the server's script is over, the application closes: every case then ends within closeTimeout.
@@ -148,6 +153,7 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
     actedAt: null,
     eventsAtAct: 0,
     byeSent: false,
+    accepted: 0,
     startAt: performance.now(),
     completedAt: null,
     log: prepared.log,
@@ -174,14 +180,18 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
     };
     const act = (kind: 'close' | 'unsubscribe' | 'force'): void => {
       if (kind === 'close') {
-        return app((socket) => {
+        app((socket) => {
           appClosed = true;
           socket.close(1000, 'fuzz');
         });
+        return;
       }
       current.actedAt = performance.now();
       current.eventsAtAct = current.events.length;
-      if (kind === 'force') return app((socket) => socket.forceDisconnect());
+      if (kind === 'force') {
+        app((socket) => socket.forceDisconnect());
+        return;
+      }
       // Unsubscribing ends the stream for the application: the connection closes (1001) in the background.
       setImmediate(() => {
         (subscription as Subscription | null)?.unsubscribe();
@@ -195,13 +205,14 @@ export async function runCase(scenario: Scenario, driver: Driver, guard: Process
         if (event.name === 'ready') sinceReady = 0;
         else if (sinceReady >= 0) sinceReady++;
         if (client.act !== null && sinceReady === client.act.after && current.actedAt === null) act(client.act.kind);
-        if (client.echo && event.name === 'text') app((socket) => socket.sendText(event.text));
-        if (client.echo && event.name === 'binary') app((socket) => socket.sendBinary(event.data));
+        if (client.echo && event.name === 'text' && app((socket) => socket.sendText(event.text))) current.accepted++;
+        if (client.echo && event.name === 'binary' && app((socket) => socket.sendBinary(event.data))) current.accepted++;
         if (client.byeOnClosing === true && event.name === 'closing') {
           // SPEC: "the app may still send inside the handler": here, no unavailable error is allowed either.
           try {
             ws!.sendText(BYE, { compress: false });
             current.byeSent = true;
+            current.accepted++;
           } catch (error) {
             // Unless the application itself closed first (its close crossed the server's in the same chunk).
             if (!appClosed || !(error instanceof WebSocketUnavailableError)) current.appErrors.push(`sendText in the closing handler: ${describeError(error)}`);
