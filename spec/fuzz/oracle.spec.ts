@@ -143,11 +143,13 @@ describe('the fuzz oracle', () => {
   it('requires the latest ping answered while the connection stays open (RFC 6455 §5.5.2, §5.5.3)', () => {
     const pinged = makeScenario({ frames: [{ kind: 'control', opcode: 9, payload: Uint8Array.of(1) }, { kind: 'control', opcode: 9, payload: Uint8Array.of(2) }] });
     const events = [...CLEAN.slice(0, 4), ev('ping', { data: Uint8Array.of(1) }), ev('ping', { data: Uint8Array.of(2) }), ev('disconnected', { reason: 'close timeout', graceful: false })];
+    // The application closed (its reason), the server never answered.
+    const appClose = frame(8, [0x03, 0xe8, ...new TextEncoder().encode('fuzz done')]);
     const coalesced = fakeRun(events, {}, pinged);
-    coalesced.log.clientFrames.unshift(frame(0xa, [2]));
+    coalesced.log.clientFrames.splice(0, 1, frame(0xa, [2]), appClose);
     expect(rulesOf(coalesced)).toEqual([]);
     const unanswered = fakeRun(events, {}, pinged);
-    unanswered.log.clientFrames.unshift(frame(0xa, [1]));
+    unanswered.log.clientFrames.splice(0, 1, frame(0xa, [1]), appClose);
     expect(rulesOf(unanswered)).toEqual(['pong']);
   });
 

@@ -195,7 +195,9 @@ function modelCheck(run: CaseRun, out: Violation[]): void {
   // reported and the failing message itself was not delivered.
   const end = expected.end;
   const failingDelivered = end.kind === 'fault' && end.message !== undefined && JSON.stringify(got.events[expected.events.length]) === JSON.stringify(end.message);
-  const asyncFault = end.kind === 'fault' && end.inflated === true && (got.fault || endedByTimer(run)) && !failingDelivered ? ' (after an inflated message that must fail)' : '';
+  // (Or when the application ended the session, forceDisconnect() or unsubscribing, before that protocol_error came.)
+  const cutBeforeFault = got.fault || endedByTimer(run) || run.actedAt !== null;
+  const asyncFault = end.kind === 'fault' && end.inflated === true && cutBeforeFault && !failingDelivered ? ' (after an inflated message that must fail)' : '';
   const show = (list: readonly Observed[]): string => JSON.stringify(list).slice(0, 600);
   const firstDiff = got.events.findIndex((event, i) => i < expected.events.length && JSON.stringify(event) !== JSON.stringify(expected.events[i]));
   const v = (detail: string): number => out.push({ rule: 'model', detail: `${detail}${asyncFault}\n    expected ${show(expected.events)} then ${JSON.stringify(expected.end)}\n    got      ${show(got.events)}${got.fault ? ' then protocol_error' : ''}` });
@@ -262,11 +264,15 @@ function answers(run: CaseRun, out: Violation[]): void {
   // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response, unless it already
   // received a Close frame"; §5.5.3 lets it answer only the latest of several. So the latest ping is answered when
   // nothing ended the connection first: no close frame from the server, no fault, no application act, a server
-  // that kept the connection open, and a session that ended by its own close timing out (it could still write).
+  // that kept the connection open, and a session that ended by the application's close timing out (it could
+  // still write).
   const last = run.events[run.events.length - 1];
+  const ownClose = frames.find((f) => f.opcode === 8);
   const stillOpen =
     last?.name === 'disconnected' &&
     last.reason === 'close timeout' &&
+    ownClose !== undefined &&
+    APP_REASONS.has(decoder.decode(ownClose.payload.subarray(2))) &&
     run.log.serverEnd === null &&
     run.actedAt === null &&
     !run.events.some((e) => ['closing', 'closed', 'protocol_error', 'unresponsive'].includes(e.name));
