@@ -339,7 +339,15 @@ export function renderResponse(response: ResponseSpec, key: string): Uint8Array 
   }
 }
 
-/** True when the client may still be waiting for the end of the head after the server's last byte (connectTimeout decides). */
+/** RFC 9112 §6.3: "any response with a 1xx (Informational), 204 (No Content), or 304 (Not Modified) status code is always terminated by the first empty line". */
+export const hasNoBody = (status: number): boolean => status === 204 || status === 304 || (status >= 100 && status < 200);
+
+/**
+ * True when the client may still be waiting after the server's last byte (connectTimeout decides): for the end of
+ * the head, or for the end of a refusal's body that no Content-Length delimits (SPEC: `rejected` waits for the
+ * body's first 4 KiB, the server's close, or connectTimeout).
+ */
 export function mayStall(response: ResponseSpec): boolean {
+  if (response.kind === 'refuse') return response.contentLength !== 'exact' && !hasNoBody(response.status) && response.body.length < 4096;
   return response.kind === 'truncated' || response.kind === 'garbage' || response.kind === 'silent' || (response.kind === 'switch' && response.head.bareLf);
 }

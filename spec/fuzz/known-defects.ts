@@ -46,14 +46,6 @@ const text = (payload: string, compress = false): FrameSpec => ({ kind: 'message
  * 101, unless said otherwise; `pmd` = the 101 accepted permessage-deflate).
  */
 export const KNOWN_DEFECTS: readonly KnownDefect[] = [
-  // Reproduction: `HTTP/1.1 403 Forbidden\r\nContent-Length: 7\r\n\r\ngo away` → rejected(403) carries response
-  // and reason, no `body` (expected: body = "go away"). lib/events/events.ts `Rejected` has no such field.
-  {
-    id: 'rejected-without-body',
-    description: 'the rejected event has no body (SPEC "Events": rejected carries body: Uint8Array, the first bytes of a non-101 body, ≤ 4 KiB, empty if none)',
-    explains: (_run, violation) => violation.rule === 'handshake' && violation.detail === 'rejected has no body (SPEC: body: Uint8Array)',
-    reproduction: makeScenario({ response: { kind: 'refuse', version: 'HTTP/1.1', status: 403, reason: 'Forbidden', headers: [], body: utf8('go away'), contentLength: 'exact' } }),
-  },
   // Reproduction: a scheduler whose now() moves 1 ms at every read; the 101 and `81 02 68 69` in one chunk →
   // ready@t0, poll@t2, text("hi")@t1. lib/pipeline/keepalive.ts splices poll(conn.now()) after `ready` into a batch
   // whose messages the frame stage stamped earlier. With the real clock it shows whenever the millisecond ticks.
@@ -106,23 +98,6 @@ export const KNOWN_DEFECTS: readonly KnownDefect[] = [
       chunking: { kind: 'cuts', cuts: [129] }, // the 101 alone, then the pings
       frames: [control(9, 0x61), control(9, 0x62)],
     }),
-  },
-  // Reproduction: pmd; the application echoes every message from its handler; the server sends `81 7e 07 d0`
-  // + 2,000 × `61` (text, plain) then `88 02 03 e8` (close 1000) in one chunk → the client's only frame is its
-  // close echo: the echo (≥ 1024 bytes, so compressed) was accepted, waited for zlib, and was then dropped
-  // (DeflateSender.writeLater swallows the WebSocketClosingError). Expected: the echo, then the close echo (SPEC
-  // "frames leave in call order (a close never overtakes queued data)"). lib/pipeline/frame.ts onClose() runs
-  // protocol.echoClose() at once instead of through conn.compression.sender.flushThen() as Connection.close()
-  // does. The lead is rebuilding the send path (order of close vs compressed sends).
-  {
-    id: 'close-echo-overtakes-compressed-send',
-    description:
-      'with permessage-deflate, the echo of the server’s close overtakes compressed messages the application sent before it (from a message handler, or from its closing handler), which are then dropped',
-    explains: (run, violation) =>
-      run.events.some((e) => e.name === 'ready' && e.extensions.size > 0) &&
-      run.events.some((e) => e.name === 'closing') &&
-      (violation.rule === 'lost' || (violation.rule === 'echo' && /^the "bye" sent from the closing handler (never went out|went out after the close frame)/.test(violation.detail))),
-    reproduction: makeScenario({ client: { compress: true, echo: true }, response: deflated, frames: [text('a'.repeat(2000)), close(1000)] }),
   },
   // Reproduction: pingRate 5, pingTimeout 10, closeTimeout 50; the server sends `88 02 03 e8` (close 1000), ignores
   // the echo and keeps TCP open → closing(1000), closed(1000), then 10 ms later unresponsive and

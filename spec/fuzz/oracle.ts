@@ -20,6 +20,7 @@
 import type { WebSocketEvent } from '../../lib/events/events.js';
 import { expectFrames, observed, type Observed } from './model.js';
 import { BYE, deadlineOf, type CaseRun } from './run-case.js';
+import { hasNoBody } from './handshake-arbitraries.js';
 import { headMutated } from './scenario.js';
 
 /** One broken rule. */
@@ -142,10 +143,16 @@ function handshake(run: CaseRun, out: Violation[]): void {
   if (response !== undefined && response.httpVersion !== version) v(`response.httpVersion ${String(response.httpVersion)} for a ${sentVersion} status line`);
   if (rejected !== undefined && run.scenario.response.kind === 'refuse') {
     // SPEC: rejected carries `body: Uint8Array` ("first bytes of a non-101 body, ≤ 4 KiB; empty if none").
-    const body = (rejected as { body?: unknown }).body;
-    const sent = run.scenario.response.body;
+    const body: unknown = rejected.body;
+    // The bytes after the head, as sent (edits of the 'frames' target land after the body).
+    const script = run.log.script!;
+    const sent = script.stream.subarray(script.head.length - run.scenario.response.body.length);
+    // A Content-Length that matches delimits it exactly (RFC 9112 §6.3); otherwise it is what came in time.
+    const refusal = run.scenario.response;
+    const exact = refusal.contentLength === 'exact' ? (hasNoBody(refusal.status) ? 0 : Math.min(4096, refusal.body.length)) : null;
     if (!(body instanceof Uint8Array)) v('rejected has no body (SPEC: body: Uint8Array)');
     else if (body.length > 4096 || !sameBytes(body, sent.subarray(0, body.length))) v(`rejected.body of ${body.length} bytes is not a prefix (≤ 4 KiB) of the ${sent.length} sent`);
+    else if (exact !== null && body.length !== exact) v(`rejected.body of ${body.length} bytes, Content-Length ${refusal.body.length} (expected ${exact})`);
   }
 }
 
