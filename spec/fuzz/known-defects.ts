@@ -116,17 +116,47 @@ export const KNOWN_DEFECTS: readonly KnownDefect[] = [
     },
     reproduction: makeScenario({ client: { pingRate: 5, pingTimeout: 10 }, server: { onClientClose: 'ignore', after: 'stay', autoPong: false }, frames: [close(1000)] }),
   },
+  // Reproduction: pmd, limits at their defaults; the application echoes every message; the server sends
+  // `82 7f 00 00 00 00 00 10 00 00` + 1 MiB of zeros (binary, plain) then `88 02 03 e8` (close 1000) in one chunk,
+  // and ends TCP on its next turn → binary, closing(1000), closed(1000), disconnected("closed", graceful=true), and
+  // the client sent nothing: its close echo (and the compressed echo ahead of it in the outbox) never left. Expected:
+  // `closed` only once both close frames were exchanged (SPEC "Events": closed = "the close handshake completed");
+  // with the echo still queued at the FIN, disconnected(graceful=false). lib/pipeline/frame.ts onClose() emits
+  // CLOSE_SENT and `closed` right after queueing the echo.
+  {
+    id: 'closed-before-echo-sent',
+    description:
+      'with permessage-deflate, closed (then disconnected graceful=true at the server’s FIN) is reported while the close echo still waits in the outbox behind compressed messages; at the FIN the echo is dropped, never sent',
+    explains: (run, violation) =>
+      run.events.some((e) => e.name === 'ready' && e.extensions.size > 0) &&
+      run.log.serverEnd !== null &&
+      !run.log.clientFrames.some((f) => f.opcode === 8) &&
+      violation.rule === 'sequence' &&
+      violation.detail.startsWith('closed without a close frame sent'),
+    reproduction: makeScenario({
+      client: { compress: true, echo: true, maxPayload: undefined, maxMessageSize: undefined },
+      server: { after: 'end' },
+      response: deflated,
+      frames: [{ kind: 'message', opcode: 2, payload: new Uint8Array(1 << 20), invalid: null, cuts: [], compress: false, pings: [] }, close(1000)],
+    }),
+  },
   // Reproduction: pmd, maxPayload and maxMessageSize at their defaults, closeTimeout 50 ms; a 64 MiB bomb (`c2 7e
   // fe d0 …`, 65,236 bytes of deflate) then `88 02 13 88` (close code 5000, invalid) in one chunk →
   // disconnected("close timeout") with no close frame sent and no protocol_error. Expected: protocol_error, a 1002
   // close frame, then the close timeout counted from it. The close timer starts at the fault while the close frame
-  // waits behind the inflation. The lead is rebuilding the send path (order of close vs compressed sends).
+  // waits behind the inflation (or, since the outbox keeps call order, behind the compression of the application's
+  // earlier sends: an echo of 8 MiB). The lead is rebuilding the send path (order of close vs compressed sends).
   // Last in the list: its 64 MiB inflation keeps a zlib thread busy for a while after the case.
   {
     id: 'close-timer-before-close-sent',
     description:
       'with permessage-deflate, closeTimeout starts when a fault is detected, while the close frame (and the protocol_error, and the messages before the fault) wait behind the inflation of earlier messages: when inflating takes longer than closeTimeout, the session ends disconnected("close timeout") without having sent its close frame or reported the fault',
-    explains: (run, violation) => violation.rule === 'close-timeout' && run.events.some((e) => e.name === 'ready' && e.extensions.size > 0),
+    explains: (run, violation) => {
+      const last = run.events[run.events.length - 1];
+      const timedOut = last?.name === 'disconnected' && last.reason === 'close timeout';
+      const noClose = violation.rule === 'close-code' && violation.detail.startsWith('no close frame after protocol_error');
+      return (violation.rule === 'close-timeout' || (timedOut && noClose)) && run.events.some((e) => e.name === 'ready' && e.extensions.size > 0);
+    },
     reproduction: makeScenario({
       client: { compress: true, maxPayload: undefined, maxMessageSize: undefined },
       response: deflated,
