@@ -51,6 +51,8 @@ export interface ServerBehaviour {
   readonly onClientClose: 'echo' | 'ignore' | 'end' | 'reset' | 'echo-reset';
   /** After the last chunk: end TCP (FIN), reset it (RST), or stay connected and wait. */
   readonly after: 'end' | 'reset' | 'stay';
+  /** The FIN or RST follows the last chunk in the same turn, not a turn later (nothing the client queued can leave in between). */
+  readonly closeAtOnce?: boolean;
   /** Answer the client's pings with pongs, after the script (never in the middle of a frame). */
   readonly autoPong: boolean;
   /**
@@ -126,6 +128,7 @@ const serverBehaviour: fc.Arbitrary<ServerBehaviour> = fc.record({
   after: fc.oneof({ arbitrary: fc.constant('end' as const), weight: 3 }, { arbitrary: fc.constant('stay' as const), weight: 3 }, fc.constant('reset' as const)),
   autoPong: fc.boolean(),
   backpressure: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, fc.constant(true)),
+  closeAtOnce: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, fc.constant(true)),
 });
 
 /** Prints a case compactly (fast-check calls it for counterexamples). */

@@ -122,8 +122,10 @@ export class ScriptPlayer {
       this.send(this.chunks[this.index++]!);
       // The client handles the chunk synchronously, inside send: time it too (there may be no next step).
       this.log.maxStall = Math.max(this.log.maxStall, performance.now() - now);
-      if (!this.closed) this.schedule();
-      return;
+      // With `closeAtOnce`, the FIN or RST follows the last chunk in the same turn (one write and a close).
+      const atOnce = this.scenario.server.closeAtOnce === true && this.index === this.chunks.length;
+      if (!this.closed && !atOnce) this.schedule();
+      if (!atOnce || this.closed || this.stopped) return;
     }
     this.log.scriptCompleted = true;
     this.stopScript();
