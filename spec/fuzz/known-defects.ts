@@ -79,43 +79,6 @@ export const KNOWN_DEFECTS: readonly KnownDefect[] = [
     explains: (_run, violation) => (violation.rule === 'model' || violation.rule === 'close-code') && violation.detail.includes('after an inflated message that must fail'),
     reproduction: makeScenario({ client: { compress: true }, response: deflated, frames: [{ kind: 'bad-deflate', tail: new Uint8Array(0) }, text('after'), raw(3, null, new Uint8Array(0))] }),
   },
-  // Reproduction: a virtual transport whose needsDrain holds from a write to the `drain` of the next turn; the
-  // application calls close() at `ready`, the server ignores it and then sends `89 01 61 89 01 62` (ping "a", ping
-  // "b") in a later chunk → the client answers "a" (its close made the sink need draining) and keeps "b" for the
-  // drain, where ClientProtocol.drained() drops it because a close frame is out: ping "b" is never answered.
-  // With needsDrain false both are answered. RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send
-  // a Pong frame in response, unless it already received a Close frame" (the comment in receivePing says our own
-  // close does not change that). Fix: in drained(), flush unless failed or the peer's close arrived.
-  {
-    id: 'pong-dropped-after-own-close',
-    description:
-      'a pong coalesced while the sink needs to drain is dropped at the drain when our close frame went out meanwhile (lib/core/protocol.ts drained()): a ping received after our close is never answered, though RFC 6455 §5.5.2 requires it until the peer’s Close arrives',
-    explains: (run, violation) =>
-      violation.rule === 'pong' && violation.detail.startsWith('the latest ping') && run.scenario.server.backpressure === true && run.log.clientFrames.some((f) => f.opcode === 8),
-    reproduction: makeScenario({
-      client: { act: { after: 0, kind: 'close' } },
-      server: { onClientClose: 'ignore', after: 'stay', backpressure: true },
-      chunking: { kind: 'cuts', cuts: [129] }, // the 101 alone, then the pings
-      frames: [control(9, 0x61), control(9, 0x62)],
-    }),
-  },
-  // Reproduction: pingRate 5, pingTimeout 10, closeTimeout 50; the server sends `88 02 03 e8` (close 1000), ignores
-  // the echo and keeps TCP open → closing(1000), closed(1000), then 10 ms later unresponsive and
-  // disconnected("unresponsive", graceful=false). Expected: once the close handshake is complete the dead-peer watch
-  // is over (keepalive already stops its pings there); the session waits for the server's FIN up to closeTimeout.
-  // lib/pipeline/unresponsive.ts check() keeps running after the close. Fix: stop (return 0) once the protocol
-  // has sent or received a close frame, when closeTimeout takes over.
-  {
-    id: 'unresponsive-after-closed',
-    description:
-      'pingTimeout still runs after a completed close handshake: closed, then unresponsive and disconnected("unresponsive", graceful=false) while the session waits for the server to end TCP (SPEC "Lifecycles": after closed only disconnected follows)',
-    explains: (run, violation) => {
-      const closed = run.events.findIndex((e) => e.name === 'closed');
-      const late = closed >= 0 && run.events.slice(closed).some((e) => e.name === 'unresponsive');
-      return late && ((violation.rule === 'sequence' && violation.detail.startsWith('unresponsive after closed')) || (violation.rule === 'graceful' && violation.detail.includes('"unresponsive"')));
-    },
-    reproduction: makeScenario({ client: { pingRate: 5, pingTimeout: 10 }, server: { onClientClose: 'ignore', after: 'stay', autoPong: false }, frames: [close(1000)] }),
-  },
   // Reproduction: pmd; the application echoes every message; the server sends `81 7e 07 d0` + 2,000 × `61` (text,
   // plain: its echo is compressed) then `88 02 03 e8` (close 1000) in one chunk and ends TCP at once (a turn later
   // it shows whenever zlib is slower than a turn) → text, closing(1000), closed(1000), disconnected("closed",
