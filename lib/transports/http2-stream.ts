@@ -23,6 +23,8 @@ function uncork(connection: StreamConnection): void {
 /** Marks a stream we reset ourselves: its close is no reset by the server. */
 const kLocalReset = Symbol('lomond.h2reset');
 
+const EMPTY = new Uint8Array(0);
+
 /** The write side of a WebSocket's HTTP/2 stream. */
 export class StreamConnection implements TransportConnection {
   /** True while writes are being gathered until the end of the current tick. */
@@ -64,6 +66,12 @@ export class StreamConnection implements TransportConnection {
 
   get needsDrain(): boolean {
     return this.stream.writableNeedDrain;
+  }
+
+  /** An empty write after the others: node:http2 calls back once they all went to the session (or the stream ended). */
+  flushed(callback: () => void): void {
+    if (!this.stream.writable) callback();
+    else this.stream.write(EMPTY, callback);
   }
 
   /** Stops reading: node:http2 stops returning the stream's window, so the server stops after STREAM_WINDOW bytes. */

@@ -57,6 +57,16 @@ describe('WebSockets over HTTP/2 (RFC 8441) against node:http2', () => {
       expect(names(live).slice(0, 3)).toEqual(['connecting', 'connected', 'ready']);
     });
 
+    it('drain$() completes once the stream handed everything to the session, and bufferedAmount is then 0', async () => {
+      server = await startH2Server();
+      const live = connect();
+      await live.next(isReady);
+      for (let i = 0; i < 40; i++) live.ws.sendBinary(randomBytes(64 * 1024));
+      expect(live.ws.bufferedAmount).toBeGreaterThan(0);
+      await new Promise<void>((resolve, reject) => live.ws.drain$().subscribe({ complete: resolve, error: reject }));
+      expect(live.ws.bufferedAmount).toBe(0);
+    });
+
     it('is rejected with the response on any other status, and the session stays for others', async () => {
       server = await startH2Server();
       const first = connect();
