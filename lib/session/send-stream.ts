@@ -21,6 +21,7 @@
  * the Observable then errors with the SPEC error.
  */
 import { Observable } from 'rxjs';
+import { checkBoolean, checkNumber, checkObject } from '../core/checks.js';
 import { WebSocketClosingError, WebSocketError } from '../core/errors.js';
 import { Opcode } from '../core/opcode.js';
 import { Status } from '../core/status.js';
@@ -67,12 +68,10 @@ export function checkStreamArguments(source: unknown, options: unknown): Checked
     throw new TypeError(`source must be an AsyncIterable or an Iterable of strings or Uint8Arrays, got ${source === null ? 'null' : typeof source}`);
   }
   if (typeof source === 'string' || source instanceof Uint8Array) throw new TypeError('source must be an iterable of chunks, not one chunk: use sendText or sendBinary');
-  if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError(`options must be an object, got ${options === null ? 'null' : typeof options}`);
+  checkObject(options, 'options');
   const { binary, highWaterMark = STREAM_HIGH_WATER_MARK } = (options ?? {}) as SendStreamOptions;
-  if (binary !== undefined && typeof binary !== 'boolean') throw new TypeError(`binary must be a boolean, got ${typeof binary}`);
-  if (typeof highWaterMark !== 'number' || Number.isNaN(highWaterMark) || highWaterMark < 0) {
-    throw new RangeError(`highWaterMark must be a number ≥ 0, got ${String(highWaterMark)}`);
-  }
+  checkBoolean(binary, 'binary');
+  checkNumber(highWaterMark, 'highWaterMark');
   return { binary, highWaterMark };
 }
 

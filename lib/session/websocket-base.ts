@@ -6,6 +6,7 @@
  * the DOM's WebSocket). Each build adds what only it can do.
  */
 import { defer, of, type Observable } from 'rxjs';
+import { checkNumber } from '../core/checks.js';
 import { WebSocketUnavailableError } from '../core/errors.js';
 import { Status } from '../core/status.js';
 import { parseWebSocketUrl } from '../core/url.js';
@@ -177,11 +178,10 @@ export abstract class WebSocketBase<C extends ClientConnection> {
    * went out. Looks at the connection live when subscribed.
    *
    * @param lowWaterMark - bytes, ≥ 0 (default 0: everything was handed to the OS)
-   * @throws RangeError for a negative or NaN mark, TypeError for a non-number
+   * @throws RangeError for a negative or infinite mark, TypeError for a non-number or NaN
    */
   drain$(lowWaterMark = 0): Observable<void> {
-    if (typeof lowWaterMark !== 'number') throw new TypeError(`lowWaterMark must be a number, got ${typeof lowWaterMark}`);
-    if (Number.isNaN(lowWaterMark) || lowWaterMark < 0) throw new RangeError(`lowWaterMark must be ≥ 0, got ${lowWaterMark}`);
+    checkNumber(lowWaterMark, 'lowWaterMark');
     return defer(() => this.conn?.drain$(lowWaterMark) ?? of(undefined));
   }
 
