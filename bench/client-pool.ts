@@ -34,7 +34,8 @@ export class ClientProcess {
 
   private start(): Promise<void> {
     const native = process.execArgv.includes('--experimental-websocket') ? ['--experimental-websocket'] : [];
-    const execArgv = [...native, ...this.extraFlags, ...(this.options.flags?.(this.spec) ?? []), '--import', 'tsx'];
+    const fromEnv = (process.env.BENCH_CLIENT_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+    const execArgv = [...native, ...fromEnv, ...this.extraFlags, ...(this.options.flags?.(this.spec) ?? []), '--import', 'tsx'];
     const env: NodeJS.ProcessEnv = { ...process.env, ...this.spec.env };
     if (this.options.ca) env.NODE_EXTRA_CA_CERTS = this.options.ca;
     const child = fork(join(__dirname, 'client-worker.ts'), [this.spec.name], { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

@@ -8,6 +8,7 @@
  *   BENCH_QUICK=1 npm run bench       fewer and shorter samples: a smoke test
  *   BENCH_ROWS='receive binary'       only the rows whose label matches (a case-insensitive regular expression)
  *   BENCH_REPEATS, BENCH_SAMPLE_MS    repeats per row, target sample length
+ *   BENCH_CLIENT_FLAGS='--trace-gc'   extra node flags for every client process
  *   BENCH_IDLE_CONNECTIONS=10000      the idle rows with 10,000 connections (default 1,000)
  *   npm run bench:profile             CPU profiles instead (bench/profile.ts)
  */

@@ -149,6 +149,8 @@ export class Connection implements ConnectionLimits {
       codec: bufferCodec,
       isUtf8,
     }));
+    // A transport reading into a shared buffer asks the protocol which chunks it had better own.
+    if ('readHint' in transport) transport.readHint = protocol;
     if (this.deflate !== null) {
       this.compression = new PerMessageDeflate(this.deflate, protocol, output, {
         ...this.deflateTuning,

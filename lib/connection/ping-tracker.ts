@@ -9,6 +9,7 @@
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.5.3
  */
+import { copyBytes } from '../core/bytes.js';
 
 /** How many unanswered pings are remembered (older ones are forgotten). */
 const MAX_PENDING = 8;
@@ -42,7 +43,7 @@ export class PingTracker {
   sent(payload: Uint8Array, time: number): void {
     const pending = (this.pending ??= []);
     if (pending.length === MAX_PENDING) pending.shift();
-    pending.push({ payload: payload.slice(), time });
+    pending.push({ payload: copyBytes(payload), time });
   }
 
   /**

@@ -8,7 +8,7 @@
 import type { ConnectFail, Disconnected, WebSocketEvent } from '../events/events.js';
 
 /** Bytes received after the opening handshake, for the framing operator. */
-export interface DataSignal { readonly name: '@data'; readonly chunk: Uint8Array }
+export interface DataSignal { readonly name: '@data'; readonly chunk: Uint8Array; readonly transient?: boolean }
 /** A complete compressed message, for the inflate operator. */
 export interface CompressedSignal { readonly name: '@compressed'; readonly opcode: number; readonly data: Uint8Array }
 /** Our close frame went out: the close-handshake timer starts. */

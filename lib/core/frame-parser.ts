@@ -121,6 +121,11 @@ export class FrameParser {
     return this.state === State.CLOSED;
   }
 
+  /** Payload bytes still to come of a data frame that spans chunks (0 between frames). */
+  get dataRemaining(): number {
+    return this.state === State.DATA ? this.remaining : 0;
+  }
+
   /** Bytes the parser itself holds for a frame in flight (a split header, a control payload). */
   get bufferedBytes(): number {
     return (this.stashBytes?.length ?? 0) + this.control.length;

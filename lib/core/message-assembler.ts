@@ -52,6 +52,8 @@ export class MessageAssembler {
   opcode = 0;
   /** True when RSV1 marked the message as permessage-deflate data: its bytes are still deflated, and their UTF-8 unchecked. */
   compressed = false;
+  /** True while the parts being fed are views of a transient chunk (reused after the call): they are copied, never kept. */
+  transient = false;
   private readonly maxMessageSize: number;
   private readonly isUtf8: ((bytes: Uint8Array) => boolean) | undefined;
   private readonly buffer: MessageBuffer;
@@ -146,7 +148,7 @@ export class MessageAssembler {
    * @throws {@link PayloadTooLargeError} 1009 when no buffer can hold the message
    */
   payloadPart(part: Uint8Array): void {
-    this.buffer.append(part, this.fin ? this.size : this.maxMessageSize, this.fin);
+    this.buffer.append(part, this.fin ? this.size : this.maxMessageSize, this.fin, this.transient);
     // RFC 6455 §8.1: "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte stream is not, in fact,
     // a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_." We fail at the first impossible byte.
     if (this.validating && !this.validator.push(part)) throw invalidUtf8();

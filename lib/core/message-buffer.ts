@@ -69,9 +69,10 @@ export class MessageBuffer {
    * @param limit - the most bytes the message can reach: its exact size when `known`, else the largest
    *   message allowed (the tail never grows past what it could need)
    * @param known - `limit` is the message's exact size (its last frame has begun)
+   * @param transient - `part`'s memory is reused after the call: it is copied, never kept as a view
    * @throws {@link PayloadTooLargeError} when the buffer cannot be allocated
    */
-  append(part: Uint8Array, limit: number, known: boolean): void {
+  append(part: Uint8Array, limit: number, known: boolean, transient = false): void {
     const length = part.length;
     if (!this.exact && known && limit <= 2 * (this.length + length) + SLACK) this.promote(limit);
     if (this.exact) {
@@ -79,7 +80,7 @@ export class MessageBuffer {
       this.tailLength += length;
       return;
     }
-    if (length >= MIN_VIEW) {
+    if (length >= MIN_VIEW && !transient) {
       const behind = part.buffer.byteLength;
       if (this.held + behind <= 2 * (this.length + length) + SLACK) {
         if (this.tailLength > 0) this.seal();

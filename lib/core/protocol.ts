@@ -31,6 +31,8 @@ export { defaultTextCodec, type ByteSink, type TextCodec };
 export type { ClientProtocolOptions, ProtocolHandler, ProtocolState };
 
 const EMPTY = new Uint8Array(0);
+/** A payload at least this large is worth reading into memory of its own (see `prefersOwnedChunks`). */
+const OWNED_CHUNK_THRESHOLD = 4096;
 
 /** The client side of an established WebSocket connection. */
 export class ClientProtocol implements FrameHandler {
@@ -39,6 +41,11 @@ export class ClientProtocol implements FrameHandler {
   private readonly writer: FrameWriter;
   private readonly codec: TextCodec;
   private readonly autoPong: boolean;
+  private readonly alloc: (size: number) => Uint8Array;
+  /** True while the chunk being parsed is transient (its memory is reused once `receive` returns): what outlives the call is copied. */
+  private transient = false;
+  /** The last message delivered was binary (or compressed) and large: see {@link prefersOwnedChunks}. */
+  private largeBinary = false;
   private closeSent = false;
   private closeReceived = false;
   private failed = false;
@@ -55,6 +62,7 @@ export class ClientProtocol implements FrameHandler {
     options: ClientProtocolOptions,
   ) {
     const alloc = options.alloc ?? ((size: number) => new Uint8Array(size));
+    this.alloc = alloc;
     this.codec = options.codec ?? defaultTextCodec;
     this.writer = new FrameWriter(options.output, options.maskKey, alloc, this.codec);
     this.autoPong = options.autoPong ?? true;
@@ -81,14 +89,31 @@ export class ClientProtocol implements FrameHandler {
     return this.closeReceived;
   }
 
+  /**
+   * True when the next chunks had better be memory of their own rather than transient: a large data payload is
+   * arriving (its parts are then kept as views, not copied), or large binary messages are (each would
+   * otherwise be copied out). A transport that reads into a shared buffer asks before each read.
+   */
+  get prefersOwnedChunks(): boolean {
+    return this.largeBinary || this.parser.dataRemaining >= OWNED_CHUNK_THRESHOLD;
+  }
+
   /** Bytes held for frames and messages in flight (parser and assembler): at most about twice the bytes received. */
   get bufferedBytes(): number {
     return this.parser.bufferedBytes + this.assembler.bufferedBytes;
   }
 
-  /** Feeds bytes received from the peer. Never throws for the peer's faults: they become `onProtocolError`. */
-  receive(chunk: Uint8Array): void {
+  /**
+   * Feeds bytes received from the peer. Never throws for the peer's faults: they become `onProtocolError`.
+   *
+   * @param transient - the chunk's memory is reused once this call returns (a transport that reads into one
+   *   shared buffer): whatever outlives the call — a binary message, a ping's payload, a fragment kept for
+   *   later — is copied; text is decoded at once and needs no copy. Otherwise messages may be views of it.
+   */
+  receive(chunk: Uint8Array, transient = false): void {
     if (this.failed || this.closeReceived) return; // RFC 6455 §1.4: data after a Close frame is discarded
+    this.transient = transient;
+    this.assembler.transient = transient;
     try {
       this.parser.push(chunk);
     } catch (error) {
@@ -143,7 +168,8 @@ export class ClientProtocol implements FrameHandler {
   /** @internal */
   onDataFrame(opcode: number, fin: boolean, rsv1: boolean, payload: Uint8Array): void {
     const data = this.assembler.frame(opcode, fin, rsv1, payload);
-    if (data !== null) this.deliver(data);
+    // The fast path hands out the payload itself, a view of the chunk: owned only if the chunk is.
+    if (data !== null) this.deliver(data, data === payload && this.transient);
   }
 
   /** @internal */
@@ -159,20 +185,34 @@ export class ClientProtocol implements FrameHandler {
   /** @internal */
   onDataEnd(): void {
     const data = this.assembler.frameEnd();
-    if (data !== null) this.deliver(data);
+    if (data !== null) this.deliver(data, false);
   }
 
-  /** Reports a complete message (the assembler's `opcode` and `compressed` describe it). */
-  private deliver(data: Uint8Array): void {
+  /**
+   * Reports a complete message (the assembler's `opcode` and `compressed` describe it).
+   *
+   * @param borrowed - `data` is a view of a transient chunk: copied unless it is decoded at once
+   */
+  private deliver(data: Uint8Array, borrowed: boolean): void {
     const assembler = this.assembler;
+    this.largeBinary = data.length >= OWNED_CHUNK_THRESHOLD && (assembler.compressed || assembler.opcode !== Opcode.TEXT);
     // RFC 6455 §5.5.1: after sending a Close frame the endpoint may still receive data; we keep delivering it.
-    if (assembler.compressed) this.handler.onCompressed(assembler.opcode, data);
+    if (assembler.compressed) this.handler.onCompressed(assembler.opcode, borrowed ? this.copy(data) : data);
     else if (assembler.opcode === Opcode.TEXT) this.handler.onText(decodeText(this.codec, data));
-    else this.handler.onBinary(data);
+    else this.handler.onBinary(borrowed ? this.copy(data) : data);
+  }
+
+  /** `bytes` in memory of their own. */
+  private copy(bytes: Uint8Array): Uint8Array {
+    const copy = this.alloc(bytes.length);
+    copy.set(bytes);
+    return copy;
   }
 
   /** @internal */
-  onControl(opcode: number, payload: Uint8Array): void {
+  onControl(opcode: number, chunkPayload: Uint8Array): void {
+    // A ping's payload is kept for its pong and both are reported: a transient chunk's is copied (≤ 125 bytes).
+    const payload = this.transient && chunkPayload.length > 0 ? this.copy(chunkPayload) : chunkPayload;
     if (opcode === Opcode.PING) this.receivePing(payload);
     else if (opcode === Opcode.PONG) this.handler.onPong(payload);
     else this.receiveClose(payload);

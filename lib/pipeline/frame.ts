@@ -44,7 +44,7 @@ class FrameStage extends Stage implements ProtocolHandler {
     conn.lastReceived = this.time;
     for (let i = 0; i < batch.length; i++) {
       const signal = batch[i]!;
-      if (signal.name === '@data') conn.protocol?.receive(signal.chunk);
+      if (signal.name === '@data') conn.protocol?.receive(signal.chunk, signal.transient === true);
       else this.batch.push(signal);
     }
     const out = this.batch;

@@ -12,6 +12,7 @@
  * ```
  */
 import { HandshakeError } from '../core/errors.js';
+import { copyBytes } from '../core/bytes.js';
 import { checkExtendedConnectResponse } from '../core/extended-connect.js';
 import { checkResponse } from '../core/handshake.js';
 import { HttpResponseReader } from '../core/http-response-reader.js';
@@ -140,18 +141,21 @@ export class HandshakeStage extends Stage<HandshakeInput> {
     const conn = this.conn;
     switch (input.type) {
       case 'data': {
-        if (rejection !== null) {
-          if (rejection.push(input.chunk)) this.out.next(rejection.end(conn.now()));
+        const reader = this.reader;
+        if (rejection === null && (reader === null || conn.phase !== 'handshake')) {
+          // Frames: the framing stage parses them within this call, so a transient chunk may stay transient.
+          this.out.next([input.transient === true ? { name: '@data', chunk: input.chunk, transient: true } : { name: '@data', chunk: input.chunk }]);
           return;
         }
-        const reader = this.reader;
-        if (reader === null || conn.phase !== 'handshake') {
-          this.out.next([{ name: '@data', chunk: input.chunk }]);
+        // The response head and a refusal's body are kept across chunks: a transient chunk is copied.
+        const chunk = input.transient === true ? copyBytes(input.chunk) : input.chunk;
+        if (rejection !== null) {
+          if (rejection.push(chunk)) this.out.next(rejection.end(conn.now()));
           return;
         }
         let head: ReturnType<HttpResponseReader['push']>;
         try {
-          head = reader.push(input.chunk);
+          head = reader!.push(chunk);
         } catch (error) {
           if (!(error instanceof HandshakeError)) throw error;
           this.reader = null;

@@ -8,6 +8,7 @@
  * `maxMessages` and `maxBytes`; `overflow` says what gives when it is full.
  */
 import { checkNumber, checkObject } from '../core/checks.js';
+import { copyBytes } from '../core/bytes.js';
 import { SendQueueFullError } from '../core/errors.js';
 import { utf8Length } from '../core/utf8-length.js';
 
@@ -76,7 +77,7 @@ export class SendQueue {
 
   /** Queues a copy of a binary message. @throws {@link SendQueueFullError} with overflow 'error' */
   pushBinary(data: Uint8Array, compress: boolean | undefined): void {
-    this.push({ data: data.slice(), bytes: data.length, compress });
+    this.push({ data: copyBytes(data), bytes: data.length, compress });
   }
 
   private push(message: QueuedMessage): void {

@@ -17,6 +17,7 @@
  * everything at once). `close()` without a code sends 1000 (a browser sends
  * no status code).
  */
+import { copyBytes } from '../core/bytes.js';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { HandshakeError } from '../core/errors.js';
 import { buildRequest, checkResponse } from '../core/handshake.js';
@@ -268,7 +269,7 @@ export class TestWebSocket {
     return {
       onText: (text) => this.message(text),
       onBinary: (data) => {
-        const copy = data.slice();
+        const copy = copyBytes(data);
         this.message(this.binaryType === 'arraybuffer' ? copy.buffer : new Blob([copy]));
       },
       onCompressed: () => {

@@ -32,6 +32,8 @@ function uncork(connection: SocketConnection): void {
 class SocketConnection implements TransportConnection {
   /** True while writes are being gathered until the end of the current tick. */
   corked = false;
+  /** Asked before each read of a socket that reads into the shared buffer (see {@link SharedReads}). */
+  readHint: { readonly prefersOwnedChunks: boolean } | null = null;
 
   constructor(readonly socket: Socket) {}
 
@@ -80,6 +82,47 @@ class SocketConnection implements TransportConnection {
 /** The write side of a Node socket. */
 export function socketConnection(socket: Socket): TransportConnection {
   return new SocketConnection(socket);
+}
+
+/** Size of the buffer every shared-read socket reads into, and of a chunk of its own when one is wanted. */
+const READ_SIZE = 64 * 1024;
+/** The one buffer all shared-read sockets read into, in turn: each read is handled before the next one starts. */
+let sharedBuffer: Buffer | null = null;
+
+/**
+ * node:net's `onread` for a socket that reads into one buffer shared by all such sockets, instead of a new
+ * allocation per read (and without the Readable stream's machinery between the read and us). libuv reads one
+ * socket at a time and our callback handles the chunk before returning, so the chunk goes out marked
+ * `transient`: whatever outlives the call is copied (see ClientProtocol.receive). While a large payload is
+ * arriving, the protocol prefers chunks it can keep as they are: the next read then gets a buffer of its own.
+ * One small object and one closure per socket (node:net calls `buffer` without a `this`).
+ */
+export interface SharedReads {
+  /** Where the next read goes (node:net calls it before each read). */
+  readonly buffer: () => Uint8Array;
+  /** node:net calls it with the socket as `this` after each read; true: read on (pausing is the pipe's `pause()`). */
+  readonly callback: (this: Socket, bytes: number, buffer: Uint8Array) => boolean;
+  /** The socket's write side, once open: its `readHint` says which buffer to read into. */
+  connection: SocketConnection | null;
+}
+
+function nextReadBuffer(reads: SharedReads): Uint8Array {
+  if (reads.connection?.readHint?.prefersOwnedChunks === true) return Buffer.allocUnsafe(READ_SIZE);
+  return (sharedBuffer ??= Buffer.allocUnsafe(READ_SIZE));
+}
+
+function onSharedRead(this: PipedSocket, bytes: number, buffer: Uint8Array): boolean {
+  const pipe = this[kPipe];
+  if (pipe === undefined) return true;
+  const chunk = buffer.subarray(0, bytes);
+  pipe.subscriber.next(buffer === sharedBuffer ? { type: 'data', chunk, transient: true } : { type: 'data', chunk });
+  return true;
+}
+
+/** A fresh {@link SharedReads} for one socket: pass it as node:net's `onread` option. */
+export function sharedReads(): SharedReads {
+  const reads: SharedReads = { buffer: () => nextReadBuffer(reads), callback: onSharedRead, connection: null };
+  return reads;
 }
 
 /** The pipe a socket feeds: the listeners below are shared by all sockets and find their pipe here (as ws does). */
@@ -158,6 +201,7 @@ class ConnectingSocket extends SocketPipe {
     private request: Uint8Array | null,
     private readonly readyEvent: 'connect' | 'secureConnect',
     private readonly proxy: string | null,
+    private readonly reads: SharedReads | null,
   ) {
     super(subscriber, socket);
     socket.once(readyEvent, onSocketReady);
@@ -167,7 +211,7 @@ class ConnectingSocket extends SocketPipe {
     const request = this.request;
     if (request === null) return;
     this.request = null;
-    openSocket(this.subscriber, this.socket, request, this.proxy);
+    openSocket(this.subscriber, this.socket, request, this.proxy, this.reads);
   }
 
   override unsubscribe(): void {
@@ -180,12 +224,15 @@ class ConnectingSocket extends SocketPipe {
  * The byte stream is up: sends the upgrade request and emits `open`.
  *
  * @param proxy - the redacted proxy URL, or null
+ * @param reads - the socket's `onread` option, when it reads into the shared buffer
  */
-export function openSocket(subscriber: Subscriber<TransportEvent>, socket: Socket, request: Uint8Array, proxy: string | null): void {
+export function openSocket(subscriber: Subscriber<TransportEvent>, socket: Socket, request: Uint8Array, proxy: string | null, reads: SharedReads | null = null): void {
   // A createConnection may hand over any Duplex (a Unix socket's has no Nagle to turn off, a test stream no method).
   if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
   socket.write(request);
-  subscriber.next({ type: 'open', connection: socketConnection(socket), proxy });
+  const connection = new SocketConnection(socket);
+  if (reads !== null) reads.connection = connection;
+  subscriber.next({ type: 'open', connection, proxy });
 }
 
 /**
@@ -194,18 +241,27 @@ export function openSocket(subscriber: Subscriber<TransportEvent>, socket: Socke
  * own error (e.g. "connect ECONNREFUSED 127.0.0.1:1") on failure. Unsubscribing destroys the socket at any
  * stage.
  *
+ * @param connect - makes the socket; given a {@link SharedReads} when `sharedRead` is set (pass it as `onread`)
  * @param readyEvent - `'connect'` for TCP, `'secureConnect'` for TLS
  * @param proxy - the redacted proxy URL reported in `open`, or null
+ * @param sharedRead - the socket reads into the shared buffer (node:net sockets only: `onread`)
  */
-export function socketStream(target: TransportTarget, connect: () => Socket, readyEvent: 'connect' | 'secureConnect', proxy: string | null = null): Observable<TransportEvent> {
+export function socketStream(
+  target: TransportTarget,
+  connect: (reads: SharedReads | null) => Socket,
+  readyEvent: 'connect' | 'secureConnect',
+  proxy: string | null = null,
+  sharedRead = false,
+): Observable<TransportEvent> {
   return new Observable<TransportEvent>((subscriber) => {
+    const reads = sharedRead ? sharedReads() : null;
     let socket: Socket;
     try {
-      socket = connect();
+      socket = connect(reads);
     } catch (error) {
       subscriber.error(transportError(error));
       return;
     }
-    return new ConnectingSocket(subscriber, socket, target.request.bytes, readyEvent, proxy);
+    return new ConnectingSocket(subscriber, socket, target.request.bytes, readyEvent, proxy, reads);
   });
 }

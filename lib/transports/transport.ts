@@ -120,6 +120,12 @@ export type TransportEvent =
       readonly type: 'data';
       /** The chunk received. */
       readonly chunk: Uint8Array;
+      /**
+       * True when the chunk's memory is reused once this event was handled (the transport reads into one
+       * buffer shared by its connections, saving an allocation per read): copy what you keep. Absent or false:
+       * the chunk is yours.
+       */
+      readonly transient?: boolean;
     }
   | {
       /** The write buffer has emptied after `needsDrain`. */
@@ -145,6 +151,12 @@ export interface TransportConnection {
   pause?(): void;
   /** Restarts reading after {@link pause}. */
   resume?(): void;
+  /**
+   * Set by the session for a transport whose `data` may be `transient`: asked before each read, and when it
+   * says `prefersOwnedChunks` (a large payload is arriving, whose parts are better kept than copied) the
+   * next chunk comes in memory of its own.
+   */
+  readHint?: { readonly prefersOwnedChunks: boolean } | null;
   /**
    * Calls `callback` once everything written so far was handed to the OS (`bufferedAmount` then excludes
    * it), or once the connection is gone; absent where `bufferedAmount` is always 0.

@@ -45,7 +45,7 @@ export interface Recording {
   until(predicate: (recording: Recording) => boolean): Promise<void>;
 }
 
-/** Subscribes to `stream$` and records everything it emits. */
+/** Subscribes to `stream$` and records everything it emits (a `transient` chunk as a copy made at once). */
 export function record(stream$: Observable<TransportEvent>): Recording {
   const events: TransportEvent[] = [];
   const waiters: Array<() => void> = [];
@@ -71,7 +71,8 @@ export function record(stream$: Observable<TransportEvent>): Recording {
   };
   (recording as { subscription: Subscription }).subscription = stream$.subscribe({
     next: (event) => {
-      events.push(event);
+      // A transient chunk is reused after this call, as the transport says: keep a copy (marked still).
+      events.push(event.type === 'data' && event.transient === true ? { ...event, chunk: Buffer.from(event.chunk) } : event);
       wake();
     },
     error: (error: Error) => settle(error),

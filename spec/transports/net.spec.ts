@@ -30,6 +30,54 @@ describe('netStream', () => {
     for (const chunk of chunks) expect(Buffer.isBuffer(chunk)).toBe(true);
   });
 
+  it('reads into one buffer shared by its sockets and marks those chunks transient', async () => {
+    server = await startRawServer({ answer: `${SWITCHING}\x81\x02hi`, end: true });
+    const seen: Array<{ transient: boolean | undefined; buffer: ArrayBufferLike; text: string }> = [];
+    const open = (path: string): Promise<void> =>
+      new Promise((resolve, reject) => {
+        netStream(targetFor(`ws://127.0.0.1:${server.port}${path}`)).subscribe({
+          next: (event) => {
+            if (event.type === 'data') seen.push({ transient: event.transient, buffer: event.chunk.buffer, text: Buffer.from(event.chunk).toString('latin1') });
+          },
+          error: reject,
+          complete: resolve,
+        });
+      });
+    await Promise.all([open('/a'), open('/b')]);
+
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen.every((chunk) => chunk.transient === true)).toBe(true);
+    expect(new Set(seen.map((chunk) => chunk.buffer)).size).toBe(1);
+    expect(seen.map((chunk) => chunk.text).join('')).toBe(`${SWITCHING}\x81\x02hi`.repeat(2));
+  });
+
+  it('reads into a buffer of its own once the session\'s read hint prefers owned chunks', async () => {
+    server = await startRawServer();
+    const chunks: Array<{ transient: boolean | undefined; chunk: Uint8Array }> = [];
+    const done = new Promise<void>((resolve, reject) => {
+      netStream(targetFor(`ws://127.0.0.1:${server.port}/`)).subscribe({
+        next: (event) => {
+          if (event.type === 'open') event.connection.readHint = { prefersOwnedChunks: true };
+          else if (event.type === 'data') chunks.push({ transient: event.transient, chunk: event.chunk });
+        },
+        error: reject,
+        complete: resolve,
+      });
+    });
+    const socket = await server.connection(0);
+    await new Promise<void>((resolve) => {
+      const check = (): void => (chunks.length > 0 ? resolve() : void setImmediate(check));
+      check();
+    });
+    socket.end(Buffer.from('\x81\x03abc', 'latin1'));
+    await done;
+
+    // The first read's buffer was chosen before the hint; every later chunk is the chunk's own memory.
+    expect(chunks.length).toBeGreaterThanOrEqual(2);
+    expect(chunks.slice(1).every(({ transient }) => transient !== true)).toBe(true);
+    expect(Buffer.from(chunks.at(-1)!.chunk).toString('latin1')).toBe('\x81\x03abc');
+  });
+
   it('errors with node\'s message when the connection is refused', async () => {
     server = await startRawServer();
     const port = server.port;
