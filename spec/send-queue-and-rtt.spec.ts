@@ -21,7 +21,7 @@ describe('sendQueue', () => {
       const server = createTestServer(scheduler);
       const ws = new WebSocket(URL, { transport: server.transport, sendQueue: {} });
       ws.sendText('one');
-      const bytes = Uint8Array.of(1, 2, 3);
+      const bytes = Buffer.of(1, 2, 3); // a Buffer: its slice() would be a view, not a copy
       ws.sendBinary(bytes);
       bytes.fill(9); // the queue took a copy
       ws.sendJson({ three: 3 });
