@@ -1,5 +1,6 @@
 /**
- * Client processes: one per contender (bench/client-worker.ts under tsx),
+ * Client processes: one per contender (bench/client-worker.ts, bundled by
+ * esbuild into plain JavaScript without source maps, see {@link workerEntry}),
  * started with the contender's environment, the trust of the bench's TLS
  * certificate (NODE_EXTRA_CA_CERTS) and --experimental-websocket where the
  * runner has it (Node 20). Requests go over the IPC channel; a request that
@@ -8,8 +9,26 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { buildSync } from 'esbuild';
 import type { ContenderSpec } from './contenders/index.js';
 import type { Reply, Request } from './protocol.js';
+
+let entry: string | null = null;
+
+/**
+ * The client worker as one CommonJS file, built once per bench run. Not under tsx: tsx turns on Node's source
+ * maps, and with them on V8 runs a full mark-compact every ~10 ms while lomond receives large messages (20–90
+ * times more often than without; ws is not affected; bench/RESULTS.md notes it), which is not how
+ * applications run in production. The file sits two folders below the project, as bench/contenders/ does, so
+ * that the contenders' `require('../../dist/cjs/index.js')` still finds the built package; every package is
+ * left external (node_modules as installed).
+ */
+function workerEntry(): string {
+  if (entry !== null) return entry;
+  const out = join(__dirname, '..', '.tmp', 'bench', 'client-worker.cjs');
+  buildSync({ entryPoints: [join(__dirname, 'client-worker.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', packages: 'external', external: ['*/dist/cjs/index.js'], sourcemap: false, logLevel: 'warning' });
+  return (entry = out);
+}
 
 /** How the client processes are started. */
 export interface PoolOptions {
@@ -35,10 +54,10 @@ export class ClientProcess {
   private start(): Promise<void> {
     const native = process.execArgv.includes('--experimental-websocket') ? ['--experimental-websocket'] : [];
     const fromEnv = (process.env.BENCH_CLIENT_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
-    const execArgv = [...native, ...fromEnv, ...this.extraFlags, ...(this.options.flags?.(this.spec) ?? []), '--import', 'tsx'];
+    const execArgv = [...native, ...fromEnv, ...this.extraFlags, ...(this.options.flags?.(this.spec) ?? [])];
     const env: NodeJS.ProcessEnv = { ...process.env, ...this.spec.env };
     if (this.options.ca) env.NODE_EXTRA_CA_CERTS = this.options.ca;
-    const child = fork(join(__dirname, 'client-worker.ts'), [this.spec.name], { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(workerEntry(), [this.spec.name], { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child = child;
     child.on('message', (reply: Reply) => {
       const waiter = this.pending.get(reply.id);

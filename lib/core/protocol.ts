@@ -31,8 +31,10 @@ export { defaultTextCodec, type ByteSink, type TextCodec };
 export type { ClientProtocolOptions, ProtocolHandler, ProtocolState };
 
 const EMPTY = new Uint8Array(0);
-/** A payload at least this large is worth reading into memory of its own (see `prefersOwnedChunks`). */
+/** Copying this many bytes out of a chunk costs about as much as a read buffer of its own (see `prefersOwnedChunks`). */
 const OWNED_CHUNK_THRESHOLD = 4096;
+/** The fixed cost of one copy (an allocation), counted in bytes. */
+const COPY_OVERHEAD = 256;
 
 /** The client side of an established WebSocket connection. */
 export class ClientProtocol implements FrameHandler {
@@ -44,8 +46,11 @@ export class ClientProtocol implements FrameHandler {
   private readonly alloc: (size: number) => Uint8Array;
   /** True while the chunk being parsed is transient (its memory is reused once `receive` returns): what outlives the call is copied. */
   private transient = false;
-  /** The last message delivered was binary (or compressed) and large: see {@link prefersOwnedChunks}. */
-  private largeBinary = false;
+  /**
+   * What copying out of the last transient chunk cost, in bytes (each copy counts {@link COPY_OVERHEAD} more):
+   * past {@link OWNED_CHUNK_THRESHOLD} a chunk of its own would have been cheaper (see `prefersOwnedChunks`).
+   */
+  private copyCost = 0;
   private closeSent = false;
   private closeReceived = false;
   private failed = false;
@@ -91,11 +96,12 @@ export class ClientProtocol implements FrameHandler {
 
   /**
    * True when the next chunks had better be memory of their own rather than transient: a large data payload is
-   * arriving (its parts are then kept as views, not copied), or large binary messages are (each would
-   * otherwise be copied out). A transport that reads into a shared buffer asks before each read.
+   * arriving (its parts are then kept as views, not copied), or the last chunk's binary messages cost more to
+   * copy out than a read buffer of its own (large ones, or many small ones). A transport that reads into a
+   * shared buffer asks before each read.
    */
   get prefersOwnedChunks(): boolean {
-    return this.largeBinary || this.parser.dataRemaining >= OWNED_CHUNK_THRESHOLD;
+    return this.copyCost >= OWNED_CHUNK_THRESHOLD || this.parser.dataRemaining >= OWNED_CHUNK_THRESHOLD;
   }
 
   /** Bytes held for frames and messages in flight (parser and assembler): at most about twice the bytes received. */
@@ -114,6 +120,7 @@ export class ClientProtocol implements FrameHandler {
     if (this.failed || this.closeReceived) return; // RFC 6455 §1.4: data after a Close frame is discarded
     this.transient = transient;
     this.assembler.transient = transient;
+    this.copyCost = 0;
     try {
       this.parser.push(chunk);
     } catch (error) {
@@ -195,7 +202,6 @@ export class ClientProtocol implements FrameHandler {
    */
   private deliver(data: Uint8Array, borrowed: boolean): void {
     const assembler = this.assembler;
-    this.largeBinary = data.length >= OWNED_CHUNK_THRESHOLD && (assembler.compressed || assembler.opcode !== Opcode.TEXT);
     // RFC 6455 §5.5.1: after sending a Close frame the endpoint may still receive data; we keep delivering it.
     if (assembler.compressed) this.handler.onCompressed(assembler.opcode, borrowed ? this.copy(data) : data);
     else if (assembler.opcode === Opcode.TEXT) this.handler.onText(decodeText(this.codec, data));
@@ -204,6 +210,7 @@ export class ClientProtocol implements FrameHandler {
 
   /** `bytes` in memory of their own. */
   private copy(bytes: Uint8Array): Uint8Array {
+    this.copyCost += bytes.length + COPY_OVERHEAD;
     const copy = this.alloc(bytes.length);
     copy.set(bytes);
     return copy;

@@ -85,16 +85,22 @@ describe('ClientProtocol: transient chunks (reused after receive)', () => {
     expect(reported).toEqual([{ kind: 'compressed', data: Buffer.from(payload) }]);
   });
 
-  it('asks for chunks of its own while a large payload arrives or large binary messages do, not for text', () => {
+  it('asks for chunks of its own while a large payload arrives or copying binary messages out costs more, not for text', () => {
     const { protocol, feed } = transientHarness();
     expect(protocol.prefersOwnedChunks).toBe(false);
     const frame = encodeFrame(Opcode.BINARY, pattern(100_000, 6), null);
     feed(frame.subarray(0, 1000), []);
     expect(protocol.prefersOwnedChunks).toBe(true); // 99,000+ bytes still to come
     feed(frame.subarray(1000), []);
-    expect(protocol.prefersOwnedChunks).toBe(true); // the last message was large binary
+    expect(protocol.prefersOwnedChunks).toBe(false); // its parts were kept, nothing copied at the end
+    feed(encodeFrame(Opcode.BINARY, pattern(5000, 6), null), []);
+    expect(protocol.prefersOwnedChunks).toBe(true); // 5,000 bytes copied out
+    feed(encodeFrame(Opcode.BINARY, pattern(200, 6), null), []);
+    expect(protocol.prefersOwnedChunks).toBe(false); // one small message: a copy is cheaper than a buffer
+    feed(Buffer.concat(Array.from({ length: 20 }, () => encodeFrame(Opcode.BINARY, pattern(64, 7), null))), []);
+    expect(protocol.prefersOwnedChunks).toBe(true); // many small copies
     feed(encodeFrame(Opcode.TEXT, new TextEncoder().encode('x'.repeat(10_000)), null), []);
-    expect(protocol.prefersOwnedChunks).toBe(false);
+    expect(protocol.prefersOwnedChunks).toBe(false); // text is decoded in place
   });
 
   it('any mix of messages, fragments and controls, cut anywhere, arrives intact (property)', () => {
