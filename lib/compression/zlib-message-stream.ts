@@ -7,7 +7,9 @@
  * handed over joined. With no context takeover the stream is reset after each
  * message; a stream that reached a final block ('end') is replaced. A zlib
  * error, or a subclass's verdict on a chunk, fails the message and drops the
- * stream. Subclasses create the stream and say what a chunk means.
+ * stream. Subclasses create the stream and say what a chunk means; a new
+ * stream may start from a preset dictionary (the inflater's window, after
+ * messages it inflated synchronously, outside the stream).
  */
 import { constants, type DeflateRaw, type InflateRaw, type ZlibOptions } from 'node:zlib';
 import { zlibWindowBits } from './window-bits.js';
@@ -45,8 +47,10 @@ export abstract class ZlibMessageStream<S extends InflateRaw | DeflateRaw, E ext
   /** The stream reached a final deflate block ('end'): the next message needs a new stream. */
   private streamEnded = false;
   private isClosed = false;
-  private readonly windowBits: number;
-  private readonly noContextTakeover: boolean;
+  /** The window bits given to zlib (see window-bits). */
+  protected readonly windowBits: number;
+  /** Reset the context after each message. */
+  protected readonly noContextTakeover: boolean;
   private readonly limiter: ZlibLimiter;
 
   /**
@@ -113,9 +117,19 @@ export abstract class ZlibMessageStream<S extends InflateRaw | DeflateRaw, E ext
   /** The error a zlib stream error becomes. */
   protected abstract streamError(error: Error): E;
 
-  /** What the message's joined output becomes (default: itself). */
-  protected output(data: Buffer): Buffer {
+  /**
+   * What the message's joined output becomes (default: itself).
+   *
+   * @param data - the output
+   * @param _ended - the message ended with a final deflate block: the next message starts on a fresh stream
+   */
+  protected output(data: Buffer, _ended: boolean): Buffer {
     return data;
+  }
+
+  /** The preset dictionary a new stream starts from (default: none, an empty window). */
+  protected dictionary(): Uint8Array | null {
+    return null;
   }
 
   /** Ends the message in progress with `error` and drops the stream (it cannot be trusted for the next message). */
@@ -128,7 +142,10 @@ export abstract class ZlibMessageStream<S extends InflateRaw | DeflateRaw, E ext
   private openStream(): S {
     if (this.stream !== null && !this.streamEnded) return this.stream;
     this.dropStream();
-    const stream = this.createStream({ windowBits: this.windowBits, flush: constants.Z_SYNC_FLUSH, chunkSize: OUTPUT_CHUNK });
+    const options: ZlibOptions = { windowBits: this.windowBits, flush: constants.Z_SYNC_FLUSH, chunkSize: OUTPUT_CHUNK };
+    const dictionary = this.dictionary();
+    if (dictionary !== null) options.dictionary = dictionary;
+    const stream = this.createStream(options);
     stream.on('data', (chunk: Buffer) => {
       const job = this.job;
       if (job !== null && !job.finished) this.received(job, chunk);
@@ -142,7 +159,8 @@ export abstract class ZlibMessageStream<S extends InflateRaw | DeflateRaw, E ext
     return stream;
   }
 
-  private dropStream(): void {
+  /** Destroys the zlib stream (if any): the next message starts on a new one. */
+  protected dropStream(): void {
     const stream = this.stream;
     this.stream = null;
     if (stream === null) return;
@@ -157,10 +175,11 @@ export abstract class ZlibMessageStream<S extends InflateRaw | DeflateRaw, E ext
   private flushed(job: ZlibJob<E>): void {
     if (job.finished) return;
     const data = job.chunks.length === 1 ? job.chunks[0]! : Buffer.concat(job.chunks, job.total);
-    if (this.streamEnded) this.dropStream();
+    const ended = this.streamEnded;
+    if (ended) this.dropStream();
     // RFC 7692 §7.1.1.1/§7.1.1.2: with no context takeover each message starts with an empty LZ77 window.
     else if (this.noContextTakeover) this.stream?.reset();
-    this.complete(job, null, this.output(data));
+    this.complete(job, null, this.output(data, ended));
   }
 
   private complete(job: ZlibJob<E>, error: E | null, data: Buffer | null): void {

@@ -1,18 +1,22 @@
 /**
  * inflate: the receive side of permessage-deflate (RFC 7692 §7.2.2) as a
  * stage. Every `@compressed` message is inflated by the connection's
- * `PerMessageDeflate` (asynchronously, within `maxMessageSize`, text
- * validated as UTF-8 chunk by chunk) and replaced by a `text` or `binary`
- * event. zlib is asynchronous: while a message inflates, later batches (and
- * the transport's completion or error) wait in a queue, so events keep wire
- * order. A batch without compressed messages, with nothing queued, passes
- * through synchronously; a connection that did not negotiate the extension
- * never queues anything.
+ * `PerMessageDeflate` (within `maxMessageSize`, text validated as UTF-8) and
+ * replaced by a `text` or `binary` event. A small message with no message
+ * ahead of it in zlib is inflated synchronously, in its place in the batch
+ * (the inflater decides what is small: see `MessageInflater.inflateSync`);
+ * any other goes to zlib asynchronously, and while it inflates, later
+ * batches (and the transport's completion or error) wait in a queue, so
+ * events keep wire order: a message is only ever inflated, either way, once
+ * the one before it is done. A batch without compressed messages, with
+ * nothing queued, passes through synchronously; a connection that did not
+ * negotiate the extension never queues anything.
  *
  * ```
- * input:  -(ready)--(@compressed,ping)--(text)-------|
- * zlib:              [=====inflating=====]
- * output: -(ready)-------------------(text,ping,text)|
+ * input:  -(ready)--(@compressed 40 KiB,ping)--(@compressed 1 KiB)--(text)-|
+ * zlib:              [=======inflating=======]
+ * output: -(ready)-------------------------(binary,ping,binary,text)-------|
+ *                                            (the 1 KiB one inflated synchronously once its turn came)
  * ```
  *
  * Backpressure: while more than `RECEIVE_HIGH_WATER_MARK` (1 MiB) of received
@@ -116,7 +120,7 @@ export class InflateStage extends Stage {
     if (out.length > 0 && !this.ended) this.out.next(out);
   }
 
-  /** Works through the queue until a message must wait for zlib; delivers the ending once all is done. */
+  /** Works through the queue until a message must wait for async zlib; delivers the ending once all is done. */
   private pump(): void {
     if (this.pumping) return;
     this.pumping = true;
@@ -136,6 +140,8 @@ export class InflateStage extends Stage {
             work.out.push(signal);
             continue;
           }
+          // A small message, with nothing ahead of it in zlib: inflated here and now, in its place.
+          if (this.inflateSync(signal, work.out)) continue;
           // What came before the message need not wait for it.
           const before = work.out;
           work.out = [];
@@ -158,6 +164,23 @@ export class InflateStage extends Stage {
     }
   }
 
+  /**
+   * Inflates `signal` synchronously if it is small enough, its event (or the failure) into `out`.
+   * Called only while no message is in zlib, so it cannot overtake one.
+   *
+   * @returns false when the message must be inflated asynchronously
+   */
+  private inflateSync(signal: CompressedSignal, out: Signals): boolean {
+    const compression = this.conn.compression;
+    if (compression === null) throw new Error('a compressed message without negotiated compression');
+    const text = signal.opcode === Opcode.TEXT;
+    const validator = text ? new Utf8Validator(isUtf8) : null;
+    const result = compression.inflater.inflateSync(signal.data, validator && ((chunk) => validator.push(chunk)));
+    if (result === null) return false;
+    this.deliver(text, validator, result instanceof ProtocolError ? result : null, result instanceof ProtocolError ? null : result, out);
+    return true;
+  }
+
   private startInflate(signal: CompressedSignal): void {
     const compression = this.conn.compression;
     if (compression === null) throw new Error('a compressed message without negotiated compression');
@@ -177,13 +200,17 @@ export class InflateStage extends Stage {
   }
 
   private inflated(text: boolean, validator: Utf8Validator | null, error: ProtocolError | null, data: Buffer | null): void {
-    const out = this.current!.out;
+    this.deliver(text, validator, error, data, this.current!.out);
+    this.pump();
+  }
+
+  /** The inflated message's event, or its failure, into `out`. */
+  private deliver(text: boolean, validator: Utf8Validator | null, error: ProtocolError | null, data: Buffer | null, out: Signals): void {
     // A message cut short inside a UTF-8 sequence.
     if (error === null && validator !== null && !validator.end()) error = new ProtocolError('invalid utf-8', Status.BAD_DATA);
     if (error !== null) this.fail(error, out);
     else if (text) out.push(events.text(bufferCodec.decode(data!), this.conn.now()));
     else out.push(events.binary(data!, this.conn.now()));
-    this.pump();
   }
 
   /** Fails the connection for a message that could not be inflated; keeps only `@end` from the rest. */

@@ -39,6 +39,19 @@ const close = (code: number): FrameSpec => ({ kind: 'close', code, reason: new U
 const deflated = validSwitch({ extensions: { value: 'permessage-deflate', verdict: 'valid', serverWindowBits: 15 } });
 
 const control = (opcode: 9 | 10, ...payload: number[]): FrameSpec => ({ kind: 'control', opcode, payload: Uint8Array.from(payload) });
+/** `length` letters a–z from a fixed xorshift32: text that deflate compresses only to ≈ 60 %. */
+const letters = (length: number): string => {
+  let state = 7;
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    out += String.fromCharCode(97 + (state % 26));
+  }
+  return out;
+};
 const text = (payload: string, compress = false): FrameSpec => ({ kind: 'message', opcode: 1, payload: utf8(payload), invalid: null, cuts: [], compress, pings: [] });
 
 /**
@@ -56,16 +69,18 @@ export const KNOWN_DEFECTS: readonly KnownDefect[] = [
     explains: (_run, violation) => violation.rule === 'sequence' && /^receivedTime went back: poll@/.test(violation.detail),
     reproduction: makeScenario({ client: { tickingClock: true }, frames: [text('hi')] }),
   },
-  // Reproduction: the ticking scheduler above; pmd, then `c1 04 ca c8 04 00 89 00` (compressed "hi", an empty ping)
-  // in one chunk → text("hi")@t2 then ping@t1: lib/pipeline/inflate.ts stamps the inflated message when zlib is
-  // done, the ping behind it kept the stamp of its chunk.
+  // Reproduction: the ticking scheduler above; pmd, then a compressed text of 40,000 pseudo-random letters (≈ 24 KiB
+  // of deflate: more than SYNC_INFLATE_MAX_INPUT, so it goes to zlib asynchronously) and an empty ping in one chunk
+  // → text@t2 then ping@t1: lib/pipeline/inflate.ts stamps the inflated message when zlib is done, the ping behind
+  // it kept the stamp of its chunk. A small message (`c1 04 ca c8 04 00 89 00`, "hi") is inflated synchronously but
+  // stamped the same way, at inflate time; there poll-stamped-late (poll@t3 then text@t2) is the first to show.
   {
     id: 'inflated-stamped-late',
     description:
       'receivedTime goes back with permessage-deflate: an inflated message is stamped when zlib finishes (lib/pipeline/inflate.ts), the frames after it when their chunk arrived, and they are emitted after it: text@t2 then ping@t1 with t1 < t2',
     explains: (run, violation) =>
       violation.rule === 'sequence' && /^receivedTime went back: (text|binary)@/.test(violation.detail) && run.events.some((e) => e.name === 'ready' && e.extensions.size > 0),
-    reproduction: makeScenario({ client: { compress: true, tickingClock: true }, response: deflated, frames: [text('hi', true), control(9)] }),
+    reproduction: makeScenario({ client: { compress: true, tickingClock: true }, response: deflated, frames: [text(letters(40_000), true), control(9)] }),
   },
   // Reproduction: pmd, then `c2 01 07` (compressed, BTYPE=11: invalid deflate data) `81 05 61 66 74 65 72` (text
   // "after") `83 00` (reserved opcode 3) in one chunk → text("after"), protocol_error("invalid opcode 0x3"), close
