@@ -5,8 +5,10 @@
  * pipeline's inflate stage feeds received messages to, and the sender that
  * compresses what the application sends, in call order. The pieces: one
  * persistent zlib stream per direction (zlib-message-stream, inflater,
- * deflater), the window-bits rule, the process-wide zlib limiter, the send
- * queue (deflate-sender).
+ * deflater), besides which the inflater inflates small messages
+ * synchronously, from an LZ77 window it keeps itself (inflate-window); the
+ * window-bits rule, the process-wide zlib limiter, the send queue
+ * (deflate-sender).
  *
  * May import: core/ only (it writes frames through core's protocol, typed as
  * a {@link FrameSink}, and places them through an {@link OrderedSink}); never
@@ -41,7 +43,7 @@ export interface PerMessageDeflateOptions extends DeflateTuning {
 
 /** permessage-deflate for one connection, with the negotiated parameters. */
 export class PerMessageDeflate<S = unknown> {
-  /** Inflates received messages (`server_*` parameters). */
+  /** Inflates received messages (`server_*` parameters): small ones synchronously, the others on its zlib stream. */
   readonly inflater: MessageInflater;
   /** Compresses and sends the application's messages in call order (`client_*` parameters). */
   readonly sender: DeflateSender<S>;
