@@ -4,7 +4,8 @@
  * `PerMessageDeflate` (within `maxMessageSize`, text validated as UTF-8) and
  * replaced by a `text` or `binary` event. A small message with no message
  * ahead of it in zlib is inflated synchronously, in its place in the batch
- * (the inflater decides what is small: see `MessageInflater.inflateSync`);
+ * (the inflater decides what is small: see `MessageInflater.inflateSync`;
+ * and at most 1 MiB of such output per turn, see {@link SYNC_TURN_BUDGET});
  * any other goes to zlib asynchronously, and while it inflates, later
  * batches (and the transport's completion or error) wait in a queue, so
  * events keep wire order: a message is only ever inflated, either way, once
@@ -58,6 +59,14 @@ function batchBytes(batch: Signals): number {
 
 const isEnd = (signal: Signal): boolean => signal.name === '@end';
 
+/**
+ * Bytes of synchronous inflate output one turn may make (one pump: a batch from one socket read, or the work
+ * after an async message): ≈ 1–3 ms of zlib. Each synchronous call is bounded (256 KiB), but one read can
+ * hold hundreds of small payloads that inflate to that much; past the budget the next message goes to zlib
+ * asynchronously, which yields the event loop, and the turn after it starts a new budget.
+ */
+const SYNC_TURN_BUDGET = 1024 * 1024;
+
 /** The batch being worked through: its signals from `index` on are still to do; `out` collects the result. */
 interface Work {
   readonly batch: Signals;
@@ -79,6 +88,8 @@ export class InflateStage extends Stage {
   private inflating = false;
   /** True while `pump` runs (it is reentered from zlib callbacks that complete synchronously). */
   private pumping = false;
+  /** What is left of this turn's {@link SYNC_TURN_BUDGET}. */
+  private syncBudget = SYNC_TURN_BUDGET;
   /** True once a message could not be inflated: only `@end` passes from then on. */
   private failed = false;
   private ending: Ending | null = null;
@@ -124,6 +135,7 @@ export class InflateStage extends Stage {
   private pump(): void {
     if (this.pumping) return;
     this.pumping = true;
+    this.syncBudget = SYNC_TURN_BUDGET;
     try {
       while (!this.ended && !this.inflating) {
         let work = this.current;
@@ -173,10 +185,12 @@ export class InflateStage extends Stage {
   private inflateSync(signal: CompressedSignal, out: Signals): boolean {
     const compression = this.conn.compression;
     if (compression === null) throw new Error('a compressed message without negotiated compression');
+    if (this.syncBudget <= 0) return false;
     const text = signal.opcode === Opcode.TEXT;
     const validator = text ? new Utf8Validator(isUtf8) : null;
     const result = compression.inflater.inflateSync(signal.data, validator && ((chunk) => validator.push(chunk)));
     if (result === null) return false;
+    if (!(result instanceof ProtocolError)) this.syncBudget -= result.length;
     this.deliver(text, validator, result instanceof ProtocolError ? result : null, result instanceof ProtocolError ? null : result, out);
     return true;
   }

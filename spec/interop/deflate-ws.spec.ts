@@ -7,7 +7,7 @@
  * then the failures (1009, 1007) on either path.
  */
 import { lastValueFrom, toArray } from 'rxjs';
-import type { ZlibOptions } from 'node:zlib';
+import { constants, deflateRawSync, type ZlibOptions } from 'node:zlib';
 import type { WebSocket as WsSocket } from 'ws';
 import { WebSocket } from '../../lib/websocket.js';
 import type { WebSocketEvent } from '../../lib/events/events.js';
@@ -187,6 +187,30 @@ describe('receiving compressed messages from ws, inflated sync and async', () =>
     expectSame(received(events), messages);
     expect(ways.streams).toBeGreaterThan(0);
     expect(ways.sync).toBeGreaterThanOrEqual(51);
+  });
+});
+
+describe('a turn\'s budget of synchronous inflate', () => {
+  it('sends the messages of one read past 1 MiB of synchronous output to zlib, and delivers all in order', async () => {
+    // 12 payloads of ≈ 220 bytes that inflate to 200 KiB each, written in one piece (one read on loopback).
+    const messages: Message[] = [];
+    const frames: Buffer[] = [];
+    for (let i = 0; i < 12; i++) {
+      const data = Buffer.alloc(200 * KiB, 0x30 + i);
+      messages.push({ text: false, data });
+      const payload = deflateRawSync(data, { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, -4);
+      expect(payload.length).toBeLessThan(1024);
+      frames.push(Buffer.from([0xc2, 126, payload.length >> 8, payload.length & 0xff]), payload);
+    }
+    server = await sender({ serverNoContextTakeover: false, serverMaxWindowBits: 15 }, (socket) => {
+      (socket as unknown as { _socket: import('node:net').Socket })._socket.write(Buffer.concat(frames));
+      socket.close(1000, 'done');
+    });
+    const events = await receive(server, true);
+    expectSame(received(events), messages);
+    // Six synchronously (the sixth crosses 1 MiB), the seventh asynchronously; the other five in the next turn.
+    expect(ways.sync).toBe(11);
+    expect(ways.streams).toBe(1);
   });
 });
 
