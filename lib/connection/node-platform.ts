@@ -43,18 +43,24 @@ const POOL_SIZE = 8192;
 
 /**
  * Returns a source of 4-byte masking keys (RFC 6455 §5.3: "MUST pick a fresh
- * masking key from the set of allowed 32-bit values ... unpredictable").
+ * masking key from the set of allowed 32-bit values ... unpredictable"), taken
+ * in turn from a pool of random bytes. Each call returns the same 4-byte array
+ * with the next key in it — no allocation per frame: the frame writer copies
+ * the key into the frame header and masks with it at once, before the next call.
  */
 export function createMaskKeySource(): () => Uint8Array {
-  let pool = randomFillSync(Buffer.allocUnsafe(POOL_SIZE));
-  let offset = 0;
+  const pool = Buffer.allocUnsafe(POOL_SIZE);
+  let offset = POOL_SIZE;
+  const key = new Uint8Array(4);
   return () => {
     if (offset === POOL_SIZE) {
-      // A fresh pool: earlier keys may still be referenced by frames in flight.
-      pool = randomFillSync(Buffer.allocUnsafe(POOL_SIZE));
+      randomFillSync(pool);
       offset = 0;
     }
-    const key = pool.subarray(offset, offset + 4);
+    key[0] = pool[offset]!;
+    key[1] = pool[offset + 1]!;
+    key[2] = pool[offset + 2]!;
+    key[3] = pool[offset + 3]!;
     offset += 4;
     return key;
   };

@@ -11,16 +11,20 @@
 import { maskBlocks } from './mask-simd.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-/** Below this many bytes a plain byte loop beats creating a Uint32Array view (measured). */
-const WORD_THRESHOLD = 32;
+/** Below this many bytes an unrolled byte loop beats creating a Uint32Array view (measured: 64 B 73 vs 99 ns, 128 B 136 vs 119 ns). */
+const WORD_THRESHOLD = 96;
 /** From this many bytes on the SIMD kernel (two copies and a 16-bytes-a-step XOR) beats the JavaScript word loop (measured). */
 const SIMD_THRESHOLD = 256;
 
 /** XORs `buffer[start, end)` in place with `key`; the key starts at byte 0 at `start`. */
 function xorInPlace(buffer: Uint8Array, start: number, end: number, key: Uint8Array): void {
+  if (end - start < WORD_THRESHOLD) {
+    maskBytes(buffer, start, end - start, key, buffer, start);
+    return;
+  }
   let i = start;
   let k = 0;
-  if (end - start >= WORD_THRESHOLD) {
+  {
     // Bytewise up to a 4-byte boundary of the underlying ArrayBuffer, then whole words.
     while (((buffer.byteOffset + i) & 3) !== 0) buffer[i++]! ^= key[k++ & 3]!;
     const k0 = key[k & 3]!;
@@ -36,6 +40,22 @@ function xorInPlace(buffer: Uint8Array, start: number, end: number, key: Uint8Ar
     k += done; // a multiple of 4: the key phase is unchanged
   }
   for (; i < end; i++) buffer[i]! ^= key[k++ & 3]!;
+}
+
+/** `target[offset + i] = source[from + i] ^ key[i & 3]` for `i < length`, four bytes a step: short payloads. */
+function maskBytes(source: Uint8Array, from: number, length: number, key: Uint8Array, target: Uint8Array, offset: number): void {
+  const k0 = key[0]!;
+  const k1 = key[1]!;
+  const k2 = key[2]!;
+  const k3 = key[3]!;
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    target[offset + i] = source[from + i]! ^ k0;
+    target[offset + i + 1] = source[from + i + 1]! ^ k1;
+    target[offset + i + 2] = source[from + i + 2]! ^ k2;
+    target[offset + i + 3] = source[from + i + 3]! ^ k3;
+  }
+  for (; i < length; i++) target[offset + i] = source[from + i]! ^ key[i & 3]!;
 }
 
 /**
@@ -54,7 +74,7 @@ function xorInPlace(buffer: Uint8Array, start: number, end: number, key: Uint8Ar
 export function mask(source: Uint8Array, key: Uint8Array, target: Uint8Array, offset: number): void {
   const length = source.length;
   if (length < WORD_THRESHOLD) {
-    for (let i = 0; i < length; i++) target[offset + i] = source[i]! ^ key[i & 3]!;
+    maskBytes(source, 0, length, key, target, offset);
     return;
   }
   if (length >= SIMD_THRESHOLD && maskBlocks(source, key, target, offset)) return;

@@ -32,7 +32,7 @@ export interface ClientProtocolOptions {
   compression: boolean;
   /** Answer pings with pongs automatically (default true). */
   autoPong?: boolean;
-  /** A fresh 4-byte masking key per call (RFC 6455 §5.3: "unpredictable"; inject a crypto source). */
+  /** A fresh 4-byte masking key per call (RFC 6455 §5.3: "unpredictable"; inject a crypto source); used at once, so the source may reuse one array. */
   maskKey: () => Uint8Array;
   /** Receives every byte to send, frame by frame, in order (a transport's write side fits as it is). */
   output: ByteSink;

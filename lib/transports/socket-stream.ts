@@ -23,33 +23,54 @@ export function transportError(error: unknown): Error {
 
 const EMPTY = new Uint8Array(0);
 
-function uncork(connection: SocketConnection): void {
-  connection.corked = false;
-  connection.socket.uncork();
+/** A write at least this long goes to the socket as it is (after what was gathered), never copied. */
+const GATHER_LIMIT = 16 * 1024;
+
+function flushGathered(connection: SocketConnection): void {
+  connection.flush();
 }
 
 /** A TransportConnection over a Node socket: one small object, its methods on the prototype. */
 class SocketConnection implements TransportConnection {
-  /** True while writes are being gathered until the end of the current tick. */
-  corked = false;
+  /** Small writes of the current tick, in order, not yet handed to the socket (null: none). */
+  private gathered: Uint8Array[] | null = null;
+  private gatheredBytes = 0;
   /** Asked before each read of a socket that reads into the shared buffer (see {@link SharedReads}). */
   readHint: { readonly prefersOwnedChunks: boolean } | null = null;
 
   constructor(readonly socket: Socket) {}
 
   /**
-   * Writes are gathered per tick: the first write of a tick corks the socket and a `process.nextTick`
-   * uncorks it, so that many small messages sent in one go leave in one system call (as Node's own HTTP
-   * server does for response chunks) instead of one each.
+   * Small writes are gathered per tick and leave as one buffer in one `socket.write` at the end of the tick
+   * (`process.nextTick`): many small messages sent in one go cost one write request and one system call
+   * instead of one each (corking the socket would still queue one request per write). A large write first
+   * flushes what was gathered, then goes to the socket as it is, so the order always holds.
    */
   write(data: Uint8Array): void {
-    const socket = this.socket;
-    if (!this.corked) {
-      this.corked = true;
-      socket.cork();
-      process.nextTick(uncork, this);
+    if (data.length >= GATHER_LIMIT) {
+      if (this.gathered !== null) this.flush();
+      this.socket.write(data);
+      return;
     }
-    socket.write(data);
+    if (this.gathered === null) {
+      this.gathered = [data];
+      process.nextTick(flushGathered, this);
+    } else {
+      this.gathered.push(data);
+    }
+    this.gatheredBytes += data.length;
+  }
+
+  /** Hands what was gathered to the socket: the one buffer as it is, several joined into one. */
+  flush(): void {
+    const gathered = this.gathered;
+    if (gathered === null) return;
+    this.gathered = null;
+    const bytes = this.gatheredBytes;
+    this.gatheredBytes = 0;
+    const socket = this.socket;
+    if (socket.destroyed) return;
+    socket.write(gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered, bytes));
   }
 
   destroy(): void {
@@ -58,12 +79,13 @@ class SocketConnection implements TransportConnection {
 
   /** An empty write after the others: Node calls back once they all went to the OS (or with the error that ended the socket). */
   flushed(callback: () => void): void {
+    this.flush();
     if (!this.socket.writable) callback();
     else this.socket.write(EMPTY, callback);
   }
 
   get bufferedAmount(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + this.gatheredBytes;
   }
 
   get needsDrain(): boolean {
