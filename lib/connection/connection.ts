@@ -23,7 +23,7 @@ import type { TransportConnection } from '../transports/transport.js';
 import { allocUnsafe, bufferCodec, createMaskKeySource, isUtf8 } from './node-platform.js';
 import { PerMessageDeflate, type DeflateTuning } from '../compression/permessage-deflate.js';
 import { PingTracker } from './ping-tracker.js';
-import { Outbox, type Slot } from './outbox.js';
+import { Outbox, type OutboxOwner, type Slot } from './outbox.js';
 import { DrainWaiters } from './drain-waiters.js';
 import type { ConnectionSettings } from './settings.js';
 import { CLOSE_SENT, type Signals } from './signals.js';
@@ -68,7 +68,7 @@ const EMPTY = new Uint8Array(0);
 
 
 /** One connection's shared state. */
-export class Connection implements ConnectionLimits {
+export class Connection implements ConnectionLimits, OutboxOwner {
   phase: Phase = 'connecting';
   transport: TransportConnection | null = null;
   protocol: ClientProtocol | null = null;
@@ -84,8 +84,8 @@ export class Connection implements ConnectionLimits {
   compression: PerMessageDeflate<Slot> | null = null;
   /** The order frames leave in, once open (see outbox.ts). */
   outbox: Outbox | null = null;
-  /** Who waits in `drain$()` for `bufferedAmount` to fall. */
-  private readonly drainWaiters = new DrainWaiters(this);
+  /** Who waits in `drain$()` for `bufferedAmount` to fall: created at the first `drain$()` (most connections never call it). */
+  private drainWaiters: DrainWaiters | null = null;
   /** True once the application asked to close (the close frame may still wait behind compressed messages). */
   closeRequested = false;
   /** `scheduler.now()` when bytes last arrived from the server (liveness for `pingTimeout`). */
@@ -133,11 +133,7 @@ export class Connection implements ConnectionLimits {
     // The transport is attached before any response can arrive, so a handshake never completes without one.
     const transport = this.transport;
     if (transport === null) throw new Error('handshake completed without a transport');
-    const output = (this.outbox = new Outbox(
-      transport,
-      () => this.drainWaiters.check(),
-      () => this.noteCloseSent(),
-    ));
+    const output = (this.outbox = new Outbox(transport, this));
     const protocol = (this.protocol = new ClientProtocol(handler, {
       maxPayload: this.maxPayload,
       maxMessageSize: this.maxMessageSize,
@@ -169,7 +165,7 @@ export class Connection implements ConnectionLimits {
   dispose(): void {
     this.compression?.close();
     this.outbox?.clear();
-    this.drainWaiters.end();
+    this.drainWaiters?.end();
   }
 
   /** True while the open connection runs permessage-deflate. */
@@ -276,12 +272,24 @@ export class Connection implements ConnectionLimits {
 
   /** Emits once and completes when `bufferedAmount <= lowWaterMark`; errors if the connection ends first. */
   drain$(lowWaterMark: number): Observable<void> {
-    return new Observable<void>((subscriber) => this.drainWaiters.add(lowWaterMark, subscriber));
+    return new Observable<void>((subscriber) => {
+      let waiters = this.drainWaiters;
+      if (waiters === null) {
+        waiters = this.drainWaiters = new DrainWaiters(this);
+        if (this.phase === 'ended') waiters.end();
+      }
+      return waiters.add(lowWaterMark, subscriber);
+    });
   }
 
   /** Records when our close frame was handed to the transport (the outbox calls it; the close timer counts from it). */
-  noteCloseSent(): void {
+  closeWritten(): void {
     if (this.sentCloseTime === null) this.sentCloseTime = this.now();
+  }
+
+  /** The outbox handed held bytes to the transport: drain waiters look again. */
+  outboxProgressed(): void {
+    this.drainWaiters?.check();
   }
 
   /**
@@ -337,7 +345,7 @@ export class Connection implements ConnectionLimits {
   /** The transport's write buffer drained: a pong that waited for it goes out, drain waiters look again. */
   drained(): void {
     this.protocol?.drained();
-    this.drainWaiters.check();
+    this.drainWaiters?.check();
   }
 
   /** Bytes accepted but not yet handed to the OS: held in order (compression included) or in the transport. */

@@ -49,6 +49,14 @@ type Item = Uint8Array | Slot;
 /** Whether a frame (its first byte) is a close frame. */
 const isClose = (frame: Uint8Array): boolean => (frame[0]! & 0x0f) === Opcode.CLOSE;
 
+/** Who an {@link Outbox} reports to (the connection). */
+export interface OutboxOwner {
+  /** Held bytes were handed to the transport (drain waiters re-check). */
+  outboxProgressed(): void;
+  /** A close frame was handed to the transport (the close handshake's clock starts then). */
+  closeWritten(): void;
+}
+
 /** Frames in call order on their way to the transport; see the file's comment. */
 export class Outbox implements ByteSink {
   /** What waits, oldest first from `head` (a moving start: no shifting of a long array). */
@@ -63,10 +71,8 @@ export class Outbox implements ByteSink {
 
   constructor(
     private readonly transport: TransportConnection,
-    /** Called whenever held bytes were handed to the transport (drain waiters re-check). */
-    private readonly progressed: () => void,
-    /** Called when a close frame is handed to the transport (the close handshake's clock starts then). */
-    private readonly closeWritten: () => void = () => undefined,
+    /** Told when held bytes were handed to the transport and when a close frame was (no closures per connection). */
+    private readonly owner: OutboxOwner,
   ) {}
 
   /** True while the transport's write buffer is over its high-water mark (automatic pongs coalesce then). */
@@ -88,7 +94,7 @@ export class Outbox implements ByteSink {
     }
     if (this.head === this.items.length || opcode === Opcode.PING || opcode === Opcode.PONG) {
       this.transport.write(frame);
-      if (opcode === Opcode.CLOSE) this.closeWritten();
+      if (opcode === Opcode.CLOSE) this.owner.closeWritten();
       return;
     }
     this.items.push(frame);
@@ -191,7 +197,7 @@ export class Outbox implements ByteSink {
       } else {
         this.transport.write(item);
         this.pending -= item.length;
-        if (isClose(item)) this.closeWritten();
+        if (isClose(item)) this.owner.closeWritten();
       }
       items[this.head++] = undefined as unknown as Item;
       moved = true;
@@ -203,13 +209,13 @@ export class Outbox implements ByteSink {
       this.items = items.slice(this.head);
       this.head = 0;
     }
-    if (moved) this.progressed();
+    if (moved) this.owner.outboxProgressed();
   }
 
   private handOver(slot: Slot): void {
     for (const frame of slot.frames) {
       this.transport.write(frame);
-      if (isClose(frame)) this.closeWritten();
+      if (isClose(frame)) this.owner.closeWritten();
     }
     this.pending -= slot.held;
     slot.frames = [];

@@ -56,7 +56,9 @@ export class MessageAssembler {
   transient = false;
   private readonly maxMessageSize: number;
   private readonly isUtf8: ((bytes: Uint8Array) => boolean) | undefined;
-  private readonly buffer: MessageBuffer;
+  private readonly alloc: (size: number) => Uint8Array;
+  /** Created at the first message that needs gathering (a message lying whole in one chunk never does). */
+  private bufferInstance: MessageBuffer | null = null;
   /** Created at the first text message (a binary-only connection never needs one). */
   private validatorInstance: Utf8Validator | null = null;
   private active = false;
@@ -71,7 +73,7 @@ export class MessageAssembler {
   constructor(options: MessageAssemblerOptions) {
     this.maxMessageSize = options.maxMessageSize;
     this.isUtf8 = options.isUtf8;
-    this.buffer = new MessageBuffer(options.alloc ?? defaultAlloc);
+    this.alloc = options.alloc ?? defaultAlloc;
   }
 
   /** True between the first frame of a message and its last (FIN) frame. */
@@ -81,7 +83,7 @@ export class MessageAssembler {
 
   /** Memory held for the message in flight, in bytes. */
   get bufferedBytes(): number {
-    return this.buffer.heldBytes;
+    return this.bufferInstance?.heldBytes ?? 0;
   }
 
   /**
@@ -170,12 +172,20 @@ export class MessageAssembler {
     return this.buffer.take();
   }
 
+  /**
+   * Where the next `length` payload bytes of the current frame belong, when the message's buffer already has
+   * its exact size (see {@link MessageBuffer.readTarget}); null otherwise.
+   */
+  readTarget(length: number): Uint8Array | null {
+    return this.active ? (this.bufferInstance?.readTarget(length) ?? null) : null;
+  }
+
   /** Drops any message in progress (e.g. after a protocol error). */
   reset(): void {
     this.active = false;
     this.validating = false;
     this.size = 0;
-    this.buffer.clear();
+    this.bufferInstance?.clear();
     this.validatorInstance?.reset();
   }
 
@@ -185,6 +195,10 @@ export class MessageAssembler {
     const validator = this.validator;
     validator.reset();
     return validator.push(bytes) && validator.end();
+  }
+
+  private get buffer(): MessageBuffer {
+    return (this.bufferInstance ??= new MessageBuffer(this.alloc));
   }
 
   private get validator(): Utf8Validator {

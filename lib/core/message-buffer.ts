@@ -76,7 +76,9 @@ export class MessageBuffer {
     const length = part.length;
     if (!this.exact && known && limit <= 2 * (this.length + length) + SLACK) this.promote(limit);
     if (this.exact) {
-      this.tail!.set(part, this.tailLength);
+      const tail = this.tail!;
+      // Read straight into its place (see readTarget): nothing to copy.
+      if (part.buffer !== tail.buffer || part.byteOffset !== tail.byteOffset + this.tailLength) tail.set(part, this.tailLength);
       this.tailLength += length;
       return;
     }
@@ -94,6 +96,17 @@ export class MessageBuffer {
     const tail = this.tail !== null && need <= this.tail.length ? this.tail : this.grow(need, limit - this.piecesLength);
     tail.set(part, this.tailLength);
     this.tailLength = need;
+  }
+
+  /**
+   * Where the message's next bytes go, once its buffer of exact size exists (else null): a transport may read
+   * into it, and `append` of that very view then copies nothing. At most `limit` bytes.
+   */
+  readTarget(limit: number): Uint8Array | null {
+    if (!this.exact) return null;
+    const tail = this.tail!;
+    const end = Math.min(tail.length, this.tailLength + limit);
+    return end > this.tailLength ? tail.subarray(this.tailLength, end) : null;
   }
 
   /**

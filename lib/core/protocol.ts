@@ -56,8 +56,8 @@ export class ClientProtocol implements FrameHandler {
   private failed = false;
   /** The close code a non-critical fault still has to send (see flushFailure). */
   private failCloseCode: number | null = null;
-  /** Automatic pongs, coalesced while the sink needs to drain. */
-  private readonly pongs: AutoPong;
+  /** Automatic pongs, coalesced while the sink needs to drain: created at the first ping. */
+  private pongsInstance: AutoPong | null = null;
   /** The code/reason of the first close frame exchanged (ours or the peer's). */
   closeCode: number | null = null;
   closeReason = '';
@@ -71,7 +71,6 @@ export class ClientProtocol implements FrameHandler {
     this.codec = options.codec ?? defaultTextCodec;
     this.writer = new FrameWriter(options.output, options.maskKey, alloc, this.codec);
     this.autoPong = options.autoPong ?? true;
-    this.pongs = new AutoPong(this.writer);
     this.assembler = new MessageAssembler({ maxMessageSize: options.maxMessageSize, alloc, isUtf8: options.isUtf8 });
     this.parser = new FrameParser(this, { maxPayload: options.maxPayload, allowRsv1: options.compression, alloc });
   }
@@ -102,6 +101,16 @@ export class ClientProtocol implements FrameHandler {
    */
   get prefersOwnedChunks(): boolean {
     return this.copyCost >= OWNED_CHUNK_THRESHOLD || this.parser.dataRemaining >= OWNED_CHUNK_THRESHOLD;
+  }
+
+  /**
+   * Where the next bytes on the wire belong, when they can only be the rest of a large data payload whose
+   * message buffer already exists at its exact size: a transport may read straight into it (the chunk is then
+   * that very view, and nothing is copied). Null otherwise.
+   */
+  readTarget(): Uint8Array | null {
+    const remaining = this.parser.dataRemaining;
+    return remaining >= OWNED_CHUNK_THRESHOLD && !this.failed && !this.closeReceived ? this.assembler.readTarget(remaining) : null;
   }
 
   /** Bytes held for frames and messages in flight (parser and assembler): at most about twice the bytes received. */
@@ -142,7 +151,7 @@ export class ClientProtocol implements FrameHandler {
   fail(error: ProtocolError, report = true): void {
     if (this.failed) return;
     this.failed = true;
-    this.pongs.clear();
+    this.pongsInstance?.clear();
     if (!error.critical && !this.closeSent) this.failCloseCode = error.closeCode;
     if (report) this.handler.onProtocolError(error);
   }
@@ -166,8 +175,8 @@ export class ClientProtocol implements FrameHandler {
    * Close arrives, and pongs are control frames, still allowed after our close (§5.5.1).
    */
   drained(): void {
-    if (!this.failed && !this.closeReceived) this.pongs.flush();
-    else this.pongs.clear();
+    if (!this.failed && !this.closeReceived) this.pongsInstance?.flush();
+    else this.pongsInstance?.clear();
   }
 
   // -- FrameHandler (called by the parser) ---------------------------------
@@ -230,7 +239,7 @@ export class ClientProtocol implements FrameHandler {
     // (unless it already received a Close frame). Our own close does not change that: pongs are control
     // frames, which §5.5.1 still allows after it. The parser stops at the peer's close.
     // While the sink needs to drain, only the latest ping is answered, once it drained (§5.5.3, see AutoPong).
-    if (this.autoPong && !this.failed) this.pongs.answer(data);
+    if (this.autoPong && !this.failed) (this.pongsInstance ??= new AutoPong(this.writer)).answer(data);
     this.handler.onPing(data);
   }
 

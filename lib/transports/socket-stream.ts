@@ -5,7 +5,7 @@
  */
 import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import type { Socket } from 'node:net';
-import type { TransportConnection, TransportEvent, TransportTarget } from './transport.js';
+import type { ReadHint, TransportConnection, TransportEvent, TransportTarget } from './transport.js';
 
 /** Swallows errors a socket reports after we stopped listening (a late RST must not crash the process). */
 export const ignoreError = (): void => undefined;
@@ -36,7 +36,7 @@ class SocketConnection implements TransportConnection {
   private gathered: Uint8Array[] | null = null;
   private gatheredBytes = 0;
   /** Asked before each read of a socket that reads into the shared buffer (see {@link SharedReads}). */
-  readHint: { readonly prefersOwnedChunks: boolean } | null = null;
+  readHint: ReadHint | null = null;
 
   constructor(readonly socket: Socket) {}
 
@@ -116,7 +116,9 @@ let sharedBuffer: Buffer | null = null;
  * allocation per read (and without the Readable stream's machinery between the read and us). libuv reads one
  * socket at a time and our callback handles the chunk before returning, so the chunk goes out marked
  * `transient`: whatever outlives the call is copied (see ClientProtocol.receive). While a large payload is
- * arriving, the protocol prefers chunks it can keep as they are: the next read then gets a buffer of its own.
+ * arriving, the protocol prefers chunks it can keep as they are: the next read then gets a buffer of its own,
+ * or, once the message's own buffer exists, goes straight into it (`readTarget`: no copy at all). node:net
+ * asks for the next buffer after our callback returned, so the hint always sees the state after the chunk.
  * One small object and one closure per socket (node:net calls `buffer` without a `this`).
  */
 export interface SharedReads {
@@ -129,7 +131,8 @@ export interface SharedReads {
 }
 
 function nextReadBuffer(reads: SharedReads): Uint8Array {
-  if (reads.connection?.readHint?.prefersOwnedChunks === true) return Buffer.allocUnsafe(READ_SIZE);
+  const hint = reads.connection?.readHint;
+  if (hint != null && hint.prefersOwnedChunks) return hint.readTarget() ?? Buffer.allocUnsafe(READ_SIZE);
   return (sharedBuffer ??= Buffer.allocUnsafe(READ_SIZE));
 }
 

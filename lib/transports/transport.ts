@@ -132,6 +132,21 @@ export type TransportEvent =
       readonly type: 'drain';
     };
 
+/**
+ * What a transport that chooses its read buffers asks the session before each read (ClientProtocol
+ * implements it).
+ */
+export interface ReadHint {
+  /** True when the next chunk had better be memory of its own than transient (a large payload is arriving). */
+  readonly prefersOwnedChunks: boolean;
+  /**
+   * Where the next bytes belong, when they can only be the rest of a large message whose buffer is already
+   * allocated: reading straight into it saves the copy. A chunk read there is passed on as usual (not
+   * transient); null when there is no such place.
+   */
+  readTarget(): Uint8Array | null;
+}
+
 /** The write side of an open transport. */
 export interface TransportConnection {
   /** Queues bytes for sending; never drops them (check `bufferedAmount` for backpressure). */
@@ -152,11 +167,10 @@ export interface TransportConnection {
   /** Restarts reading after {@link pause}. */
   resume?(): void;
   /**
-   * Set by the session for a transport whose `data` may be `transient`: asked before each read, and when it
-   * says `prefersOwnedChunks` (a large payload is arriving, whose parts are better kept than copied) the
-   * next chunk comes in memory of its own.
+   * Set by the session for a transport whose `data` may be `transient`: asked before each read (see
+   * {@link ReadHint}).
    */
-  readHint?: { readonly prefersOwnedChunks: boolean } | null;
+  readHint?: ReadHint | null;
   /**
    * Calls `callback` once everything written so far was handed to the OS (`bufferedAmount` then excludes
    * it), or once the connection is gone; absent where `bufferedAmount` is always 0.

@@ -141,4 +141,42 @@ describe('ClientProtocol: transient chunks (reused after receive)', () => {
       { numRuns: 150, seed: 20261202 },
     );
   });
+
+  it('offers the rest of a large message\'s own buffer as the next read target, and a chunk read there is not copied', () => {
+    const { protocol, reported, feed } = transientHarness();
+    const payload = pattern(600_000, 9);
+    const frame = encodeFrame(Opcode.BINARY, payload, null);
+    expect(protocol.readTarget()).toBeNull();
+    // Received so far: not yet enough for the budget to allow the exact buffer (2 × received + 64 KiB).
+    protocol.receive(frame.subarray(0, 100_010), false);
+    expect(protocol.readTarget()).toBeNull();
+    protocol.receive(frame.subarray(100_010, 300_010), false);
+    const target = protocol.readTarget();
+    expect(target).not.toBeNull();
+    expect(target!.length).toBe(300_000); // exactly the rest of the payload, never past it
+    // The transport reads into the target: the chunk is that very view.
+    const read = target!.subarray(0, 123_456);
+    read.set(payload.subarray(300_000, 423_456));
+    protocol.receive(read, false);
+    const next = protocol.readTarget()!;
+    expect(next.byteOffset).toBe(target!.byteOffset + 123_456);
+    next.set(payload.subarray(423_456));
+    protocol.receive(next, false);
+    expect(protocol.readTarget()).toBeNull();
+    feed(encodeFrame(Opcode.BINARY, pattern(10, 1), null), []);
+    expect(reported).toHaveLength(2);
+    const message = reported[0]!.kind === 'binary' ? reported[0]!.data : new Uint8Array();
+    expect(message.buffer).toBe(target!.buffer); // the message is the buffer the reads went into
+    expect(Buffer.compare(message, payload)).toBe(0);
+  });
+
+  it('never offers a read target for a fragmented message (its size is not known yet)', () => {
+    const { protocol } = transientHarness();
+    const first = encodeFrame(Opcode.BINARY, pattern(400_000, 3), null, { fin: false });
+    protocol.receive(first.subarray(0, 300_000), false);
+    expect(protocol.readTarget()).toBeNull();
+    const other = transientHarness();
+    other.protocol.receive(encodeFrame(Opcode.BINARY, pattern(400_000, 3), null).subarray(0, 300_000), false);
+    expect(other.protocol.readTarget()).not.toBeNull(); // the same bytes as one final frame: known, so offered
+  });
 });

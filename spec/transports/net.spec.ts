@@ -57,7 +57,7 @@ describe('netStream', () => {
     const done = new Promise<void>((resolve, reject) => {
       netStream(targetFor(`ws://127.0.0.1:${server.port}/`)).subscribe({
         next: (event) => {
-          if (event.type === 'open') event.connection.readHint = { prefersOwnedChunks: true };
+          if (event.type === 'open') event.connection.readHint = { prefersOwnedChunks: true, readTarget: () => null };
           else if (event.type === 'data') chunks.push({ transient: event.transient, chunk: event.chunk });
         },
         error: reject,
@@ -76,6 +76,42 @@ describe('netStream', () => {
     expect(chunks.length).toBeGreaterThanOrEqual(2);
     expect(chunks.slice(1).every(({ transient }) => transient !== true)).toBe(true);
     expect(Buffer.from(chunks.at(-1)!.chunk).toString('latin1')).toBe('\x81\x03abc');
+  });
+
+  it('reads straight into the region the read hint offers as its target', async () => {
+    server = await startRawServer();
+    const message = Buffer.alloc(1000);
+    const chunks: Array<{ transient: boolean | undefined; chunk: Uint8Array }> = [];
+    let offered = false;
+    const done = new Promise<void>((resolve, reject) => {
+      netStream(targetFor(`ws://127.0.0.1:${server.port}/`)).subscribe({
+        next: (event) => {
+          if (event.type === 'open') {
+            event.connection.readHint = {
+              get prefersOwnedChunks() {
+                return true;
+              },
+              readTarget: () => ((offered = true), message.subarray(100, 110)),
+            };
+          } else if (event.type === 'data') chunks.push({ transient: event.transient, chunk: event.chunk });
+        },
+        error: reject,
+        complete: resolve,
+      });
+    });
+    const socket = await server.connection(0);
+    await new Promise<void>((resolve) => {
+      const check = (): void => (chunks.length > 0 ? resolve() : void setImmediate(check));
+      check();
+    });
+    socket.end(Buffer.from('0123456789', 'latin1'));
+    await done;
+
+    expect(offered).toBe(true);
+    const last = chunks.at(-1)!;
+    expect(last.transient).not.toBe(true);
+    expect(last.chunk.buffer).toBe(message.buffer); // a view of the region offered, not a copy
+    expect(Buffer.from(message.subarray(100, 110)).toString('latin1')).toBe('0123456789');
   });
 
   it('errors with node\'s message when the connection is refused', async () => {
