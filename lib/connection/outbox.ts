@@ -101,6 +101,12 @@ export class Outbox implements ByteSink {
     this.pending += frame.length;
   }
 
+  /** Room for a small frame written in place now: only when nothing waits here and the transport gathers writes. */
+  writable(size: number): Uint8Array | null {
+    const transport = this.transport;
+    return this.head === this.items.length && transport.writable !== undefined ? transport.writable(size) : null;
+  }
+
   /** Reserves the next place in the order for a message of `size` bytes whose frame comes later (compression). */
   reserve(size: number): Slot {
     const slot = new Slot(size);

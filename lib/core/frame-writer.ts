@@ -20,7 +20,16 @@ export interface ByteSink {
    * (see `ClientProtocol.drained`).
    */
   readonly needsDrain?: boolean;
+  /**
+   * Room for a frame of `size` bytes written in place, in order, as if passed to `write` now (a transport that
+   * gathers a tick's small writes into one buffer); null when the frame must go through `write` (it would wait,
+   * or the sink has no such room). Filled before the sink is used again.
+   */
+  writable?(size: number): Uint8Array | null;
 }
+
+/** A data frame at most this large is written in place where the sink offers room (see {@link ByteSink.writable}). */
+const IN_PLACE_LIMIT = 1024;
 
 /** Writes masked frames to a sink. */
 export class FrameWriter {
@@ -36,17 +45,33 @@ export class FrameWriter {
   writeText(text: string): void {
     const length = this.codec.byteLength(text);
     const headerSize = frameHeaderSize(length, true);
-    const buffer = this.alloc(headerSize + length);
+    const place = this.place(headerSize + length);
+    const buffer = place ?? this.alloc(headerSize + length);
     const key = this.maskKey();
     writeFrameHeader(buffer, 0, Opcode.TEXT, length, key, undefined);
     this.codec.write(text, buffer, headerSize);
     unmask(buffer.subarray(headerSize), key);
-    this.output.write(buffer);
+    if (place === null) this.output.write(buffer);
   }
 
   /** A frame with `payload` masked into it; the caller's buffer is never modified. */
   writeFrame(opcode: number, payload: Uint8Array, rsv1 = false): void {
+    if (opcode === Opcode.BINARY) {
+      const headerSize = frameHeaderSize(payload.length, true);
+      const place = this.place(headerSize + payload.length);
+      if (place !== null) {
+        const key = this.maskKey();
+        writeFrameHeader(place, 0, opcode, payload.length, key, rsv1 ? { rsv1, fin: true } : undefined);
+        mask(payload, key, place, headerSize);
+        return;
+      }
+    }
     this.output.write(this.encode(opcode, payload, rsv1, true));
+  }
+
+  /** Room in the sink for a small data frame, or null (see {@link ByteSink.writable}). */
+  private place(size: number): Uint8Array | null {
+    return size <= IN_PLACE_LIMIT && this.output.writable !== undefined ? this.output.writable(size) : null;
   }
 
   /**

@@ -25,6 +25,9 @@ const EMPTY = new Uint8Array(0);
 
 /** A write at least this long goes to the socket as it is (after what was gathered), never copied. */
 const GATHER_LIMIT = 16 * 1024;
+/** Capacity of a tick's first gather buffer (from Node's pool), and of every later one at most. */
+const FIRST_GATHER = 1024;
+const MAX_GATHER = 64 * 1024;
 
 function flushGathered(connection: SocketConnection): void {
   connection.flush();
@@ -32,45 +35,65 @@ function flushGathered(connection: SocketConnection): void {
 
 /** A TransportConnection over a Node socket: one small object, its methods on the prototype. */
 class SocketConnection implements TransportConnection {
-  /** Small writes of the current tick, in order, not yet handed to the socket (null: none). */
-  private gathered: Uint8Array[] | null = null;
-  private gatheredBytes = 0;
+  /** The current tick's gather buffer (null: nothing gathered this tick) and the bytes used in it. */
+  private gather: Buffer | null = null;
+  private used = 0;
+  /** Full gather buffers of this tick, in order, before `gather`. */
+  private full: Uint8Array[] | null = null;
+  private fullBytes = 0;
   /** Asked before each read of a socket that reads into the shared buffer (see {@link SharedReads}). */
   readHint: ReadHint | null = null;
 
   constructor(readonly socket: Socket) {}
 
   /**
-   * Small writes are gathered per tick and leave as one buffer in one `socket.write` at the end of the tick
-   * (`process.nextTick`): many small messages sent in one go cost one write request and one system call
+   * Small writes are gathered per tick into one buffer that leaves in one `socket.write` at the end of the
+   * tick (`process.nextTick`): many small messages sent in one go cost one write request and one system call
    * instead of one each (corking the socket would still queue one request per write). A large write first
    * flushes what was gathered, then goes to the socket as it is, so the order always holds.
    */
   write(data: Uint8Array): void {
     if (data.length >= GATHER_LIMIT) {
-      if (this.gathered !== null) this.flush();
+      this.flush();
       this.socket.write(data);
       return;
     }
-    if (this.gathered === null) {
-      this.gathered = [data];
-      process.nextTick(flushGathered, this);
-    } else {
-      this.gathered.push(data);
-    }
-    this.gatheredBytes += data.length;
+    this.writable(data.length).set(data);
   }
 
-  /** Hands what was gathered to the socket: the one buffer as it is, several joined into one. */
+  /** Room for `size` bytes (at most {@link GATHER_LIMIT}) at the end of this tick's gathered bytes. */
+  writable(size: number): Uint8Array {
+    let gather = this.gather;
+    if (gather === null) {
+      gather = this.gather = Buffer.allocUnsafe(Math.max(FIRST_GATHER, size));
+      this.used = 0;
+      if (this.full === null) process.nextTick(flushGathered, this);
+    } else if (this.used + size > gather.length) {
+      // Full: keep it as it is and go on in a larger one (no copying of what was gathered).
+      (this.full ??= []).push(gather.subarray(0, this.used));
+      this.fullBytes += this.used;
+      gather = this.gather = Buffer.allocUnsafe(Math.max(size, Math.min(MAX_GATHER, 8 * gather.length)));
+      this.used = 0;
+    }
+    const at = this.used;
+    this.used = at + size;
+    return gather.subarray(at, at + size);
+  }
+
+  /** Hands what was gathered to the socket, in order. */
   flush(): void {
-    const gathered = this.gathered;
-    if (gathered === null) return;
-    this.gathered = null;
-    const bytes = this.gatheredBytes;
-    this.gatheredBytes = 0;
+    const gather = this.gather;
+    const full = this.full;
+    if (gather === null && full === null) return;
+    const used = this.used;
+    this.gather = null;
+    this.full = null;
+    this.used = 0;
+    this.fullBytes = 0;
     const socket = this.socket;
     if (socket.destroyed) return;
-    socket.write(gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered, bytes));
+    if (full !== null) for (const buffer of full) socket.write(buffer);
+    if (gather !== null && used > 0) socket.write(gather.subarray(0, used));
   }
 
   destroy(): void {
@@ -85,7 +108,7 @@ class SocketConnection implements TransportConnection {
   }
 
   get bufferedAmount(): number {
-    return this.socket.writableLength + this.gatheredBytes;
+    return this.socket.writableLength + this.fullBytes + this.used;
   }
 
   get needsDrain(): boolean {

@@ -151,6 +151,12 @@ export interface ReadHint {
 export interface TransportConnection {
   /** Queues bytes for sending; never drops them (check `bufferedAmount` for backpressure). */
   write(data: Uint8Array): void;
+  /**
+   * Room for `size` bytes that leave in order with every other write, as if passed to `write` now (a
+   * transport that gathers small writes into one buffer per tick offers it); the caller fills it at once.
+   * Optional: without it every frame goes through `write`.
+   */
+  writable?(size: number): Uint8Array;
   /** Tears the connection down at once. The stream then completes. */
   destroy(): void;
   /**

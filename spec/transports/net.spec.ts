@@ -114,6 +114,41 @@ describe('netStream', () => {
     expect(Buffer.from(message.subarray(100, 110)).toString('latin1')).toBe('0123456789');
   });
 
+  it('gathers a tick\'s small writes into one buffer, keeps the order with large ones, and counts them as buffered', async () => {
+    server = await startRawServer({ answer: SWITCHING });
+    const received: Buffer[] = [];
+    const sizes = [10, 20_000, 30, 700, 40_000, 5];
+    const expected = Buffer.concat(sizes.map((size, i) => Buffer.alloc(size, i + 1)));
+    const recording = record(netStream(targetFor(`ws://127.0.0.1:${server.port}/`)));
+    await recording.until((r) => r.types().includes('data'));
+    const socket = await server.connection(0);
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    const open = recording.events.find((event) => event.type === 'open');
+    if (open?.type !== 'open') throw new Error('no open event');
+    const connection = open.connection;
+    let inTick = -1;
+    let first = -1;
+    for (const [i, size] of sizes.entries()) {
+      if (i === 2) {
+        // Written in place: the region given is filled now and leaves in its turn.
+        connection.writable!(size).fill(i + 1);
+      } else {
+        connection.write(Buffer.alloc(size, i + 1));
+      }
+      if (i === 0) first = connection.bufferedAmount;
+    }
+    inTick = connection.bufferedAmount;
+    await new Promise<void>((resolve) => {
+      const check = (): void => (Buffer.concat(received).length >= expected.length ? resolve() : void setImmediate(check));
+      check();
+    });
+    recording.subscription.unsubscribe();
+
+    expect(Buffer.concat(received).equals(expected)).toBe(true);
+    expect(first).toBe(10); // gathered, not yet handed to the socket
+    expect(inTick).toBeGreaterThanOrEqual(5); // the small write after the last large one is still gathered
+  });
+
   it('errors with node\'s message when the connection is refused', async () => {
     server = await startRawServer();
     const port = server.port;
