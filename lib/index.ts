@@ -30,4 +30,4 @@ export { json, type JsonOptions } from './operators/json.js';
 export { browserWake$, type BrowserWake } from './operators/browser-wake.js';
 export { multiplex, type MultiplexOptions, type MultiplexSender, type MultiplexMessage } from './operators/multiplex.js';
 export type { WebSocketOptions, SessionOptions, ConnectOptions, HeartbeatOptions } from './session/options.js';
-export type { Transport, TransportTarget, TransportEvent, TransportConnection, HandshakeRequest, ResponseHead } from './transports/transport.js';
+export type { Transport, TransportTarget, TransportEvent, TransportConnection, ReadHint, HandshakeRequest, ResponseHead } from './transports/transport.js';

@@ -43,6 +43,7 @@ const SECTION = {
   TransportTarget: 'custom-transports',
   TransportEvent: 'custom-transports',
   TransportConnection: 'custom-transports',
+  ReadHint: 'custom-transports',
   HandshakeRequest: 'custom-transports',
   ResponseHead: 'custom-transports',
   // operators
