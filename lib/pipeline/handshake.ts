@@ -22,15 +22,15 @@ import { Response } from '../core/response.js';
 import { events } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
 import { CONNECT_TIMEOUT, endWith, type Signals } from '../connection/signals.js';
-import type { Observable, Unsubscribable } from 'rxjs';
-import type { TransportEvent } from '../transports/transport.js';
+import type { Unsubscribable } from 'rxjs';
+import type { TransportEvent, TransportSource } from '../transports/transport.js';
 import { Rejection } from './rejection.js';
 import { Stage, type Downstream, type StageFactory } from './stage.js';
 
 /** The next upgrade request after a redirect: its transport's events, and what its answer must carry. */
 export interface RedirectHop {
   /** The new transport's events (subscribed by the stage, in place of the old one's). */
-  readonly events$: Observable<TransportEvent>;
+  readonly events$: TransportSource;
   /** The Sec-WebSocket-Accept value of the new request. */
   readonly accept: string;
   /** The new hop's URL as `connected` shows it (credentials redacted). */
@@ -116,8 +116,8 @@ export class HandshakeStage extends Stage<HandshakeInput> {
   }
 
   /** Subscribes to the transport's events (the chain's only RxJS subscription besides the subscriber's). */
-  start(source: Observable<TransportEvent>): void {
-    const subscription = source.subscribe(this);
+  start(source: TransportSource): void {
+    const subscription = typeof source === 'function' ? source(this) : source.subscribe(this);
     // A transport may fail (and the session end) while subscribing.
     if (this.ended) subscription.unsubscribe();
     else this.transport = subscription;

@@ -28,7 +28,7 @@ import { inflate } from '../pipeline/inflate.js';
 import { heartbeat } from '../pipeline/heartbeat.js';
 import { keepalive } from '../pipeline/keepalive.js';
 import { unresponsive } from '../pipeline/unresponsive.js';
-import { nodeTransport } from '../transports/node.js';
+import { nodeTransport, transportSource } from '../transports/node.js';
 import { Connection, type SessionEnd } from '../connection/connection.js';
 import { compressionSettings } from './compress-options.js';
 import { Hops, type Hop } from './hops.js';
@@ -246,7 +246,7 @@ function openSession(
     wsOptions.followRedirects === true
       ? (response) => {
           const hop = hops.follow(response);
-          return typeof hop === 'string' ? hop : { events$: transport.open(hop.target), accept: hop.accept, url: hop.url };
+          return typeof hop === 'string' ? hop : { events$: transportSource(transport, hop.target), accept: hop.accept, url: hop.url };
         }
       : undefined;
 
@@ -263,6 +263,6 @@ function openSession(
   ]) as HandshakeStage;
   // Out-of-band batches (close sent, forced end) enter at the head too, in order with the transport's events.
   conn.input = head;
-  head.start(transport.open(first.target));
+  head.start(transportSource(transport, first.target));
   return new SinkDetach(sink);
 }

@@ -3,10 +3,11 @@
  * socket): node:net straight to the server, with the socket options of
  * SPEC (`lookup`, `family`, `localAddress`).
  */
-import { connect, type LookupFunction, type NetConnectOpts } from 'node:net';
+import { connect, type LookupFunction, type NetConnectOpts, type Socket } from 'node:net';
 import type { Observable } from 'rxjs';
-import { socketStream } from './socket-stream.js';
-import type { TransportEvent, TransportTarget } from './transport.js';
+import type { Unsubscribable } from 'rxjs';
+import { connectSocket, socketStream, type SharedReads } from './socket-stream.js';
+import type { TransportEvent, TransportObserver, TransportTarget } from './transport.js';
 
 /** node:net's options for the socket itself. */
 export interface SocketOptions {
@@ -48,6 +49,15 @@ export function netOptions(target: TransportTarget): NetConnectOpts {
  * ```
  */
 export function netStream(target: TransportTarget): Observable<TransportEvent> {
-  // node:net reads into the buffer shared by lomond's sockets (`onread`): one allocation less per read.
-  return socketStream(target, (reads) => connect(reads === null ? netOptions(target) : { ...netOptions(target), onread: reads }), 'connect', null, true);
+  return socketStream(target, netSocket(target), 'connect', null, true);
+}
+
+/** {@link netStream} straight to an observer (the session's direct path): the teardown, or null when connecting threw. */
+export function netConnect(target: TransportTarget, observer: TransportObserver): Unsubscribable | null {
+  return connectSocket(target, netSocket(target), 'connect', null, true, observer);
+}
+
+/** Makes the socket; node:net reads into the buffer shared by lomond's sockets (`onread`): one allocation less per read. */
+function netSocket(target: TransportTarget): (reads: SharedReads | null) => Socket {
+  return (reads) => connect(reads === null ? netOptions(target) : { ...netOptions(target), onread: reads });
 }

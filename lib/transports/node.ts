@@ -4,15 +4,15 @@
  * else a proxy (explicit `proxies` or the environment; never for a Unix
  * socket), else a direct TCP (`ws:`) or TLS (`wss:`) connection.
  */
-import { defer } from 'rxjs';
+import { defer, type Unsubscribable } from 'rxjs';
 import { agentStream } from './agent.js';
 import { customStream } from './custom.js';
 import { http2Stream } from './http2.js';
-import { netStream } from './net.js';
+import { netConnect, netStream } from './net.js';
 import { proxyStream } from './proxy.js';
 import { resolveProxy } from './proxy-env.js';
-import { tlsStream } from './tls.js';
-import type { Transport } from './transport.js';
+import { tlsConnect, tlsStream } from './tls.js';
+import type { Transport, TransportObserver, TransportSource, TransportTarget } from './transport.js';
 
 /**
  * The Node transport:
@@ -37,3 +37,17 @@ export const nodeTransport: Transport = {
       return target.secure ? tlsStream(target) : netStream(target);
     }),
 };
+
+/** No teardown left to do: connecting threw, and the observer got the error. */
+const NOTHING: Unsubscribable = { unsubscribe: () => undefined };
+
+/**
+ * What the session connects through for `target` over `transport`: for {@link nodeTransport}'s direct TCP
+ * and TLS paths (no agent, no createConnection, no proxy, no HTTP/2), a function that connects straight to
+ * the pipeline's head; else the transport's Observable.
+ */
+export function transportSource(transport: Transport, target: TransportTarget): TransportSource {
+  if (transport !== nodeTransport || target.agent !== undefined || target.createConnection !== undefined || target.http2 === true) return transport.open(target);
+  if (target.socketPath === undefined && resolveProxy(target, target.proxies) !== null) return transport.open(target);
+  return (observer: TransportObserver) => (target.secure ? tlsConnect(target, observer) : netConnect(target, observer)) ?? NOTHING;
+}

@@ -3,9 +3,9 @@
  * (`TransportConnection`), wiring a socket's data, error and close to a
  * subscriber, and the cold stream over a connecting net/TLS socket.
  */
-import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
+import { Observable, type Unsubscribable } from 'rxjs';
 import type { Socket } from 'node:net';
-import type { ReadHint, TransportConnection, TransportEvent, TransportTarget } from './transport.js';
+import type { ReadHint, TransportConnection, TransportEvent, TransportObserver, TransportTarget } from './transport.js';
 
 /** Swallows errors a socket reports after we stopped listening (a late RST must not crash the process). */
 export const ignoreError = (): void => undefined;
@@ -163,7 +163,7 @@ function onSharedRead(this: PipedSocket, bytes: number, buffer: Uint8Array): boo
   const pipe = this[kPipe];
   if (pipe === undefined) return true;
   const chunk = buffer.subarray(0, bytes);
-  pipe.subscriber.next(buffer === sharedBuffer ? { type: 'data', chunk, transient: true } : { type: 'data', chunk });
+  pipe.next(buffer === sharedBuffer ? { type: 'data', chunk, transient: true } : { type: 'data', chunk });
   return true;
 }
 
@@ -179,20 +179,20 @@ const kPipe = Symbol('lomond.pipe');
 type PipedSocket = Socket & { [kPipe]?: SocketPipe };
 
 function onSocketData(this: PipedSocket, chunk: Buffer): void {
-  this[kPipe]?.subscriber.next({ type: 'data', chunk });
+  this[kPipe]?.next({ type: 'data', chunk });
 }
 
 function onSocketError(this: PipedSocket, error: Error): void {
-  this[kPipe]?.subscriber.error(transportError(error));
+  this[kPipe]?.fail(transportError(error));
 }
 
 // 'close' rather than 'end': by then our side's pending writes (an echoed close frame) were flushed.
 function onSocketClose(this: PipedSocket): void {
-  this[kPipe]?.subscriber.complete();
+  this[kPipe]?.end();
 }
 
 function onSocketDrain(this: PipedSocket): void {
-  this[kPipe]?.subscriber.next(DRAIN);
+  this[kPipe]?.next(DRAIN);
 }
 
 const DRAIN: TransportEvent = { type: 'drain' };
@@ -201,10 +201,17 @@ function onSocketReady(this: PipedSocket): void {
   this[kPipe]?.ready();
 }
 
-/** A socket wired to a subscriber: `data` as it comes, the first error, completion at close. No closures per socket. */
+/**
+ * A socket wired to an observer: `data` as it comes, the first error, completion at close — once: nothing
+ * after the end (the observer may be the pipeline's head itself, with no RxJS subscriber to guard it). No
+ * closures per socket.
+ */
 class SocketPipe implements Unsubscribable {
+  /** True once the observer got its error or completion, or the pipe was torn down. */
+  private done = false;
+
   constructor(
-    readonly subscriber: Subscriber<TransportEvent>,
+    readonly observer: TransportObserver,
     protected readonly socket: PipedSocket,
   ) {
     socket[kPipe] = this;
@@ -217,8 +224,25 @@ class SocketPipe implements Unsubscribable {
   /** The socket is connected (only for {@link ConnectingSocket}). */
   ready(): void {}
 
+  next(event: TransportEvent): void {
+    if (!this.done) this.observer.next(event);
+  }
+
+  fail(error: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.observer.error(error);
+  }
+
+  end(): void {
+    if (this.done) return;
+    this.done = true;
+    this.observer.complete();
+  }
+
   /** Removes the listeners and destroys the socket. */
   unsubscribe(): void {
+    this.done = true;
     const socket = this.socket;
     socket.off('data', onSocketData);
     socket.off('error', onSocketError);
@@ -236,7 +260,7 @@ class SocketPipe implements Unsubscribable {
  *
  * @returns the teardown: removes the listeners and destroys the socket
  */
-export function pipeSocket(subscriber: Subscriber<TransportEvent>, socket: Socket): () => void {
+export function pipeSocket(subscriber: TransportObserver, socket: Socket): () => void {
   const pipe = new SocketPipe(subscriber, socket);
   return () => pipe.unsubscribe();
 }
@@ -244,14 +268,14 @@ export function pipeSocket(subscriber: Subscriber<TransportEvent>, socket: Socke
 /** A connecting socket: writes the upgrade request and emits `open` at `readyEvent`, then pipes. Keeps the request only until it is sent. */
 class ConnectingSocket extends SocketPipe {
   constructor(
-    subscriber: Subscriber<TransportEvent>,
+    observer: TransportObserver,
     socket: Socket,
     private request: Uint8Array | null,
     private readonly readyEvent: 'connect' | 'secureConnect',
     private readonly proxy: string | null,
     private readonly reads: SharedReads | null,
   ) {
-    super(subscriber, socket);
+    super(observer, socket);
     socket.once(readyEvent, onSocketReady);
   }
 
@@ -259,7 +283,7 @@ class ConnectingSocket extends SocketPipe {
     const request = this.request;
     if (request === null) return;
     this.request = null;
-    openSocket(this.subscriber, this.socket, request, this.proxy, this.reads);
+    openSocket(this.observer, this.socket, request, this.proxy, this.reads);
   }
 
   override unsubscribe(): void {
@@ -274,7 +298,7 @@ class ConnectingSocket extends SocketPipe {
  * @param proxy - the redacted proxy URL, or null
  * @param reads - the socket's `onread` option, when it reads into the shared buffer
  */
-export function openSocket(subscriber: Subscriber<TransportEvent>, socket: Socket, request: Uint8Array, proxy: string | null, reads: SharedReads | null = null): void {
+export function openSocket(subscriber: TransportObserver, socket: Socket, request: Uint8Array, proxy: string | null, reads: SharedReads | null = null): void {
   // A createConnection may hand over any Duplex (a Unix socket's has no Nagle to turn off, a test stream no method).
   if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
   socket.write(request);
@@ -301,15 +325,28 @@ export function socketStream(
   proxy: string | null = null,
   sharedRead = false,
 ): Observable<TransportEvent> {
-  return new Observable<TransportEvent>((subscriber) => {
-    const reads = sharedRead ? sharedReads() : null;
-    let socket: Socket;
-    try {
-      socket = connect(reads);
-    } catch (error) {
-      subscriber.error(transportError(error));
-      return;
-    }
-    return new ConnectingSocket(subscriber, socket, target.request.bytes, readyEvent, proxy, reads);
-  });
+  return new Observable<TransportEvent>((subscriber) => connectSocket(target, connect, readyEvent, proxy, sharedRead, subscriber) ?? undefined);
+}
+
+/**
+ * {@link socketStream} straight to an observer, without an Observable: returns the teardown, or null when
+ * `connect()` threw (the observer then got the error).
+ */
+export function connectSocket(
+  target: TransportTarget,
+  connect: (reads: SharedReads | null) => Socket,
+  readyEvent: 'connect' | 'secureConnect',
+  proxy: string | null,
+  sharedRead: boolean,
+  observer: TransportObserver,
+): Unsubscribable | null {
+  const reads = sharedRead ? sharedReads() : null;
+  let socket: Socket;
+  try {
+    socket = connect(reads);
+  } catch (error) {
+    observer.error(transportError(error));
+    return null;
+  }
+  return new ConnectingSocket(observer, socket, target.request.bytes, readyEvent, proxy, reads);
 }

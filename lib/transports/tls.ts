@@ -6,10 +6,10 @@
 import { isIP } from 'node:net';
 import { connect } from 'node:tls';
 import type { Socket } from 'node:net';
-import type { Observable } from 'rxjs';
+import type { Observable, Unsubscribable } from 'rxjs';
 import { socketOptions } from './net.js';
-import { socketStream } from './socket-stream.js';
-import type { CreateConnectionOptions, TransportEvent, TransportTarget } from './transport.js';
+import { connectSocket, socketStream } from './socket-stream.js';
+import type { CreateConnectionOptions, TransportEvent, TransportObserver, TransportTarget } from './transport.js';
 
 /**
  * The options for `tls.connect()`: a fresh copy of `target.tls` (never mutated) plus `host`, `port` (or the
@@ -39,4 +39,9 @@ export function tlsOptions(target: TransportTarget, socket?: Socket): CreateConn
  */
 export function tlsStream(target: TransportTarget): Observable<TransportEvent> {
   return socketStream(target, () => connect(tlsOptions(target)), 'secureConnect');
+}
+
+/** {@link tlsStream} straight to an observer (the session's direct path): the teardown, or null when connecting threw. */
+export function tlsConnect(target: TransportTarget, observer: TransportObserver): Unsubscribable | null {
+  return connectSocket(target, () => connect(tlsOptions(target)), 'secureConnect', null, false, observer);
 }

@@ -10,7 +10,7 @@
  * the only place with raw sockets, timers and clocks. May import: core/ only
  * (rxjs, node:*); never connection/ or above.
  */
-import type { Observable } from 'rxjs';
+import type { Observable, Unsubscribable } from 'rxjs';
 import type { Agent } from 'node:http';
 import type { LookupFunction, Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
@@ -183,6 +183,20 @@ export interface TransportConnection {
    */
   flushed?(callback: () => void): void;
 }
+
+/** Receives a transport's events straight from its socket, without an RxJS subscriber in between (the built-in transports). */
+export interface TransportObserver {
+  next(event: TransportEvent): void;
+  error(error: unknown): void;
+  complete(): void;
+}
+
+/**
+ * What the pipeline's head connects through: a transport's cold Observable, or — for the built-in direct
+ * TCP and TLS paths — a function that connects straight to an observer (one RxJS subscriber and its
+ * finalizer list less per connection) and returns the teardown.
+ */
+export type TransportSource = Observable<TransportEvent> | ((observer: TransportObserver) => Unsubscribable);
 
 /** A way to reach a server. `open` is cold: subscribing connects, unsubscribing destroys the connection. */
 export interface Transport {
