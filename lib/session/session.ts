@@ -51,7 +51,7 @@ export interface SessionHooks {
 }
 
 /** The pipeline's last stage: delivers public events to the subscriber and decides the session's end. */
-class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd {
+class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, Unsubscribable {
   /** False once the subscriber unsubscribed (the connection may still be closing in the background). */
   private attached = true;
   /** True once the last event was decided. */
@@ -152,6 +152,11 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd {
     return events.disconnected(cause ?? 'connection closed by server', false, now);
   }
 
+  /** What the subscriber's unsubscribe reaches (the sink is the subscription's teardown): {@link detach}. */
+  unsubscribe(): void {
+    this.detach();
+  }
+
   /**
    * The subscriber unsubscribed: an open connection closes in the background (1001), bounded by
    * closeTimeout (with closeTimeout 0 the close frame still goes out, and the session ends without waiting).
@@ -166,15 +171,6 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd {
       if (conn.closeRequested || conn.closeStarted) return;
     }
     this.finish(events.disconnected('unsubscribed', false, conn.now()));
-  }
-}
-
-/** What the subscriber's unsubscribe reaches: detaches the sink (an open connection closes in the background). */
-class SinkDetach implements Unsubscribable {
-  constructor(private readonly sink: SessionSink) {}
-
-  unsubscribe(): void {
-    this.sink.detach();
   }
 }
 
@@ -264,5 +260,6 @@ function openSession(
   // Out-of-band batches (close sent, forced end) enter at the head too, in order with the transport's events.
   conn.input = head;
   head.start(transportSource(transport, first.target));
-  return new SinkDetach(sink);
+  // The sink is its own teardown (`unsubscribe` detaches it): no extra object per connection.
+  return sink;
 }

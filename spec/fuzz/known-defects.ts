@@ -133,7 +133,9 @@ export const KNOWN_DEFECTS: readonly KnownDefect[] = [
     reproduction: makeScenario({
       client: { compress: true, maxPayload: undefined, maxMessageSize: undefined },
       response: deflated,
-      frames: [{ kind: 'bomb', size: 64 << 20 }, close(5000)],
+      // Three bombs, not one: a single 64 MiB inflation can finish within the two closeTimeouts (100 ms) the close
+      // timer allows on a fast, quiet machine, and the reproduction must not depend on the machine's speed.
+      frames: [{ kind: 'bomb', size: 64 << 20 }, { kind: 'bomb', size: 64 << 20 }, { kind: 'bomb', size: 64 << 20 }, close(5000)],
     }),
   },
 ];
