@@ -29,7 +29,7 @@ export interface ByteSink {
 }
 
 /** A data frame at most this large is written in place where the sink offers room (see {@link ByteSink.writable}). */
-const IN_PLACE_LIMIT = 1024;
+const IN_PLACE_LIMIT = 16 * 1024 - 1;
 
 /** Writes masked frames to a sink. */
 export class FrameWriter {
