@@ -47,8 +47,10 @@ export class ClientProtocol implements FrameHandler {
   /** True while the chunk being parsed is transient (its memory is reused once `receive` returns): what outlives the call is copied. */
   private transient = false;
   /**
-   * What copying out of the last transient chunk cost, in bytes (each copy counts {@link COPY_OVERHEAD} more):
-   * past {@link OWNED_CHUNK_THRESHOLD} a chunk of its own would have been cheaper (see `prefersOwnedChunks`).
+   * What copying the last chunk's binary messages out costs (or would have cost, had it been transient), in
+   * bytes, each copy counting {@link COPY_OVERHEAD} more: past {@link OWNED_CHUNK_THRESHOLD} a chunk of its own
+   * is cheaper (see `prefersOwnedChunks`). Counted for owned chunks too, so that the choice holds while such
+   * messages keep coming instead of flipping at every read.
    */
   private copyCost = 0;
   private closeSent = false;
@@ -185,7 +187,10 @@ export class ClientProtocol implements FrameHandler {
   onDataFrame(opcode: number, fin: boolean, rsv1: boolean, payload: Uint8Array): void {
     const data = this.assembler.frame(opcode, fin, rsv1, payload);
     // The fast path hands out the payload itself, a view of the chunk: owned only if the chunk is.
-    if (data !== null) this.deliver(data, data === payload && this.transient);
+    if (data === null) return;
+    const view = data === payload;
+    if (view && (rsv1 || opcode !== Opcode.TEXT)) this.copyCost += data.length + COPY_OVERHEAD;
+    this.deliver(data, view && this.transient);
   }
 
   /** @internal */
@@ -219,7 +224,6 @@ export class ClientProtocol implements FrameHandler {
 
   /** `bytes` in memory of their own. */
   private copy(bytes: Uint8Array): Uint8Array {
-    this.copyCost += bytes.length + COPY_OVERHEAD;
     const copy = this.alloc(bytes.length);
     copy.set(bytes);
     return copy;

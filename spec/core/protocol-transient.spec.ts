@@ -99,6 +99,8 @@ describe('ClientProtocol: transient chunks (reused after receive)', () => {
     expect(protocol.prefersOwnedChunks).toBe(false); // one small message: a copy is cheaper than a buffer
     feed(Buffer.concat(Array.from({ length: 20 }, () => encodeFrame(Opcode.BINARY, pattern(64, 7), null))), []);
     expect(protocol.prefersOwnedChunks).toBe(true); // many small copies
+    protocol.receive(Buffer.concat(Array.from({ length: 20 }, () => encodeFrame(Opcode.BINARY, pattern(64, 7), null))), false);
+    expect(protocol.prefersOwnedChunks).toBe(true); // an owned chunk of the same: still cheaper owned (no flip-flop)
     feed(encodeFrame(Opcode.TEXT, new TextEncoder().encode('x'.repeat(10_000)), null), []);
     expect(protocol.prefersOwnedChunks).toBe(false); // text is decoded in place
   });
