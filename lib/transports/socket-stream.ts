@@ -29,8 +29,8 @@ const GATHER_LIMIT = 16 * 1024;
 const FIRST_GATHER = 1024;
 const MAX_GATHER = 64 * 1024;
 
-function flushGathered(connection: SocketConnection): void {
-  connection.flush();
+function endTick(connection: SocketConnection): void {
+  connection.endTick();
 }
 
 /** A TransportConnection over a Node socket: one small object, its methods on the prototype. */
@@ -41,6 +41,10 @@ class SocketConnection implements TransportConnection {
   /** Full gather buffers of this tick, in order, before `gather`. */
   private full: Uint8Array[] | null = null;
   private fullBytes = 0;
+  /** True once this tick's end is scheduled (`endTick`). */
+  private tickScheduled = false;
+  /** True while the socket is corked for the large writes of this tick. */
+  private corked = false;
   /** Asked before each read of a socket that reads into the shared buffer (see {@link SharedReads}). */
   readHint: ReadHint | null = null;
 
@@ -50,15 +54,37 @@ class SocketConnection implements TransportConnection {
    * Small writes are gathered per tick into one buffer that leaves in one `socket.write` at the end of the
    * tick (`process.nextTick`): many small messages sent in one go cost one write request and one system call
    * instead of one each (corking the socket would still queue one request per write). A large write first
-   * flushes what was gathered, then goes to the socket as it is, so the order always holds.
+   * flushes what was gathered, then goes to the socket as it is, uncopied; the socket is corked until the
+   * end of the tick, so that the large writes of one tick leave in one `writev`. The order always holds.
    */
   write(data: Uint8Array): void {
     if (data.length >= GATHER_LIMIT) {
       this.flush();
+      if (!this.corked) {
+        this.corked = true;
+        this.socket.cork();
+        this.scheduleTickEnd();
+      }
       this.socket.write(data);
       return;
     }
     this.writable(data.length).set(data);
+  }
+
+  private scheduleTickEnd(): void {
+    if (this.tickScheduled) return;
+    this.tickScheduled = true;
+    process.nextTick(endTick, this);
+  }
+
+  /** The end of the tick: what was gathered goes to the socket, and the socket is uncorked. */
+  endTick(): void {
+    this.tickScheduled = false;
+    this.flush();
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
+    }
   }
 
   /** Room for `size` bytes (at most {@link GATHER_LIMIT}) at the end of this tick's gathered bytes. */
@@ -67,7 +93,7 @@ class SocketConnection implements TransportConnection {
     if (gather === null) {
       gather = this.gather = Buffer.allocUnsafe(Math.max(FIRST_GATHER, size));
       this.used = 0;
-      if (this.full === null) process.nextTick(flushGathered, this);
+      this.scheduleTickEnd();
     } else if (this.used + size > gather.length) {
       // Full: keep it as it is and go on in a larger one (no copying of what was gathered).
       (this.full ??= []).push(gather.subarray(0, this.used));
