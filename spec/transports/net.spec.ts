@@ -1,4 +1,5 @@
 import { netStream } from '../../lib/transports/net.js';
+import type { ReadHint } from '../../lib/transports/transport.js';
 import { startRawServer, SWITCHING, type RawServer } from '../helpers/raw-server.js';
 import { record, targetFor } from '../helpers/transport-target.js';
 
@@ -51,13 +52,14 @@ describe('netStream', () => {
     expect(seen.map((chunk) => chunk.text).join('')).toBe(`${SWITCHING}\x81\x02hi`.repeat(2));
   });
 
-  it('reads into a buffer of its own once the session\'s read hint prefers owned chunks', async () => {
+  /** Connects with `hint` set at `open`, waits for the 101 head, then has the server send `tail` and end; the chunks as they came. */
+  async function readWithHint(hint: ReadHint, tail: string): Promise<Array<{ transient: boolean | undefined; chunk: Uint8Array }>> {
     server = await startRawServer();
     const chunks: Array<{ transient: boolean | undefined; chunk: Uint8Array }> = [];
     const done = new Promise<void>((resolve, reject) => {
       netStream(targetFor(`ws://127.0.0.1:${server.port}/`)).subscribe({
         next: (event) => {
-          if (event.type === 'open') event.connection.readHint = { prefersOwnedChunks: true, readTarget: () => null };
+          if (event.type === 'open') event.connection.readHint = hint;
           else if (event.type === 'data') chunks.push({ transient: event.transient, chunk: event.chunk });
         },
         error: reject,
@@ -69,8 +71,13 @@ describe('netStream', () => {
       const check = (): void => (chunks.length > 0 ? resolve() : void setImmediate(check));
       check();
     });
-    socket.end(Buffer.from('\x81\x03abc', 'latin1'));
+    socket.end(Buffer.from(tail, 'latin1'));
     await done;
+    return chunks;
+  }
+
+  it('reads into a buffer of its own once the session\'s read hint prefers owned chunks', async () => {
+    const chunks = await readWithHint({ prefersOwnedChunks: true, readTarget: () => null }, '\x81\x03abc');
 
     // The first read's buffer was chosen before the hint; every later chunk is the chunk's own memory.
     expect(chunks.length).toBeGreaterThanOrEqual(2);
@@ -79,33 +86,9 @@ describe('netStream', () => {
   });
 
   it('reads straight into the region the read hint offers as its target', async () => {
-    server = await startRawServer();
     const message = Buffer.alloc(1000);
-    const chunks: Array<{ transient: boolean | undefined; chunk: Uint8Array }> = [];
     let offered = false;
-    const done = new Promise<void>((resolve, reject) => {
-      netStream(targetFor(`ws://127.0.0.1:${server.port}/`)).subscribe({
-        next: (event) => {
-          if (event.type === 'open') {
-            event.connection.readHint = {
-              get prefersOwnedChunks() {
-                return true;
-              },
-              readTarget: () => ((offered = true), message.subarray(100, 110)),
-            };
-          } else if (event.type === 'data') chunks.push({ transient: event.transient, chunk: event.chunk });
-        },
-        error: reject,
-        complete: resolve,
-      });
-    });
-    const socket = await server.connection(0);
-    await new Promise<void>((resolve) => {
-      const check = (): void => (chunks.length > 0 ? resolve() : void setImmediate(check));
-      check();
-    });
-    socket.end(Buffer.from('0123456789', 'latin1'));
-    await done;
+    const chunks = await readWithHint({ prefersOwnedChunks: true, readTarget: () => ((offered = true), message.subarray(100, 110)) }, '0123456789');
 
     expect(offered).toBe(true);
     const last = chunks.at(-1)!;
