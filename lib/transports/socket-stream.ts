@@ -25,8 +25,9 @@ const EMPTY = new Uint8Array(0);
 
 /** A write at least this long goes to the socket as it is (after what was gathered), never copied. */
 const GATHER_LIMIT = 16 * 1024;
-/** Capacity of a tick's first gather buffer (from Node's pool), and of every later one at most. */
+/** Capacity of a tick's first gather buffer (small enough to come from Node's pool)… */
 const FIRST_GATHER = 1024;
+/** …and the most a later one of the same tick grows to (8 times the one before). */
 const MAX_GATHER = 64 * 1024;
 
 function endTick(connection: SocketConnection): void {
