@@ -56,17 +56,10 @@ export class FrameWriter {
 
   /** A frame with `payload` masked into it; the caller's buffer is never modified. */
   writeFrame(opcode: number, payload: Uint8Array, rsv1 = false): void {
-    if (opcode === Opcode.BINARY) {
-      const headerSize = frameHeaderSize(payload.length, true);
-      const place = this.place(headerSize + payload.length);
-      if (place !== null) {
-        const key = this.maskKey();
-        writeFrameHeader(place, 0, opcode, payload.length, key, rsv1 ? { rsv1, fin: true } : undefined);
-        mask(payload, key, place, headerSize);
-        return;
-      }
-    }
-    this.output.write(this.encode(opcode, payload, rsv1, true));
+    const size = frameHeaderSize(payload.length, true) + payload.length;
+    const place = opcode === Opcode.BINARY ? this.place(size) : null;
+    if (place !== null) this.encodeInto(place, opcode, payload, rsv1, true);
+    else this.output.write(this.encodeInto(this.alloc(size), opcode, payload, rsv1, true));
   }
 
   /** Room in the sink for a small data frame, or null (see {@link ByteSink.writable}). */
@@ -80,10 +73,13 @@ export class FrameWriter {
    * is copied into the frame and never modified.
    */
   encode(opcode: number, payload: Uint8Array, rsv1: boolean, fin: boolean): Uint8Array {
-    const headerSize = frameHeaderSize(payload.length, true);
-    const buffer = this.alloc(headerSize + payload.length);
+    return this.encodeInto(this.alloc(frameHeaderSize(payload.length, true) + payload.length), opcode, payload, rsv1, fin);
+  }
+
+  /** Writes the masked frame into `buffer` (exactly its size) and returns it. */
+  private encodeInto(buffer: Uint8Array, opcode: number, payload: Uint8Array, rsv1: boolean, fin: boolean): Uint8Array {
     const key = this.maskKey();
-    writeFrameHeader(buffer, 0, opcode, payload.length, key, rsv1 || !fin ? { rsv1, fin } : undefined);
+    const headerSize = writeFrameHeader(buffer, 0, opcode, payload.length, key, rsv1 || !fin ? { rsv1, fin } : undefined);
     mask(payload, key, buffer, headerSize);
     return buffer;
   }

@@ -24,21 +24,19 @@ function xorInPlace(buffer: Uint8Array, start: number, end: number, key: Uint8Ar
   }
   let i = start;
   let k = 0;
-  {
-    // Bytewise up to a 4-byte boundary of the underlying ArrayBuffer, then whole words.
-    while (((buffer.byteOffset + i) & 3) !== 0) buffer[i++]! ^= key[k++ & 3]!;
-    const k0 = key[k & 3]!;
-    const k1 = key[(k + 1) & 3]!;
-    const k2 = key[(k + 2) & 3]!;
-    const k3 = key[(k + 3) & 3]!;
-    const word = LITTLE_ENDIAN ? k0 | (k1 << 8) | (k2 << 16) | (k3 << 24) : (k0 << 24) | (k1 << 16) | (k2 << 8) | k3;
-    const words = new Uint32Array(buffer.buffer, buffer.byteOffset + i, (end - i) >>> 2);
-    const count = words.length;
-    for (let w = 0; w < count; w++) words[w]! ^= word;
-    const done = count << 2;
-    i += done;
-    k += done; // a multiple of 4: the key phase is unchanged
-  }
+  // Bytewise up to a 4-byte boundary of the underlying ArrayBuffer, then whole words.
+  while (((buffer.byteOffset + i) & 3) !== 0) buffer[i++]! ^= key[k++ & 3]!;
+  const k0 = key[k & 3]!;
+  const k1 = key[(k + 1) & 3]!;
+  const k2 = key[(k + 2) & 3]!;
+  const k3 = key[(k + 3) & 3]!;
+  const word = LITTLE_ENDIAN ? k0 | (k1 << 8) | (k2 << 16) | (k3 << 24) : (k0 << 24) | (k1 << 16) | (k2 << 8) | k3;
+  const words = new Uint32Array(buffer.buffer, buffer.byteOffset + i, (end - i) >>> 2);
+  const count = words.length;
+  for (let w = 0; w < count; w++) words[w]! ^= word;
+  const done = count << 2;
+  i += done;
+  k += done; // a multiple of 4: the key phase is unchanged
   for (; i < end; i++) buffer[i]! ^= key[k++ & 3]!;
 }
 

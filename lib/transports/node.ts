@@ -4,7 +4,7 @@
  * else a proxy (explicit `proxies` or the environment; never for a Unix
  * socket), else a direct TCP (`ws:`) or TLS (`wss:`) connection.
  */
-import { defer, type Unsubscribable } from 'rxjs';
+import { defer, type Observable, type Unsubscribable } from 'rxjs';
 import { agentStream } from './agent.js';
 import { customStream } from './custom.js';
 import { http2Stream } from './http2.js';
@@ -12,7 +12,7 @@ import { netConnect, netStream } from './net.js';
 import { proxyStream } from './proxy.js';
 import { resolveProxy } from './proxy-env.js';
 import { tlsConnect, tlsStream } from './tls.js';
-import type { Transport, TransportObserver, TransportSource, TransportTarget } from './transport.js';
+import type { Transport, TransportEvent, TransportObserver, TransportSource, TransportTarget } from './transport.js';
 
 /**
  * The Node transport:
@@ -27,27 +27,31 @@ import type { Transport, TransportObserver, TransportSource, TransportTarget } f
  * without, and null for a direct connection.
  */
 export const nodeTransport: Transport = {
-  open: (target) =>
-    defer(() => {
-      if (target.agent !== undefined) return agentStream(target, target.agent);
-      if (target.createConnection !== undefined) return customStream(target, target.createConnection);
-      const proxy = target.socketPath === undefined ? resolveProxy(target, target.proxies) : null;
-      if (target.http2 === true) return http2Stream(target, proxy);
-      if (proxy !== null) return proxyStream(target, proxy);
-      return target.secure ? tlsStream(target) : netStream(target);
-    }),
+  open: (target) => defer(() => routedStream(target) ?? (target.secure ? tlsStream(target) : netStream(target))),
 };
+
+/**
+ * The stream of paths 1–3 above for `target` (reading the proxy environment once), or null for the direct
+ * TCP/TLS path of 4.
+ */
+function routedStream(target: TransportTarget): Observable<TransportEvent> | null {
+  if (target.agent !== undefined) return agentStream(target, target.agent);
+  if (target.createConnection !== undefined) return customStream(target, target.createConnection);
+  const proxy = target.socketPath === undefined ? resolveProxy(target, target.proxies) : null;
+  if (target.http2 === true) return http2Stream(target, proxy);
+  if (proxy !== null) return proxyStream(target, proxy);
+  return null;
+}
 
 /** No teardown left to do: connecting threw, and the observer got the error. */
 const NOTHING: Unsubscribable = { unsubscribe: () => undefined };
 
 /**
- * What the session connects through for `target` over `transport`: for {@link nodeTransport}'s direct TCP
- * and TLS paths (no agent, no createConnection, no proxy, no HTTP/2), a function that connects straight to
- * the pipeline's head; else the transport's Observable.
+ * What the session connects through for `target` over `transport`, right away: for {@link nodeTransport}'s
+ * direct TCP and TLS paths, a function that connects straight to the pipeline's head; else the stream of the
+ * path (or of the custom transport).
  */
 export function transportSource(transport: Transport, target: TransportTarget): TransportSource {
-  if (transport !== nodeTransport || target.agent !== undefined || target.createConnection !== undefined || target.http2 === true) return transport.open(target);
-  if (target.socketPath === undefined && resolveProxy(target, target.proxies) !== null) return transport.open(target);
-  return (observer: TransportObserver) => (target.secure ? tlsConnect(target, observer) : netConnect(target, observer)) ?? NOTHING;
+  if (transport !== nodeTransport) return transport.open(target);
+  return routedStream(target) ?? ((observer: TransportObserver) => (target.secure ? tlsConnect(target, observer) : netConnect(target, observer)) ?? NOTHING);
 }
