@@ -28,9 +28,6 @@ export interface ByteSink {
   writable?(size: number): Uint8Array | null;
 }
 
-/** A data frame at most this large is written in place where the sink offers room (see {@link ByteSink.writable}). */
-const IN_PLACE_LIMIT = 16 * 1024 - 1;
-
 /** Writes masked frames to a sink. */
 export class FrameWriter {
   constructor(
@@ -62,9 +59,9 @@ export class FrameWriter {
     else this.output.write(this.encodeInto(this.alloc(size), opcode, payload, rsv1, true));
   }
 
-  /** Room in the sink for a small data frame, or null (see {@link ByteSink.writable}). */
+  /** Room in the sink for a data frame, or null (see {@link ByteSink.writable}). */
   private place(size: number): Uint8Array | null {
-    return size <= IN_PLACE_LIMIT && this.output.writable !== undefined ? this.output.writable(size) : null;
+    return this.output.writable !== undefined ? this.output.writable(size) : null;
   }
 
   /**

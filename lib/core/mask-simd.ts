@@ -3,12 +3,15 @@
  * data is the XOR of octet i of the original data with octet at index
  * i modulo 4 of the masking key"): a WebAssembly SIMD loop that XORs
  * 64 bytes per step (four 128-bit lanes), several times faster than any
- * JavaScript loop, a little faster than the bufferutil addon for frames of
- * kilobytes and more. WebAssembly reaches only its own memory, so each block
+ * JavaScript loop. WebAssembly reaches only its own memory, so each block
  * of up to 64 KiB is copied into a scratch area, masked there and copied
- * out: two memcpy, cheap beside the XOR. Where WebAssembly or its SIMD
- * extension is missing (or a content security policy forbids compiling it),
- * {@link maskBlocks} reports false and the caller masks in JavaScript.
+ * out: two memcpy (64 KiB: 4.5 µs, the bufferutil addon 2.1 µs). A frame
+ * built in the frame pool (frame-pool.ts, in the same memory) is masked
+ * where it is: one copy in, none out (64 KiB with the pool's bookkeeping:
+ * 3.4 µs, against 5.5 µs for bufferutil with the frame's allocation). Where
+ * WebAssembly or its SIMD extension is missing (or a content security
+ * policy forbids compiling it), {@link maskBlocks} reports false and the
+ * caller masks in JavaScript.
  *
  * The module is 90 bytes, written out below (no build step, no file to
  * load), compiled synchronously once, on first use.
@@ -33,13 +36,16 @@ const MODULE = [
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
   0x01, 0x07, 0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00, // types: (i32, i32, i32) → ()
   0x03, 0x02, 0x01, 0x00, // functions: one, of type 0
-  0x05, 0x03, 0x01, 0x00, 0x02, // memory: 2 pages (128 KiB), fixed
+  0x05, 0x03, 0x01, 0x00, 0x42, // memory: 66 pages (4 MiB + 128 KiB), fixed: never grown, so never detached
   0x07, 0x09, 0x02, 0x01, 0x6d, 0x02, 0x00, 0x01, 0x78, 0x00, 0x00, // exports: "m" memory 0, "x" function 0
   0x0a, BODY.length + 2, 0x01, BODY.length, ...BODY, // code
 ];
 
 /** Bytes masked per kernel call. */
 const BLOCK = 64 * 1024;
+/** The frame pool's place in the kernel's memory (after the scratch area): see frame-pool.ts. */
+export const POOL_START = 128 * 1024;
+export const POOL_END = POOL_START + 4 * 1024 * 1024;
 /**
  * The scratch area starts half a page (plus the target's offset within a page) into the memory: copying out
  * of it into a target whose address differs by a small multiple of 4 KiB runs many times slower on x86
@@ -67,6 +73,11 @@ function load(): Kernel | null {
   }
 }
 
+/** The kernel's memory (loading the kernel on first use), or null where there is no kernel. */
+export function kernelMemory(): Uint8Array | null {
+  return (kernel ??= load())?.memory ?? null;
+}
+
 /**
  * Writes `source` masked with `key` into `target` at `offset` (`target[offset + i] = source[i] ^ key[i & 3]`),
  * block by block through the kernel. `source` may be `target`'s own range (masking in place).
@@ -80,6 +91,15 @@ export function maskBlocks(source: Uint8Array, key: Uint8Array, target: Uint8Arr
   // WebAssembly memory is little-endian: byte j of every lane is key[j].
   const word = key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24);
   const length = source.length;
+  if (target.buffer === memory.buffer) {
+    // A frame pool buffer: copied in once and masked where it is (no scratch, no copy out).
+    const at = target.byteOffset + offset;
+    if (source.buffer !== memory.buffer || source.byteOffset !== at) target.set(source, offset);
+    const whole = length & ~63; // the kernel steps 64 bytes: the ragged end in JavaScript, not past the buffer
+    if (whole > 0) k.xor(at, whole, word);
+    for (let i = whole; i < length; i++) memory[at + i]! ^= key[i & 3]!;
+    return true;
+  }
   const base = SCRATCH + ((target.byteOffset + offset) & 4095);
   for (let at = 0; at < length; at += BLOCK) {
     const n = Math.min(BLOCK, length - at);

@@ -6,7 +6,7 @@
 import { connect, type LookupFunction, type NetConnectOpts, type Socket } from 'node:net';
 import type { Observable } from 'rxjs';
 import type { Unsubscribable } from 'rxjs';
-import { connectSocket, socketStream, type SharedReads } from './socket-stream.js';
+import { connectSocket, NODE_SOCKETS, socketStream, type SharedReads } from './socket-stream.js';
 import type { TransportEvent, TransportObserver, TransportTarget } from './transport.js';
 
 /** node:net's options for the socket itself. */
@@ -57,7 +57,7 @@ export function netStream(target: TransportTarget): Observable<TransportEvent> {
  * callback called with the socket as `this`): Bun's node:net calls the callback without the socket, and
  * Deno's is not verified. Elsewhere sockets emit `data` as usual.
  */
-const SHARED_READS = typeof process.versions.bun !== 'string' && typeof process.versions.deno !== 'string';
+const SHARED_READS = NODE_SOCKETS;
 
 /** {@link netStream} straight to an observer (the session's direct path): the teardown, or null when connecting threw. */
 export function netConnect(target: TransportTarget, observer: TransportObserver): Unsubscribable | null {

@@ -4,7 +4,8 @@
  * subscriber, and the cold stream over a connecting net/TLS socket.
  */
 import { Observable, type Unsubscribable } from 'rxjs';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
+import { releaseFrameBuffer, takeFrameBuffer } from '../core/frame-pool.js';
 import type { ReadHint, TransportConnection, TransportEvent, TransportObserver, TransportTarget } from './transport.js';
 
 /** Swallows errors a socket reports after we stopped listening (a late RST must not crash the process). */
@@ -23,6 +24,13 @@ export function transportError(error: unknown): Error {
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * True on Node itself, not on Bun's or Deno's node:net: shared reads and the frame pool rely on Node's exact
+ * semantics (`onread`'s buffer asked for after each read and its callback called with the socket as `this`;
+ * a write callback once the bytes were handed to the OS or encrypted), verified there only.
+ */
+export const NODE_SOCKETS = typeof process.versions.bun !== 'string' && typeof process.versions.deno !== 'string';
+
 /** A write at least this long goes to the socket as it is (after what was gathered), never copied. */
 const GATHER_LIMIT = 16 * 1024;
 /** Capacity of a tick's first gather buffer (small enough to come from Node's pool)… */
@@ -32,6 +40,11 @@ const MAX_GATHER = 64 * 1024;
 
 function endTick(connection: SocketConnection): void {
   connection.endTick();
+}
+
+/** A write callback that gives a frame pool buffer back (the socket is done with it). */
+function releasing(buffer: Uint8Array): () => void {
+  return () => releaseFrameBuffer(buffer);
 }
 
 /** A TransportConnection over a Node socket: one small object, its methods on the prototype. */
@@ -48,8 +61,16 @@ class SocketConnection implements TransportConnection {
   private corked = false;
   /** Asked before each read of a socket that reads into the shared buffer (see {@link SharedReads}). */
   readHint: ReadHint | null = null;
+  /**
+   * True for a node:net socket (TCP, TLS, Unix) on Node: its write callback means the bytes were handed on
+   * (to the OS, or encrypted), so a large frame may be built in the frame pool. Not for any other Duplex a
+   * `createConnection` returns: it may keep the chunks it was given after calling back.
+   */
+  private readonly pooled: boolean;
 
-  constructor(readonly socket: Socket) {}
+  constructor(readonly socket: Socket) {
+    this.pooled = NODE_SOCKETS && socket instanceof Socket;
+  }
 
   /**
    * Small writes are gathered per tick into one buffer that leaves in one `socket.write` at the end of the
@@ -69,7 +90,7 @@ class SocketConnection implements TransportConnection {
       this.socket.write(data);
       return;
     }
-    this.writable(data.length).set(data);
+    this.gathered(data.length).set(data);
   }
 
   private scheduleTickEnd(): void {
@@ -88,8 +109,18 @@ class SocketConnection implements TransportConnection {
     }
   }
 
-  /** Room for `size` bytes (at most {@link GATHER_LIMIT}) at the end of this tick's gathered bytes. */
-  writable(size: number): Uint8Array {
+  /**
+   * Room for `size` bytes, in order after every write before: below {@link GATHER_LIMIT} at the end of this
+   * tick's gathered bytes; from there on a frame pool buffer already queued on the corked socket (the
+   * caller fills it before the tick ends), released when the socket is done with it; null when the pool
+   * has no room.
+   */
+  writable(size: number): Uint8Array | null {
+    return size >= GATHER_LIMIT ? this.pooledRoom(size) : this.gathered(size);
+  }
+
+  /** Room for `size` bytes (below {@link GATHER_LIMIT}) at the end of this tick's gathered bytes. */
+  private gathered(size: number): Uint8Array {
     let gather = this.gather;
     if (gather === null) {
       gather = this.gather = Buffer.allocUnsafe(Math.max(FIRST_GATHER, size));
@@ -105,6 +136,21 @@ class SocketConnection implements TransportConnection {
     const at = this.used;
     this.used = at + size;
     return gather.subarray(at, at + size);
+  }
+
+  private pooledRoom(size: number): Uint8Array | null {
+    if (!this.pooled || this.socket.destroyed) return null;
+    const room = takeFrameBuffer(size);
+    if (room === null) return null;
+    this.flush();
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      this.scheduleTickEnd();
+    }
+    // Corked: the socket only buffers the reference until the end of the tick, by when the caller filled it.
+    this.socket.write(room, releasing(room));
+    return room;
   }
 
   /** Hands what was gathered to the socket, in order. */

@@ -154,9 +154,9 @@ export interface TransportConnection {
   /**
    * Room for `size` bytes that leave in order with every other write, as if passed to `write` now (a
    * transport that gathers small writes into one buffer per tick offers it); the caller fills it at once.
-   * Optional: without it every frame goes through `write`.
+   * Null: no room for that size, the frame goes through `write`. Optional: without it every frame does.
    */
-  writable?(size: number): Uint8Array;
+  writable?(size: number): Uint8Array | null;
   /** Tears the connection down at once. The stream then completes. */
   destroy(): void;
   /**

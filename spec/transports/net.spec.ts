@@ -1,7 +1,11 @@
+import { framePoolInUse } from '../../lib/core/frame-pool.js';
 import { netStream } from '../../lib/transports/net.js';
-import type { ReadHint } from '../../lib/transports/transport.js';
+import type { ReadHint, TransportConnection } from '../../lib/transports/transport.js';
 import { startRawServer, SWITCHING, type RawServer } from '../helpers/raw-server.js';
 import { record, targetFor } from '../helpers/transport-target.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const connection = (open: { connection: TransportConnection }): TransportConnection => open.connection;
 
 describe('netStream', () => {
   let server: RawServer;
@@ -114,7 +118,7 @@ describe('netStream', () => {
     for (const [i, size] of sizes.entries()) {
       if (i === 2) {
         // Written in place: the region given is filled now and leaves in its turn.
-        connection.writable!(size).fill(i + 1);
+        connection.writable!(size)!.fill(i + 1);
       } else {
         connection.write(Buffer.alloc(size, i + 1));
       }
@@ -130,6 +134,47 @@ describe('netStream', () => {
     expect(Buffer.concat(received).equals(expected)).toBe(true);
     expect(first).toBe(10); // gathered, not yet handed to the socket
     expect(inTick).toBeGreaterThanOrEqual(5); // the small write after the last large one is still gathered
+  });
+
+  it('builds large frames in the frame pool, in order with the other writes, and gives the pool back once written', async () => {
+    server = await startRawServer({ answer: SWITCHING });
+    const received: Buffer[] = [];
+    const sizes = [10, 70_000, 30, 20_000, 5, 200_000];
+    const expected = Buffer.concat(sizes.map((size, i) => Buffer.alloc(size, i + 1)));
+    const recording = record(netStream(targetFor(`ws://127.0.0.1:${server.port}/`)));
+    await recording.until((r) => r.types().includes('data'));
+    const socket = await server.connection(0);
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    const open = recording.events.find((event) => event.type === 'open');
+    if (open?.type !== 'open') throw new Error('no open event');
+    const rooms = sizes.map((size, i) => {
+      const room = connection(open).writable!(size)!;
+      room.fill(i + 1);
+      return room;
+    });
+    const pooled = framePoolInUse();
+    await waitFor(() => Buffer.concat(received).length >= expected.length);
+    await waitFor(() => framePoolInUse() === 0);
+    recording.subscription.unsubscribe();
+
+    expect(Buffer.concat(received).equals(expected)).toBe(true);
+    expect(rooms[1]!.buffer).toBe(rooms[5]!.buffer); // both in the pool…
+    expect(rooms[0]!.buffer).not.toBe(rooms[1]!.buffer); // …the small ones gathered elsewhere
+    expect(pooled).toBe(70_000 + 20_000 + 200_000);
+  });
+
+  it('gives the frame pool back when the socket is destroyed before its frames left', async () => {
+    server = await startRawServer({ answer: SWITCHING });
+    const recording = record(netStream(targetFor(`ws://127.0.0.1:${server.port}/`)));
+    await recording.until((r) => r.types().includes('data'));
+    const open = recording.events.find((event) => event.type === 'open');
+    if (open?.type !== 'open') throw new Error('no open event');
+    for (let i = 0; i < 3; i++) connection(open).writable!(100_000)!.fill(i);
+    expect(framePoolInUse()).toBe(300_000);
+    connection(open).destroy(); // still corked: nothing went to the OS
+
+    await waitFor(() => framePoolInUse() === 0);
+    expect(connection(open).writable!(100_000)).toBeNull(); // destroyed: no more rooms
   });
 
   it('errors with node\'s message when the connection is refused', async () => {
