@@ -5,7 +5,7 @@
  */
 import { alternate, type AlternateOptions, type Samples } from './alternate.js';
 import { ClientProcess } from './client-pool.js';
-import { LOMOND, NATIVE, RAW, RXJS, SPECS, WS, WS_BU, WS_BU_CORK } from './contenders/index.js';
+import { LOMONDS, NATIVE, RAW, RXJS, SPECS, WS, WS_BU, WS_BU_CORK } from './contenders/index.js';
 import type { FanInWindow, IdleResult } from './many-connections.js';
 import { tickerCompression } from './payloads.js';
 import type { Measured } from './sink.js';
@@ -47,9 +47,9 @@ export interface RowContext extends AlternateOptions {
   readonly fresh: (name: string) => ClientProcess;
 }
 
-export const RECEIVERS = [LOMOND, WS, WS_BU, NATIVE, RXJS];
-export const SENDERS = [LOMOND, WS, WS_BU, WS_BU_CORK, NATIVE, RXJS];
-const MANY = [LOMOND, WS, NATIVE, RXJS];
+export const RECEIVERS = [...LOMONDS, WS, WS_BU, NATIVE, RXJS];
+export const SENDERS = [...LOMONDS, WS, WS_BU, WS_BU_CORK, NATIVE, RXJS];
+const MANY = [...LOMONDS, WS, NATIVE, RXJS];
 const MiB = 1024 * 1024;
 /** lomond's default poll period: the idle rows open their connections evenly over it. */
 const POLL_PERIOD = 5000;

@@ -10,6 +10,7 @@
  *   BENCH_REPEATS, BENCH_SAMPLE_MS    repeats per row, target sample length
  *   BENCH_CLIENT_FLAGS='--trace-gc'   extra node flags for every client process
  *   BENCH_IDLE_CONNECTIONS=10000      the idle rows with 10,000 connections (default 1,000)
+ *   BENCH_BASELINE=$PWD/.tmp/base/cjs  A/B: another lomond build (a copy of an earlier dist/cjs) as the extra contender lomond-baseline
  *   npm run bench:profile             CPU profiles instead (bench/profile.ts)
  */
 import { execFileSync } from 'node:child_process';

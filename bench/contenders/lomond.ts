@@ -1,8 +1,10 @@
-/** lomond, as users run it: the built package (`npm run bench` builds first); types come from the sources. */
+/** lomond, as users run it: the built package (`npm run bench` builds first), or the baseline build of an A/B run; types come from the sources. */
 import type { WebSocket as LomondClass } from '../../lib/websocket.js';
 import { ECHO_MESSAGE, nowUs, pumped, type Contender } from './contender.js';
 
-const { WebSocket: Lomond } = require('../../dist/cjs/index.js') as { WebSocket: typeof LomondClass };
+// LOMOND_DIST: the baseline build of an A/B run (see contenders/index.ts BASELINE).
+const dist = process.env.LOMOND_DIST ? `${process.env.LOMOND_DIST}/index.js` : '../../dist/cjs/index.js';
+const { WebSocket: Lomond } = require(dist) as { WebSocket: typeof LomondClass };
 
 /** No timers during throughput samples (ws has none either); the idle and fan-in rows use the production defaults. */
 const QUIET = { pingRate: 0, poll: 3_600_000 };

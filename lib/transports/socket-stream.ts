@@ -202,18 +202,39 @@ export function socketConnection(socket: Socket): TransportConnection {
   return new SocketConnection(socket);
 }
 
-/** Size of the buffer every shared-read socket reads into, and of a chunk of its own when one is wanted. */
+/** Size of the buffer every shared-read socket reads into. */
 const READ_SIZE = 64 * 1024;
 /** The one buffer all shared-read sockets read into, in turn: each read is handled before the next one starts. */
 let sharedBuffer: Buffer | null = null;
+/**
+ * Reads that want memory of their own fill a slab, one after the other (whichever socket reads): one
+ * allocation per 256 KiB received instead of one per read, and a read may take up to what is left of it.
+ * Each chunk is a view of its part; the slab lives as long as any of them (a message kept as it came keeps
+ * its slab: at most 256 KiB, as a Buffer from Node's pool keeps its 8 KiB).
+ */
+const SLAB_SIZE = 256 * 1024;
+/** A read goes into a fresh slab when less than this is left of the current one. */
+const MIN_SLAB_READ = 16 * 1024;
+let slab: Buffer | null = null;
+/** Bytes of the slab already read into. */
+let slabUsed = 0;
+
+function slabRoom(): Buffer {
+  if (slab === null || slab.length - slabUsed < MIN_SLAB_READ) {
+    slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  return slab.subarray(slabUsed);
+}
 
 /**
  * node:net's `onread` for a socket that reads into one buffer shared by all such sockets, instead of a new
  * allocation per read (and without the Readable stream's machinery between the read and us). libuv reads one
  * socket at a time and our callback handles the chunk before returning, so the chunk goes out marked
  * `transient`: whatever outlives the call is copied (see ClientProtocol.receive). While a large payload is
- * arriving, the protocol prefers chunks it can keep as they are: the next read then gets a buffer of its own,
- * or, once the message's own buffer exists, goes straight into it (`readTarget`: no copy at all). node:net
+ * arriving, the protocol prefers chunks it can keep as they are: the next read then goes into the next part of
+ * a slab (memory no other read reuses), or, once the message's own buffer exists, straight into it
+ * (`readTarget`: no copy at all). node:net
  * asks for the next buffer after our callback returned, so the hint always sees the state after the chunk.
  * One small object and one closure per socket (node:net calls `buffer` without a `this`).
  */
@@ -228,11 +249,12 @@ export interface SharedReads {
 
 function nextReadBuffer(reads: SharedReads): Uint8Array {
   const hint = reads.connection?.readHint;
-  if (hint != null && hint.prefersOwnedChunks) return hint.readTarget() ?? Buffer.allocUnsafe(READ_SIZE);
+  if (hint != null && hint.prefersOwnedChunks) return hint.readTarget() ?? slabRoom();
   return (sharedBuffer ??= Buffer.allocUnsafe(READ_SIZE));
 }
 
 function onSharedRead(this: PipedSocket, bytes: number, buffer: Uint8Array): boolean {
+  if (slab !== null && buffer.buffer === slab.buffer) slabUsed += bytes; // before anything else can read into it
   const pipe = this[kPipe];
   if (pipe === undefined) return true;
   const chunk = buffer.subarray(0, bytes);

@@ -89,6 +89,36 @@ describe('netStream', () => {
     expect(Buffer.from(chunks.at(-1)!.chunk).toString('latin1')).toBe('\x81\x03abc');
   });
 
+  it('fills one slab with consecutive owned reads, each chunk its own part of it, none overwritten', async () => {
+    server = await startRawServer();
+    const chunks: Uint8Array[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      netStream(targetFor(`ws://127.0.0.1:${server.port}/`)).subscribe({
+        next: (event) => {
+          if (event.type === 'open') event.connection.readHint = { prefersOwnedChunks: true, readTarget: () => null };
+          else if (event.type === 'data') chunks.push(event.chunk);
+        },
+        error: reject,
+        complete: resolve,
+      });
+    });
+    const socket = await server.connection(0);
+    await waitFor(() => chunks.length > 0);
+    const pieces = ['first', 'second', 'third', 'fourth'];
+    for (const piece of pieces) {
+      const before = chunks.length;
+      socket.write(piece);
+      await waitFor(() => chunks.length > before);
+    }
+    socket.end();
+    await done;
+
+    const owned = chunks.slice(1); // the first read's buffer was chosen before the hint
+    expect(owned.map((chunk) => Buffer.from(chunk).toString()).join('')).toBe(pieces.join(''));
+    expect(new Set(owned.map((chunk) => chunk.buffer)).size).toBe(1);
+    for (let i = 1; i < owned.length; i++) expect(owned[i]!.byteOffset).toBe(owned[i - 1]!.byteOffset + owned[i - 1]!.length);
+  });
+
   it('reads straight into the region the read hint offers as its target', async () => {
     const message = Buffer.alloc(1000);
     let offered = false;
