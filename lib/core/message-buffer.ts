@@ -26,8 +26,8 @@ import { PayloadTooLargeError } from './errors.js';
 
 /** A part at least this long may be kept as a view of its chunk instead of being copied. */
 const MIN_VIEW = 4096;
-/** Memory the budget allows beyond twice the bytes received: one socket read's worth. */
-const SLACK = 64 * 1024;
+/** Memory the budget allows beyond twice the bytes received: what one socket read may keep alive (Node's reads fill slabs of 256 KiB). */
+const SLACK = 256 * 1024;
 /** First capacity of the tail. */
 const MIN_TAIL = 256;
 
@@ -46,6 +46,8 @@ export class MessageBuffer {
   private held = 0;
   /** True once the tail is the message's own buffer, of its exact size: every part goes straight into it. */
   private exact = false;
+  /** The memory behind the last kept view: counted once in `held` for all the consecutive views into it. */
+  private lastBehind: ArrayBufferLike | null = null;
 
   /** @param alloc - allocator (Node passes its unsafe pooled one) */
   constructor(alloc: (size: number) => Uint8Array) {
@@ -83,12 +85,14 @@ export class MessageBuffer {
       return;
     }
     if (length >= MIN_VIEW && !transient) {
-      const behind = part.buffer.byteLength;
+      const memory = part.buffer;
+      const behind = memory === this.lastBehind ? 0 : memory.byteLength;
       if (this.held + behind <= 2 * (this.length + length) + SLACK) {
         if (this.tailLength > 0) this.seal();
         this.pieces.push(part);
         this.piecesLength += length;
         this.held += behind;
+        this.lastBehind = memory;
         return;
       }
     }
@@ -133,6 +137,7 @@ export class MessageBuffer {
     this.tailLength = 0;
     this.held = 0;
     this.exact = false;
+    this.lastBehind = null;
   }
 
   /** Allocates the message's buffer at its exact `size` and moves what was gathered so far into it. */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { PayloadTooLargeError } from '../../lib/core/errors.js';
 import { MessageBuffer } from '../../lib/core/message-buffer.js';
 
-const SLACK = 64 * 1024;
+const SLACK = 256 * 1024;
 const MIN_TAIL = 256;
 const MAX = 1 << 30;
 /** A part of `size` bytes of `fill` in a chunk (ArrayBuffer) of its own, or inside a larger one. */
@@ -74,6 +74,18 @@ describe('MessageBuffer', () => {
     const data = buffer.take();
     expect(data).toBe(alloc.mock.results[0]!.value);
     expect([data[0], data[65536], data[size - 1]]).toEqual([0, 1, 15]);
+  });
+
+  it('counts the memory behind consecutive views of one slab once', () => {
+    const alloc = jest.fn((size: number) => new Uint8Array(size));
+    const buffer = new MessageBuffer(alloc);
+    const slab = new Uint8Array(256 * 1024);
+    for (let i = 0; i < 4; i++) buffer.append(slab.subarray(i * 65536, (i + 1) * 65536).fill(i), MAX, false);
+
+    expect(buffer.heldBytes).toBe(slab.length); // one slab, not four
+    expect(alloc).not.toHaveBeenCalled(); // all kept as views
+    const data = buffer.take();
+    expect([data.length, data[0], data[65536], data[data.length - 1]]).toEqual([slab.length, 0, 1, 3]);
   });
 
   it('keeps a large part that fills its chunk as a view, and hands it out alone', () => {
