@@ -1,14 +1,14 @@
 /**
  * The TLS path for `wss:` URLs (and `wss+unix:` over a Unix domain socket):
- * node:tls straight to the server. Certificates are verified unless the
+ * node:tls straight to the server, reading as the TCP path does. Certificates are verified unless the
  * user's `tls` options say otherwise.
  */
 import { isIP } from 'node:net';
-import { connect } from 'node:tls';
+import { connect, type ConnectionOptions } from 'node:tls';
 import type { Socket } from 'node:net';
 import type { Observable, Unsubscribable } from 'rxjs';
 import { socketOptions } from './net.js';
-import { connectSocket, socketStream } from './socket-stream.js';
+import { connectSocket, NODE_SOCKETS, socketStream, type SharedReads } from './socket-stream.js';
 import type { CreateConnectionOptions, TransportEvent, TransportObserver, TransportTarget } from './transport.js';
 
 /**
@@ -38,10 +38,19 @@ export function tlsOptions(target: TransportTarget, socket?: Socket): CreateConn
  * "Hostname/IP does not match certificate's altnames: …").
  */
 export function tlsStream(target: TransportTarget): Observable<TransportEvent> {
-  return socketStream(target, () => connect(tlsOptions(target)), 'secureConnect');
+  return socketStream(target, tlsSocket(target), 'secureConnect', null, NODE_SOCKETS);
 }
 
 /** {@link tlsStream} straight to an observer (the session's direct path): the teardown, or null when connecting threw. */
 export function tlsConnect(target: TransportTarget, observer: TransportObserver): Unsubscribable | null {
-  return connectSocket(target, () => connect(tlsOptions(target)), 'secureConnect', null, false, observer);
+  return connectSocket(target, tlsSocket(target), 'secureConnect', null, NODE_SOCKETS, observer);
+}
+
+/**
+ * Makes the socket; on Node, node:tls decrypts into the buffer shared by lomond's sockets (`onread`, as for
+ * TCP: see socket-stream's `SharedReads`), or straight into a large message's own buffer.
+ */
+function tlsSocket(target: TransportTarget): (reads: SharedReads | null) => Socket {
+  // Node documents `onread` for tls.connect (used without a `socket` option); @types/node lacks it.
+  return (reads) => connect(reads === null ? tlsOptions(target) : ({ ...tlsOptions(target), onread: reads } as ConnectionOptions));
 }

@@ -23,6 +23,15 @@ describe('tlsStream', () => {
     expect(recording.text()).toBe(`${SWITCHING}\x81\x00`);
   });
 
+  it('decrypts into the read buffer shared with the TCP sockets: its chunks are marked transient', async () => {
+    const recording = record(tlsStream(targetFor(`wss://127.0.0.1:${server.port}/`, { tls: { ca: pki.ca } })));
+
+    expect(await recording.done).toBeNull();
+    const data = recording.events.flatMap((event) => (event.type === 'data' ? [event] : []));
+    expect(data.length).toBeGreaterThan(0);
+    expect(data.every((event) => event.transient === true)).toBe(true);
+  });
+
   it('verifies certificates by default: an unknown CA fails with node\'s text', async () => {
     const recording = record(tlsStream(targetFor(`wss://127.0.0.1:${server.port}/`)));
 
