@@ -143,6 +143,9 @@ export async function idleRow(contender: Contender, base: string, n: number, spr
 /** One fan-in window's figures (as a receive sample) and the CPU in % of one core. */
 export interface FanInWindow extends Measured {
   readonly cpuPercent: number;
+  /** The window on the client's monotonic clock, µs (for bench:profile). */
+  readonly fromUs: number;
+  readonly toUs: number;
 }
 
 export async function fanInRow(contender: Contender, base: string, n: number, size: number, rate: number, windows: number, windowMs: number): Promise<FanInWindow[]> {
@@ -158,15 +161,17 @@ export async function fanInRow(contender: Contender, base: string, n: number, si
   for (let w = 0; w < windows; w++) {
     const window = new Window();
     const m0 = messages;
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
     window.start();
     await sleep(windowMs);
     window.finish();
+    const toUs = Number(process.hrtime.bigint() / 1000n);
     const got = messages - m0;
     const problems = wrong > 0 ? [`${wrong} messages differed from the one sent`] : [];
     // The server sends n × rate messages per second: a client that receives far fewer is losing them (or starving).
     if (got < n * rate * (windowMs / 1000) * 0.5) problems.push(`${got} messages in ${windowMs} ms, ${n * rate * (windowMs / 1000)} sent`);
     const measured = window.measured(got, problems);
-    results.push({ ...measured, cpuPercent: measured.cpuUs / 1e4 / measured.seconds });
+    results.push({ ...measured, cpuPercent: measured.cpuUs / 1e4 / measured.seconds, fromUs, toUs });
   }
   closers.forEach((close) => close());
   return results;

@@ -7,7 +7,7 @@
  * beneath it, so that a before/after pair stays side by side).
  *
  *   npm run bench:profile                                   the 64 B receive, 1 MiB receive and 64 KiB send rows
- *   npm run bench:profile -- 'receive text 16 KiB' idle     other rows (labels as in RESULTS.md; "idle" for the idle connections)
+ *   npm run bench:profile -- 'receive text 16 KiB' idle     other rows (labels as in RESULTS.md; "idle" for the idle connections, "fan-in" for fan-in)
  * Profiles stay in .tmp/bench-profile/.
  */
 import { execFileSync } from 'node:child_process';
@@ -17,7 +17,7 @@ import { ClientProcess } from './client-pool.js';
 import { LOMOND, SPECS, WS, WS_BU } from './contenders/index.js';
 import { topSelfTime, type SelfTime } from './cpuprofile.js';
 import { PROFILES_MARKER } from './report.js';
-import { RECEIVERS, SENDERS, idleRows, receiveRow, sendRow, specOf, type Config, type RowContext } from './rows.js';
+import { RECEIVERS, SENDERS, fanInRows, idleRows, receiveRow, sendRow, specOf, type Config, type RowContext } from './rows.js';
 import { startBenchServer } from './server-process.js';
 
 const MiB = 1024 * 1024;
@@ -62,12 +62,14 @@ async function profileRow(label: string, url: string): Promise<Map<string, { fil
   const match = /^(receive|send) (binary|text) (.+)$/.exec(label);
   try {
     // Started before the row, so that their start-up (loading tsx and the library) can be left out of the profile.
-    if (label !== 'idle') {
+    if (label !== 'idle' && label !== 'fan-in') {
       const row = label.startsWith('send') ? SENDERS : RECEIVERS;
       await Promise.all([...pool].filter(([name]) => row.includes(name)).map(async ([name, client]) => since.set(name, (await client.request<{ monotonicUs: number }>({ op: 'hello' }, 60_000)).monotonicUs)));
     }
     // The idle row: the steady windows only (not the opening of the connections).
     if (label === 'idle') await idleRows(ctx, url, (name, result) => (since.set(name, result.steadyFromUs), until.set(name, result.steadyToUs)));
+    // Fan-in: its windows only (not the opening of the connections).
+    else if (label === 'fan-in') await fanInRows(ctx, url, undefined, undefined, (name, windows) => (since.set(name, windows[0]!.fromUs), until.set(name, windows.at(-1)!.toUs)));
     else if (match && SIZES[match[3]!] !== undefined && match[1] === 'receive') await receiveRow(ctx, label, url, match[2] as 'binary' | 'text', SIZES[match[3]!]!, false);
     else if (match && SIZES[match[3]!] !== undefined && match[2] === 'binary') await sendRow(ctx, url, SIZES[match[3]!]!);
     else throw new RangeError(`bench:profile cannot run row ${JSON.stringify(label)} (try e.g. "receive text 16 KiB", "send binary 1 KiB" or "idle")`);

@@ -153,7 +153,7 @@ export async function idleRows(ctx: RowContext, base: string, onResult?: (name: 
 }
 
 /** Fan-in: many connections, each receiving a trickle; one fresh client process per contender. */
-export async function fanInRows(ctx: RowContext, base: string, size = 200, rate = 10): Promise<RowResult[]> {
+export async function fanInRows(ctx: RowContext, base: string, size = 200, rate = 10, onResult?: (name: string, windows: FanInWindow[]) => void): Promise<RowResult[]> {
   const { fanInConnections: n, fanInWindows: windows, fanInWindowMs: windowMs } = ctx.config;
   const what = `fan-in ${n} × ${rate} msg/s × ${size} B`;
   const figures: Array<[string, string, (w: FanInWindow) => number]> = [
@@ -169,6 +169,7 @@ export async function fanInRows(ctx: RowContext, base: string, size = 200, rate 
       const problems = result.flatMap((w) => w.problems);
       if (problems.length > 0) throw new Error(problems.join('; '));
       figures.forEach(([, , pick], i) => rows[i]!.values.set(name, result.map(pick)));
+      onResult?.(name, result);
     } catch (error) {
       for (const row of rows) row.failed.set(name, (error as Error).message);
     } finally {

@@ -48,10 +48,10 @@ describe.each([
     const server = await echoServer(tls);
     try {
       const sent = SIZES.flatMap((size, i) => [payload(size, i), payload(size, i + 100).toString('latin1').replace(/[^\x20-\x7e]/g, 'x')]);
-      const ws = new WebSocket(server.url, { tls: { ca: tlsFixtures().ca }, maxMessageSize: 1 << 30, maxPayload: 1 << 30 });
+      const ws = new WebSocket(server.url, { tls: { ca: tlsFixtures().ca }, maxMessageSize: 1 << 30, maxPayload: 1 << 30, proxies: {} });
       const received: Array<Buffer | string> = [];
       await new Promise<void>((resolve, reject) => {
-        const subscription = ws.connect$({ pingRate: 0, poll: 600_000, proxies: {} }).subscribe({
+        const subscription = ws.connect$({ pingRate: 0, poll: 600_000 }).subscribe({
           next: (event) => {
             if (event.name === 'ready') {
               for (const message of sent) {
