@@ -3,12 +3,12 @@
  * kernel's own memory (mask-simd.ts). A frame built there is masked where
  * it is: the payload is copied once (into the frame) and XORed in place,
  * where a frame in ordinary memory costs an allocation and, through the
- * kernel's scratch area, two more copies. One ring of 4 MiB for the whole
- * process (WebAssembly memory that is never grown, so a view into it is
- * never detached), handed out in order and taken back as the transport
- * reports each frame written; when it has no room (many frames still
- * queued, a slow peer) or there is no kernel, {@link takeFrameBuffer} says
- * null and the caller allocates as before.
+ * kernel's scratch area, two more copies. 4 MiB for the whole process
+ * (WebAssembly memory that is never grown, so a view into it is never
+ * detached), handed out first fit in 64-byte steps and taken back in any
+ * order as the transports report each frame written: a connection whose
+ * peer stopped reading keeps only its own frames. When there is no room (or
+ * no kernel), {@link takeFrameBuffer} says null and the caller allocates.
  *
  * Only a transport that knows when the bytes it was given are no longer
  * read (a Node socket's write callback) may take from the pool: a buffer is
@@ -16,62 +16,62 @@
  */
 import { kernelMemory, POOL_END, POOL_START } from './mask-simd.js';
 
-/** Where the buffers out of the pool start, in the order taken; `first` is the oldest one still out. */
-const starts: number[] = [];
-let first = 0;
-/** Starts of buffers released before an older one (freed when the older ones are). */
-const releasedEarly = new Set<number>();
-/** The next free byte, and the oldest byte in use (equal: the pool is empty). */
-let head = POOL_START;
-let tail = POOL_START;
+/** Free ranges, sorted and never adjacent: `[freeStarts[i], freeEnds[i])`. */
+const freeStarts: number[] = [POOL_START];
+const freeEnds: number[] = [POOL_END];
+/** Bytes reserved for each buffer out of the pool, by its start. */
+const taken = new Map<number, number>();
+let inUse = 0;
 
 /**
  * A buffer of exactly `size` bytes in the masking kernel's memory, or null (no room, or no kernel). Hand it
  * back with {@link releaseFrameBuffer} once nothing reads it any more.
  */
 export function takeFrameBuffer(size: number): Uint8Array | null {
-  if (size > POOL_END - POOL_START) return null;
+  const reserve = (size + 63) & ~63;
+  if (reserve > POOL_END - POOL_START - inUse) return null;
   const memory = kernelMemory();
   if (memory === null) return null;
-  let start: number;
-  if (first === starts.length) start = POOL_START; // empty: start over at the beginning
-  else if (head > tail) {
-    // In use: [tail, head). Free: [head, end), then [start, tail) (strictly below tail: head === tail means empty).
-    if (head + size <= POOL_END) start = head;
-    else if (POOL_START + size < tail) start = POOL_START;
-    else return null;
-  } else if (head + size < tail) start = head; // wrapped: free only [head, tail)
-  else return null;
-  if (first === starts.length) tail = start;
-  head = start + size;
-  starts.push(start);
-  return memory.subarray(start, head);
+  for (let i = 0; i < freeStarts.length; i++) {
+    const start = freeStarts[i]!;
+    if (freeEnds[i]! - start < reserve) continue;
+    if (freeEnds[i] === start + reserve) {
+      freeStarts.splice(i, 1);
+      freeEnds.splice(i, 1);
+    } else freeStarts[i] = start + reserve;
+    taken.set(start, reserve);
+    inUse += reserve;
+    return memory.subarray(start, start + size);
+  }
+  return null;
 }
 
-/** Gives back a buffer {@link takeFrameBuffer} handed out; any order. */
+/** Gives back a buffer {@link takeFrameBuffer} handed out (any order); anything else is ignored. */
 export function releaseFrameBuffer(buffer: Uint8Array): void {
   const start = buffer.byteOffset;
-  if (starts[first] !== start) {
-    releasedEarly.add(start);
-    return;
-  }
-  first++;
-  while (first < starts.length && releasedEarly.delete(starts[first]!)) first++;
-  if (first === starts.length) {
-    starts.length = 0;
-    first = 0;
-    head = tail = POOL_START;
-  } else {
-    tail = starts[first]!;
-    if (first >= 1024) {
-      starts.splice(0, first);
-      first = 0;
-    }
+  const reserve = taken.get(start);
+  if (reserve === undefined) return;
+  taken.delete(start);
+  inUse -= reserve;
+  const end = start + reserve;
+  // The first free range after it; merge with it and with the one before where they touch.
+  let i = 0;
+  while (i < freeStarts.length && freeStarts[i]! < start) i++;
+  const joinsNext = i < freeStarts.length && freeStarts[i] === end;
+  const joinsPrev = i > 0 && freeEnds[i - 1] === start;
+  if (joinsPrev && joinsNext) {
+    freeEnds[i - 1] = freeEnds[i]!;
+    freeStarts.splice(i, 1);
+    freeEnds.splice(i, 1);
+  } else if (joinsPrev) freeEnds[i - 1] = end;
+  else if (joinsNext) freeStarts[i] = start;
+  else {
+    freeStarts.splice(i, 0, start);
+    freeEnds.splice(i, 0, end);
   }
 }
 
-/** Bytes of the pool in use (its buffers and the gaps between them), for tests. */
+/** Bytes of the pool reserved by buffers out of it (each rounded up to 64), for tests. */
 export function framePoolInUse(): number {
-  if (first === starts.length) return 0;
-  return head > tail ? head - tail : POOL_END - tail + (head - POOL_START);
+  return inUse;
 }

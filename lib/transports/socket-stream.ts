@@ -37,6 +37,8 @@ const GATHER_LIMIT = 16 * 1024;
 const FIRST_GATHER = 1024;
 /** …and the most a later one of the same tick grows to (8 times the one before). */
 const MAX_GATHER = 64 * 1024;
+/** A socket takes frames from the frame pool only while it has less than this queued. */
+const POOL_SHARE = 1024 * 1024;
 
 function endTick(connection: SocketConnection): void {
   connection.endTick();
@@ -139,7 +141,8 @@ class SocketConnection implements TransportConnection {
   }
 
   private pooledRoom(size: number): Uint8Array | null {
-    if (!this.pooled || this.socket.destroyed) return null;
+    // A socket with a megabyte queued (a slow or stalled peer) leaves the pool to the others.
+    if (!this.pooled || this.socket.destroyed || this.socket.writableLength >= POOL_SHARE) return null;
     const room = takeFrameBuffer(size);
     if (room === null) return null;
     this.flush();
