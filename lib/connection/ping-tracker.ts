@@ -27,7 +27,7 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
 
 /** The pings of one connection still waiting for their pong, and the last round trip measured. */
 export class PingTracker {
-  /** Created at the first ping (a connection without pings never needs one). */
+  /** Created at a ping, dropped once every ping was answered (a connection without pings never needs one). */
   private pending: PendingPing[] | null = null;
   private counter = 0;
   /** The last round trip measured (ms), or null before the first. */
@@ -57,6 +57,7 @@ export class PingTracker {
       if (!same(pending[i]!.payload, payload)) continue;
       const rtt = time - pending[i]!.time;
       pending.splice(0, i + 1);
+      if (pending.length === 0) this.pending = null; // an idle connection holds no empty array
       this.latency = rtt;
       return rtt;
     }
