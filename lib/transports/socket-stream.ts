@@ -34,7 +34,20 @@ function endTick(connection: SocketConnection): void {
   connection.endTick();
 }
 
-/** A TransportConnection over a Node socket: one small object, its methods on the prototype. */
+/** Bits of {@link SocketConnection}'s `flags` (one field instead of a boolean each). */
+const enum Flag {
+  /** This tick's end is scheduled (`endTick`). */
+  TICK_SCHEDULED = 1,
+  /** The socket is corked for the large writes of this tick. */
+  CORKED = 2,
+  /** The pipe's observer got its error or completion, or the pipe was torn down (see {@link SocketPipe}). */
+  DONE = 4,
+}
+
+/**
+ * A TransportConnection over a Node socket: one small object, its methods on the prototype. A socket piped
+ * to an observer is one object for both sides ({@link SocketPipe} extends it).
+ */
 class SocketConnection implements TransportConnection {
   /** The current tick's gather buffer (null: nothing gathered this tick) and the bytes used in it. */
   private gather: Buffer | null = null;
@@ -42,10 +55,8 @@ class SocketConnection implements TransportConnection {
   /** Full gather buffers of this tick, in order, before `gather`. */
   private full: Uint8Array[] | null = null;
   private fullBytes = 0;
-  /** True once this tick's end is scheduled (`endTick`). */
-  private tickScheduled = false;
-  /** True while the socket is corked for the large writes of this tick. */
-  private corked = false;
+  /** {@link Flag} bits. */
+  protected flags = 0;
   /** Asked before each read of a socket that reads into the shared buffer (see {@link SharedReads}). */
   readHint: ReadHint | null = null;
 
@@ -61,8 +72,8 @@ class SocketConnection implements TransportConnection {
   write(data: Uint8Array): void {
     if (data.length >= GATHER_LIMIT) {
       this.flush();
-      if (!this.corked) {
-        this.corked = true;
+      if ((this.flags & Flag.CORKED) === 0) {
+        this.flags |= Flag.CORKED;
         this.socket.cork();
         this.scheduleTickEnd();
       }
@@ -73,17 +84,17 @@ class SocketConnection implements TransportConnection {
   }
 
   private scheduleTickEnd(): void {
-    if (this.tickScheduled) return;
-    this.tickScheduled = true;
+    if ((this.flags & Flag.TICK_SCHEDULED) !== 0) return;
+    this.flags |= Flag.TICK_SCHEDULED;
     process.nextTick(endTick, this);
   }
 
   /** The end of the tick: what was gathered goes to the socket, and the socket is uncorked. */
   endTick(): void {
-    this.tickScheduled = false;
+    this.flags &= ~Flag.TICK_SCHEDULED;
     this.flush();
-    if (this.corked) {
-      this.corked = false;
+    if ((this.flags & Flag.CORKED) !== 0) {
+      this.flags &= ~Flag.CORKED;
       this.socket.uncork();
     }
   }
@@ -169,19 +180,18 @@ let sharedBuffer: Buffer | null = null;
  * arriving, the protocol prefers chunks it can keep as they are: the next read then gets a buffer of its own,
  * or, once the message's own buffer exists, goes straight into it (`readTarget`: no copy at all). node:net
  * asks for the next buffer after our callback returned, so the hint always sees the state after the chunk.
- * One small object and one closure per socket (node:net calls `buffer` without a `this`).
+ * One closure per socket (node:net calls `buffer` without a `this`; it keeps the two functions, not the object).
  */
 export interface SharedReads {
   /** Where the next read goes (node:net calls it before each read). */
   readonly buffer: () => Uint8Array;
   /** node:net calls it with the socket as `this` after each read; true: read on (pausing is the pipe's `pause()`). */
   readonly callback: (this: Socket, bytes: number, buffer: Uint8Array) => boolean;
-  /** The socket's write side, once open: its `readHint` says which buffer to read into. */
-  connection: SocketConnection | null;
 }
 
-function nextReadBuffer(reads: SharedReads): Uint8Array {
-  const hint = reads.connection?.readHint;
+/** The buffer the next read goes into: the socket's connection (once open) says, through its `readHint`. */
+function nextReadBuffer(connection: SocketConnection | null): Uint8Array {
+  const hint = connection?.readHint;
   if (hint != null && hint.prefersOwnedChunks) return hint.readTarget() ?? Buffer.allocUnsafe(READ_SIZE);
   return (sharedBuffer ??= Buffer.allocUnsafe(READ_SIZE));
 }
@@ -192,12 +202,6 @@ function onSharedRead(this: PipedSocket, bytes: number, buffer: Uint8Array): boo
   const chunk = buffer.subarray(0, bytes);
   pipe.next(buffer === sharedBuffer ? { type: 'data', chunk, transient: true } : { type: 'data', chunk });
   return true;
-}
-
-/** A fresh {@link SharedReads} for one socket: pass it as node:net's `onread` option. */
-export function sharedReads(): SharedReads {
-  const reads: SharedReads = { buffer: () => nextReadBuffer(reads), callback: onSharedRead, connection: null };
-  return reads;
 }
 
 /** The pipe a socket feeds: the listeners below are shared by all sockets and find their pipe here (as ws does). */
@@ -215,7 +219,7 @@ function onSocketError(this: PipedSocket, error: Error): void {
 
 // 'close' rather than 'end': by then our side's pending writes (an echoed close frame) were flushed.
 function onSocketClose(this: PipedSocket): void {
-  this[kPipe]?.end();
+  this[kPipe]?.closed();
 }
 
 function onSocketDrain(this: PipedSocket): void {
@@ -231,16 +235,14 @@ function onSocketReady(this: PipedSocket): void {
 /**
  * A socket wired to an observer: `data` as it comes, the first error, completion at close — once: nothing
  * after the end (the observer may be the pipeline's head itself, with no RxJS subscriber to guard it). No
- * closures per socket.
+ * closures per socket. It is the socket's write side too ({@link openSocket} hands it out as the connection).
  */
-class SocketPipe implements Unsubscribable {
-  /** True once the observer got its error or completion, or the pipe was torn down. */
-  private done = false;
-
+class SocketPipe extends SocketConnection implements Unsubscribable {
   constructor(
     readonly observer: TransportObserver,
-    protected readonly socket: PipedSocket,
+    socket: PipedSocket,
   ) {
+    super(socket);
     socket[kPipe] = this;
     socket.on('data', onSocketData);
     socket.on('error', onSocketError);
@@ -252,25 +254,26 @@ class SocketPipe implements Unsubscribable {
   ready(): void {}
 
   next(event: TransportEvent): void {
-    if (!this.done) this.observer.next(event);
+    if ((this.flags & Flag.DONE) === 0) this.observer.next(event);
   }
 
   fail(error: Error): void {
-    if (this.done) return;
-    this.done = true;
+    if ((this.flags & Flag.DONE) !== 0) return;
+    this.flags |= Flag.DONE;
     this.observer.error(error);
   }
 
-  end(): void {
-    if (this.done) return;
-    this.done = true;
+  /** The socket closed: the observer completes. (Not `TransportConnection.end`: a plain socket does not half-close.) */
+  closed(): void {
+    if ((this.flags & Flag.DONE) !== 0) return;
+    this.flags |= Flag.DONE;
     this.observer.complete();
   }
 
   /** Removes the listeners and destroys the socket. */
   unsubscribe(): void {
-    this.done = true;
-    const socket = this.socket;
+    this.flags |= Flag.DONE;
+    const socket: PipedSocket = this.socket;
     socket.off('data', onSocketData);
     socket.off('error', onSocketError);
     socket.off('close', onSocketClose);
@@ -292,45 +295,48 @@ export function pipeSocket(subscriber: TransportObserver, socket: Socket): () =>
   return () => pipe.unsubscribe();
 }
 
-/** A connecting socket: writes the upgrade request and emits `open` at `readyEvent`, then pipes. Keeps the request only until it is sent. */
+/** What a connecting socket sends and reports once connected. */
+interface PendingOpen {
+  readonly request: Uint8Array;
+  readonly proxy: string | null;
+}
+
+/** A connecting socket: writes the upgrade request and emits `open` once connected, then pipes. Keeps the request only until it is sent. */
 class ConnectingSocket extends SocketPipe {
-  constructor(
-    observer: TransportObserver,
-    socket: Socket,
-    private request: Uint8Array | null,
-    private readonly readyEvent: 'connect' | 'secureConnect',
-    private readonly proxy: string | null,
-    private readonly reads: SharedReads | null,
-  ) {
+  private pending: PendingOpen | null;
+
+  constructor(observer: TransportObserver, socket: Socket, request: Uint8Array, readyEvent: 'connect' | 'secureConnect', proxy: string | null) {
     super(observer, socket);
+    this.pending = { request, proxy };
     socket.once(readyEvent, onSocketReady);
   }
 
   override ready(): void {
-    const request = this.request;
-    if (request === null) return;
-    this.request = null;
-    openSocket(this.observer, this.socket, request, this.proxy, this.reads);
+    const pending = this.pending;
+    if (pending === null) return;
+    this.pending = null;
+    openSocket(this.observer, this.socket, pending.request, pending.proxy);
   }
 
   override unsubscribe(): void {
-    this.socket.off(this.readyEvent, onSocketReady);
+    // Whichever event it waits for (no field to remember it): removing a listener that is not there does nothing.
+    this.socket.off('connect', onSocketReady);
+    this.socket.off('secureConnect', onSocketReady);
     super.unsubscribe();
   }
 }
 
 /**
- * The byte stream is up: sends the upgrade request and emits `open`.
+ * The byte stream is up: sends the upgrade request and emits `open`. The connection is the socket's pipe
+ * when it has one (one object for both sides), else a connection of its own.
  *
  * @param proxy - the redacted proxy URL, or null
- * @param reads - the socket's `onread` option, when it reads into the shared buffer
  */
-export function openSocket(subscriber: TransportObserver, socket: Socket, request: Uint8Array, proxy: string | null, reads: SharedReads | null = null): void {
+export function openSocket(subscriber: TransportObserver, socket: Socket, request: Uint8Array, proxy: string | null): void {
   // A createConnection may hand over any Duplex (a Unix socket's has no Nagle to turn off, a test stream no method).
   if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
   socket.write(request);
-  const connection = new SocketConnection(socket);
-  if (reads !== null) reads.connection = connection;
+  const connection = (socket as PipedSocket)[kPipe] ?? new SocketConnection(socket);
   subscriber.next({ type: 'open', connection, proxy });
 }
 
@@ -367,7 +373,9 @@ export function connectSocket(
   sharedRead: boolean,
   observer: TransportObserver,
 ): Unsubscribable | null {
-  const reads = sharedRead ? sharedReads() : null;
+  // The `buffer` closure is the only per-socket one; its context holds nothing but the pipe (set once made).
+  let pipe: ConnectingSocket | null = null;
+  const reads: SharedReads | null = sharedRead ? { buffer: () => nextReadBuffer(pipe), callback: onSharedRead } : null;
   let socket: Socket;
   try {
     socket = connect(reads);
@@ -375,5 +383,6 @@ export function connectSocket(
     observer.error(transportError(error));
     return null;
   }
-  return new ConnectingSocket(observer, socket, target.request.bytes, readyEvent, proxy, reads);
+  pipe = new ConnectingSocket(observer, socket, target.request.bytes, readyEvent, proxy);
+  return pipe;
 }
