@@ -58,7 +58,8 @@ export class PingTracker {
       const rtt = time - pending[i]!.time;
       pending.splice(0, i + 1);
       if (pending.length === 0) this.pending = null; // an idle connection holds no empty array
-      this.latency = rtt;
+      // An integral round trip is stored as a small integer: a double would be boxed (16 bytes) in the tracker.
+      this.latency = rtt === (rtt | 0) ? rtt | 0 : rtt;
       return rtt;
     }
     return null;

@@ -20,16 +20,22 @@ import type { Connection } from '../connection/connection.js';
 import { endWith, type Signals } from '../connection/signals.js';
 import { Stage, type Downstream, type StageFactory } from './stage.js';
 
+/** `bits`: the timer was extended once. */
+const EXTENDED = 1;
+/** `bits`: the transport was asked to half-close. */
+const HALF_CLOSED = 2;
+
 function timeoutTick(this: SchedulerAction<CloseHandshakeStage>, self?: CloseHandshakeStage): void {
   self!.expire();
 }
 
 class CloseHandshakeStage extends Stage {
   private timer: Subscription | null = null;
-  /** True once the timer was extended because the close frame still waited to be handed over. */
-  private extended = false;
-  /** True once the transport was asked to half-close. */
-  private halfClosed = false;
+  /**
+   * Bit 1: the timer was extended because the close frame still waited to be handed over; bit 2: the
+   * transport was asked to half-close (one field for both).
+   */
+  private bits = 0;
 
   constructor(
     out: Downstream<Signals>,
@@ -48,8 +54,8 @@ class CloseHandshakeStage extends Stage {
       // message". A transport that can half-close (an HTTP/2 stream's END_STREAM, RFC 8441 §5) does, once both
       // Close frames are through: peers that wait for it (hypercorn) then end theirs instead of a closeTimeout.
       // Only once our close frame left the outbox: ending the stream earlier would cut what still waits there.
-      if (!this.halfClosed && conn.protocol?.state === 'closed' && conn.sentCloseTime !== null) {
-        this.halfClosed = true;
+      if ((this.bits & HALF_CLOSED) === 0 && conn.protocol?.state === 'closed' && conn.sentCloseTime !== null) {
+        this.bits |= HALF_CLOSED;
         conn.transport?.end?.();
       }
     }
@@ -61,9 +67,9 @@ class CloseHandshakeStage extends Stage {
     try {
       const sent = conn.sentCloseTime;
       // Not handed over yet: one more closeTimeout at most (zlib may be slow, never endless).
-      const left = sent === null ? (this.extended ? 0 : Math.max(this.closeTimeout, 1)) : sent + this.closeTimeout - conn.now();
+      const left = sent === null ? ((this.bits & EXTENDED) !== 0 ? 0 : Math.max(this.closeTimeout, 1)) : sent + this.closeTimeout - conn.now();
       if (left > 0 && conn.phase !== 'ended') {
-        if (sent === null) this.extended = true;
+        if (sent === null) this.bits |= EXTENDED;
         this.timer = conn.options.scheduler.schedule(timeoutTick, left, this);
         return;
       }

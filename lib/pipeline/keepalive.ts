@@ -31,17 +31,21 @@ class KeepaliveStage extends Stage {
   private pollTimer: Unsubscribable | null = null;
   private pingTimer: Unsubscribable | null = null;
 
-  readonly pollPeriod: number;
-  readonly pingRate: number;
-
+  /** @param config - kept as it is (the session passes its settings, shared by the connections that use the defaults) */
   constructor(
     out: Downstream<Signals>,
     private readonly conn: Connection,
-    config: KeepaliveConfig,
+    private readonly config: KeepaliveConfig,
   ) {
     super(out);
-    this.pollPeriod = config.poll;
-    this.pingRate = config.pingRate;
+  }
+
+  get pollPeriod(): number {
+    return this.config.poll;
+  }
+
+  get pingRate(): number {
+    return this.config.pingRate;
   }
 
   override next(batch: Signals): void {

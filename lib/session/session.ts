@@ -29,7 +29,7 @@ import { heartbeat } from '../pipeline/heartbeat.js';
 import { keepalive } from '../pipeline/keepalive.js';
 import { unresponsive } from '../pipeline/unresponsive.js';
 import { nodeTransport, transportSource } from '../transports/node.js';
-import { Connection, type SessionEnd } from '../connection/connection.js';
+import { Connection, sharedLimits, type SessionEnd } from '../connection/connection.js';
 import { compressionSettings } from './compress-options.js';
 import { Hops, type Hop } from './hops.js';
 import { DEFAULTS, DEFAULT_MAX_REDIRECTS, type ResolvedSessionOptions, type WebSocketOptions } from './options.js';
@@ -50,16 +50,35 @@ export interface SessionHooks {
   onRelease?(): void;
 }
 
+/** Bits of {@link SessionSink}'s `bits`: one field for its three flags. */
+const enum SinkBit {
+  DETACHED = 1,
+  FINISHED = 2,
+  RELEASED = 4,
+}
+
 /** The pipeline's last stage: delivers public events to the subscriber and decides the session's end. */
 class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, Unsubscribable {
-  /** False once the subscriber unsubscribed (the connection may still be closing in the background). */
-  private attached = true;
-  /** True once the last event was decided. */
-  private finished = false;
+  /** {@link SinkBit} flags (see the accessors below). */
+  private bits = 0;
 
   /** The WebSocket object's hooks (`onOpen`; `onRelease`, once). */
   private readonly hooks: SessionHooks;
-  private released = false;
+
+  /** False once the subscriber unsubscribed (the connection may still be closing in the background). */
+  private get attached(): boolean {
+    return (this.bits & SinkBit.DETACHED) === 0;
+  }
+
+  /** True once the last event was decided. */
+  private get finished(): boolean {
+    return (this.bits & SinkBit.FINISHED) !== 0;
+  }
+
+  /** True once `onRelease` was called. */
+  private get released(): boolean {
+    return (this.bits & SinkBit.RELEASED) !== 0;
+  }
 
   /** The pipeline outlives the subscriber while it closes in the background: unsubscribing only detaches. */
   constructor(
@@ -73,7 +92,7 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
 
   private release(): void {
     if (this.released) return;
-    this.released = true;
+    this.bits |= SinkBit.RELEASED;
     this.hooks.onRelease?.();
   }
 
@@ -119,7 +138,7 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
   /** Emits the last event, completes and tears the pipeline (and so the transport) down. */
   private finish(final: Disconnected | ConnectFail): void {
     if (this.finished) return;
-    this.finished = true;
+    this.bits |= SinkBit.FINISHED;
     const conn = this.conn;
     conn.phase = 'ended';
     try {
@@ -162,7 +181,7 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
    * closeTimeout (with closeTimeout 0 the close frame still goes out, and the session ends without waiting).
    */
   detach(): void {
-    this.attached = false;
+    this.bits |= SinkBit.DETACHED;
     this.release();
     if (this.finished) return;
     const conn = this.conn;
@@ -210,12 +229,13 @@ function openSession(
 ): Unsubscribable {
   const compression = compressionSettings(wsOptions.compress);
   const compress = compression !== null;
-  const conn = new Connection(url, options, {
+  const limits = {
     maxPayload: wsOptions.maxPayload ?? DEFAULTS.maxPayload,
     maxMessageSize: wsOptions.maxMessageSize ?? DEFAULTS.maxMessageSize,
     compress,
     deflateTuning: compression?.tuning,
-  });
+  };
+  const conn = new Connection(url, options, sharedLimits(limits, DEFAULTS));
   hooks.onConnection?.(conn);
 
   subscriber.next(events.connecting(url, conn.now()));
@@ -251,7 +271,7 @@ function openSession(
   const head = chain(sink, handshake(conn, { accept: first.accept, protocols, compress, deflate: compression?.offer, redirect }), [
     frame(conn),
     inflate(conn),
-    keepalive(conn, { pingRate: options.pingRate, poll: options.poll }),
+    keepalive(conn, options),
     heartbeat(conn, wsOptions.heartbeat),
     unresponsive(conn, options.pingTimeout),
     closeHandshake(conn, options.closeTimeout),
