@@ -179,8 +179,11 @@ let sharedBuffer: Buffer | null = null;
  * `transient`: whatever outlives the call is copied (see ClientProtocol.receive). While a large payload is
  * arriving, the protocol prefers chunks it can keep as they are: the next read then gets a buffer of its own,
  * or, once the message's own buffer exists, goes straight into it (`readTarget`: no copy at all). node:net
- * asks for the next buffer after our callback returned, so the hint always sees the state after the chunk.
- * One closure per socket (node:net calls `buffer` without a `this`; it keeps the two functions, not the object).
+ * asks for the next buffer right after our callback returned, for the same socket (node:net's onStreamRead
+ * calls `callback` then `buffer` in one go, on Node 20 to 26), so the hint always sees the state after the
+ * chunk, and the callback can tell `buffer` whose read it was (`buffer` is called without a `this`): one
+ * `SHARED_READS` object and no closure for all sockets. `buffer` is also called once when the socket's
+ * handle is made, before any read: the shared buffer then.
  */
 export interface SharedReads {
   /** Where the next read goes (node:net calls it before each read). */
@@ -189,8 +192,13 @@ export interface SharedReads {
   readonly callback: (this: Socket, bytes: number, buffer: Uint8Array) => boolean;
 }
 
-/** The buffer the next read goes into: the socket's connection (once open) says, through its `readHint`. */
-function nextReadBuffer(connection: SocketConnection | null): Uint8Array {
+/** The pipe whose socket just read: set by the read callback, taken by the `buffer` call that follows it. */
+let justRead: SocketConnection | null = null;
+
+/** The buffer the next read goes into: the connection of the socket that just read says, through its `readHint`. */
+function nextReadBuffer(): Uint8Array {
+  const connection = justRead;
+  justRead = null;
   const hint = connection?.readHint;
   if (hint != null && hint.prefersOwnedChunks) return hint.readTarget() ?? Buffer.allocUnsafe(READ_SIZE);
   return (sharedBuffer ??= Buffer.allocUnsafe(READ_SIZE));
@@ -201,8 +209,12 @@ function onSharedRead(this: PipedSocket, bytes: number, buffer: Uint8Array): boo
   if (pipe === undefined) return true;
   const chunk = buffer.subarray(0, bytes);
   pipe.next(buffer === sharedBuffer ? { type: 'data', chunk, transient: true } : { type: 'data', chunk });
+  justRead = pipe; // for the `buffer` call node:net makes next (after the chunk was handled)
   return true;
 }
+
+/** The `onread` option of every shared-read socket (node:net keeps its two functions, not the object). */
+const SHARED_READS: SharedReads = { buffer: nextReadBuffer, callback: onSharedRead };
 
 /** The pipe a socket feeds: the listeners below are shared by all sockets and find their pipe here (as ws does). */
 const kPipe = Symbol('lomond.pipe');
@@ -373,16 +385,12 @@ export function connectSocket(
   sharedRead: boolean,
   observer: TransportObserver,
 ): Unsubscribable | null {
-  // The `buffer` closure is the only per-socket one; its context holds nothing but the pipe (set once made).
-  let pipe: ConnectingSocket | null = null;
-  const reads: SharedReads | null = sharedRead ? { buffer: () => nextReadBuffer(pipe), callback: onSharedRead } : null;
   let socket: Socket;
   try {
-    socket = connect(reads);
+    socket = connect(sharedRead ? SHARED_READS : null);
   } catch (error) {
     observer.error(transportError(error));
     return null;
   }
-  pipe = new ConnectingSocket(observer, socket, target.request.bytes, readyEvent, proxy);
-  return pipe;
+  return new ConnectingSocket(observer, socket, target.request.bytes, readyEvent, proxy);
 }
