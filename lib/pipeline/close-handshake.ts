@@ -18,12 +18,12 @@ import type { SchedulerAction, Subscription } from 'rxjs';
 import { events } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
 import { endWith, type Signals } from '../connection/signals.js';
-import { Stage, type Downstream, type StageFactory } from './stage.js';
+import { STAGE_BIT, Stage, type Downstream, type StageFactory } from './stage.js';
 
-/** `bits`: the timer was extended once. */
-const EXTENDED = 1;
+/** `bits`: the timer was extended because the close frame still waited to be handed over. */
+const EXTENDED = STAGE_BIT;
 /** `bits`: the transport was asked to half-close. */
-const HALF_CLOSED = 2;
+const HALF_CLOSED = STAGE_BIT * 2;
 
 function timeoutTick(this: SchedulerAction<CloseHandshakeStage>, self?: CloseHandshakeStage): void {
   self!.expire();
@@ -31,11 +31,6 @@ function timeoutTick(this: SchedulerAction<CloseHandshakeStage>, self?: CloseHan
 
 class CloseHandshakeStage extends Stage {
   private timer: Subscription | null = null;
-  /**
-   * Bit 1: the timer was extended because the close frame still waited to be handed over; bit 2: the
-   * transport was asked to half-close (one field for both).
-   */
-  private bits = 0;
 
   constructor(
     out: Downstream<Signals>,

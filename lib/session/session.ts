@@ -34,7 +34,7 @@ import { compressionSettings } from './compress-options.js';
 import { Hops, type Hop } from './hops.js';
 import { DEFAULTS, DEFAULT_MAX_REDIRECTS, type ResolvedSessionOptions, type WebSocketOptions } from './options.js';
 import { USER_AGENT } from './user-agent.js';
-import { Stage, chain } from '../pipeline/stage.js';
+import { STAGE_BIT, Stage, chain } from '../pipeline/stage.js';
 import type { Signals } from '../connection/signals.js';
 
 /** Hooks through which a {@link WebSocket} object follows its sessions. */
@@ -50,34 +50,31 @@ export interface SessionHooks {
   onRelease?(): void;
 }
 
-/** Bits of {@link SessionSink}'s `bits`: one field for its three flags. */
-const enum SinkBit {
-  DETACHED = 1,
-  FINISHED = 2,
-  RELEASED = 4,
-}
+/** {@link SessionSink}'s flags, in the stage's `bits`: the subscriber unsubscribed… */
+const DETACHED = STAGE_BIT;
+/** …the last event was decided… */
+const FINISHED = STAGE_BIT * 2;
+/** …`onRelease` was called. */
+const RELEASED = STAGE_BIT * 4;
 
 /** The pipeline's last stage: delivers public events to the subscriber and decides the session's end. */
 class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, Unsubscribable {
-  /** {@link SinkBit} flags (see the accessors below). */
-  private bits = 0;
-
   /** The WebSocket object's hooks (`onOpen`; `onRelease`, once). */
   private readonly hooks: SessionHooks;
 
   /** False once the subscriber unsubscribed (the connection may still be closing in the background). */
   private get attached(): boolean {
-    return (this.bits & SinkBit.DETACHED) === 0;
+    return (this.bits & DETACHED) === 0;
   }
 
   /** True once the last event was decided. */
   private get finished(): boolean {
-    return (this.bits & SinkBit.FINISHED) !== 0;
+    return (this.bits & FINISHED) !== 0;
   }
 
   /** True once `onRelease` was called. */
   private get released(): boolean {
-    return (this.bits & SinkBit.RELEASED) !== 0;
+    return (this.bits & RELEASED) !== 0;
   }
 
   /** The pipeline outlives the subscriber while it closes in the background: unsubscribing only detaches. */
@@ -92,7 +89,7 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
 
   private release(): void {
     if (this.released) return;
-    this.bits |= SinkBit.RELEASED;
+    this.bits |= RELEASED;
     this.hooks.onRelease?.();
   }
 
@@ -138,7 +135,7 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
   /** Emits the last event, completes and tears the pipeline (and so the transport) down. */
   private finish(final: Disconnected | ConnectFail): void {
     if (this.finished) return;
-    this.bits |= SinkBit.FINISHED;
+    this.bits |= FINISHED;
     const conn = this.conn;
     conn.phase = 'ended';
     try {
@@ -181,7 +178,7 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
    * closeTimeout (with closeTimeout 0 the close frame still goes out, and the session ends without waiting).
    */
   detach(): void {
-    this.bits |= SinkBit.DETACHED;
+    this.bits |= DETACHED;
     this.release();
     if (this.finished) return;
     const conn = this.conn;
