@@ -54,9 +54,8 @@ export class MessageAssembler {
   compressed = false;
   /** True while the parts being fed are views of a transient chunk (reused after the call): they are copied, never kept. */
   transient = false;
-  private readonly maxMessageSize: number;
-  private readonly isUtf8: ((bytes: Uint8Array) => boolean) | undefined;
-  private readonly alloc: (size: number) => Uint8Array;
+  /** Kept as it is (the protocols with the same limits share one): `maxMessageSize`, `alloc` and `isUtf8` are read from it. */
+  private readonly options: MessageAssemblerOptions;
   /** Created at the first message that needs gathering (a message lying whole in one chunk never does). */
   private bufferInstance: MessageBuffer | null = null;
   /** Created at the first text message (a binary-only connection never needs one). */
@@ -71,9 +70,7 @@ export class MessageAssembler {
 
   /** Creates an assembler with the given limits. */
   constructor(options: MessageAssemblerOptions) {
-    this.maxMessageSize = options.maxMessageSize;
-    this.isUtf8 = options.isUtf8;
-    this.alloc = options.alloc ?? defaultAlloc;
+    this.options = options;
   }
 
   /** True between the first frame of a message and its last (FIN) frame. */
@@ -114,7 +111,8 @@ export class MessageAssembler {
     }
     // RFC 6455 §10.4: "Such an implementation SHOULD impose a limit on frame sizes and the total message size after
     // reassembly from multiple frames": checked at the header, before any of the frame's payload is kept.
-    if (size > this.maxMessageSize) throw tooLarge(size, this.maxMessageSize);
+    const max = this.options.maxMessageSize;
+    if (size > max) throw tooLarge(size, max);
     this.size = size;
     this.fin = fin;
   }
@@ -133,7 +131,8 @@ export class MessageAssembler {
       if (payload.length > 0) this.payloadPart(payload);
       return this.frameEnd();
     }
-    if (payload.length > this.maxMessageSize) throw tooLarge(payload.length, this.maxMessageSize);
+    const max = this.options.maxMessageSize;
+    if (payload.length > max) throw tooLarge(payload.length, max);
     // RFC 6455 §8.1: "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte stream is not,
     // in fact, a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_."
     if (opcode === Opcode.TEXT && !rsv1 && !this.isValidText(payload)) throw invalidUtf8();
@@ -150,7 +149,7 @@ export class MessageAssembler {
    * @throws {@link PayloadTooLargeError} 1009 when no buffer can hold the message
    */
   payloadPart(part: Uint8Array): void {
-    this.buffer.append(part, this.fin ? this.size : this.maxMessageSize, this.fin, this.transient);
+    this.buffer.append(part, this.fin ? this.size : this.options.maxMessageSize, this.fin, this.transient);
     // RFC 6455 §8.1: "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte stream is not, in fact,
     // a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_." We fail at the first impossible byte.
     if (this.validating && !this.validator.push(part)) throw invalidUtf8();
@@ -191,18 +190,19 @@ export class MessageAssembler {
 
   /** Checks a whole text message at once: with the native check when there is one. */
   private isValidText(bytes: Uint8Array): boolean {
-    if (this.isUtf8 !== undefined) return this.isUtf8(bytes);
+    const isUtf8 = this.options.isUtf8;
+    if (isUtf8 !== undefined) return isUtf8(bytes);
     const validator = this.validator;
     validator.reset();
     return validator.push(bytes) && validator.end();
   }
 
   private get buffer(): MessageBuffer {
-    return (this.bufferInstance ??= new MessageBuffer(this.alloc));
+    return (this.bufferInstance ??= new MessageBuffer(this.options.alloc ?? defaultAlloc));
   }
 
   private get validator(): Utf8Validator {
-    return (this.validatorInstance ??= new Utf8Validator(this.isUtf8));
+    return (this.validatorInstance ??= new Utf8Validator(this.options.isUtf8));
   }
 }
 

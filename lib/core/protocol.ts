@@ -18,11 +18,11 @@
  */
 import { CriticalProtocolError, ProtocolError, WebSocketClosedError, WebSocketClosingError } from './errors.js';
 import { AutoPong } from './auto-pong.js';
-import { FrameParser, type FrameHandler } from './frame-parser.js';
-import { FrameWriter, type ByteSink } from './frame-writer.js';
+import { FrameParser, type FrameHandler, type FrameParserOptions } from './frame-parser.js';
+import { FrameWriter, type ByteSink, type FrameEncoding } from './frame-writer.js';
 import { decodeText, defaultTextCodec, type TextCodec } from './text-codec.js';
 import type { ClientProtocolOptions, ProtocolHandler, ProtocolState } from './protocol-types.js';
-import { MessageAssembler } from './message-assembler.js';
+import { MessageAssembler, type MessageAssemblerOptions } from './message-assembler.js';
 import { Opcode } from './opcode.js';
 import { buildClosePayload, parseClosePayload } from './close.js';
 import { Status } from './status.js';
@@ -35,6 +35,38 @@ const EMPTY = new Uint8Array(0);
 const OWNED_CHUNK_THRESHOLD = 4096;
 /** The fixed cost of one copy (an allocation), counted in bytes. */
 const COPY_OVERHEAD = 256;
+
+/** What a protocol, its parser, assembler and writer read from the options: one object for all protocols with the same. */
+interface ProtocolSettings extends FrameParserOptions, MessageAssemblerOptions, FrameEncoding {
+  readonly maxPayload: number;
+  readonly maxMessageSize: number;
+  readonly alloc: (size: number) => Uint8Array;
+  readonly isUtf8: ((bytes: Uint8Array) => boolean) | undefined;
+}
+
+const newUint8Array = (size: number): Uint8Array => new Uint8Array(size);
+
+/** The settings made last: the next protocol with the same options shares them (connections of one process mostly do). */
+let lastSettings: ProtocolSettings | null = null;
+
+/** The settings for `options`: those made last when they match, else new ones. */
+function settingsFor(options: ClientProtocolOptions): ProtocolSettings {
+  const alloc = options.alloc ?? newUint8Array;
+  const codec = options.codec ?? defaultTextCodec;
+  const last = lastSettings;
+  if (
+    last !== null &&
+    last.maxPayload === options.maxPayload &&
+    last.maxMessageSize === options.maxMessageSize &&
+    last.alloc === alloc &&
+    last.codec === codec &&
+    last.isUtf8 === options.isUtf8 &&
+    last.maskKey === options.maskKey
+  ) {
+    return last;
+  }
+  return (lastSettings = { maxPayload: options.maxPayload, maxMessageSize: options.maxMessageSize, alloc, codec, isUtf8: options.isUtf8, maskKey: options.maskKey });
+}
 
 /** The bits of ClientProtocol's `bits`. */
 const enum Bit {
@@ -50,8 +82,8 @@ export class ClientProtocol implements FrameHandler {
   private readonly parser: FrameParser;
   private readonly assembler: MessageAssembler;
   private readonly writer: FrameWriter;
-  private readonly codec: TextCodec;
-  private readonly alloc: (size: number) => Uint8Array;
+  /** The limits and platform functions, shared with the parser, assembler and writer (and between protocols, see {@link settingsFor}). */
+  private readonly settings: ProtocolSettings;
   /** {@link Bit} flags: the five booleans below share one field. */
   private bits = 0;
   /**
@@ -73,13 +105,12 @@ export class ClientProtocol implements FrameHandler {
     private readonly handler: ProtocolHandler,
     options: ClientProtocolOptions,
   ) {
-    const alloc = options.alloc ?? ((size: number) => new Uint8Array(size));
-    this.alloc = alloc;
-    this.codec = options.codec ?? defaultTextCodec;
-    this.writer = new FrameWriter(options.output, options.maskKey, alloc, this.codec);
+    const settings = (this.settings = settingsFor(options));
+    this.writer = new FrameWriter(options.output, settings);
     if (options.autoPong ?? true) this.bits = Bit.AUTO_PONG;
-    this.assembler = new MessageAssembler({ maxMessageSize: options.maxMessageSize, alloc, isUtf8: options.isUtf8 });
-    this.parser = new FrameParser(this, { maxPayload: options.maxPayload, allowRsv1: options.compression, alloc });
+    this.assembler = new MessageAssembler(settings);
+    this.parser = new FrameParser(this, settings);
+    this.parser.allowRsv1 = options.compression;
   }
 
   /** True while the chunk being parsed is transient (its memory is reused once `receive` returns): what outlives the call is copied. */
@@ -246,13 +277,13 @@ export class ClientProtocol implements FrameHandler {
     const assembler = this.assembler;
     // RFC 6455 §5.5.1: after sending a Close frame the endpoint may still receive data; we keep delivering it.
     if (assembler.compressed) this.handler.onCompressed(assembler.opcode, borrowed ? this.copy(data) : data);
-    else if (assembler.opcode === Opcode.TEXT) this.handler.onText(decodeText(this.codec, data));
+    else if (assembler.opcode === Opcode.TEXT) this.handler.onText(decodeText(this.settings.codec, data));
     else this.handler.onBinary(borrowed ? this.copy(data) : data);
   }
 
   /** `bytes` in memory of their own. */
   private copy(bytes: Uint8Array): Uint8Array {
-    const copy = this.alloc(bytes.length);
+    const copy = this.settings.alloc(bytes.length);
     copy.set(bytes);
     return copy;
   }
