@@ -28,6 +28,13 @@ export interface MessageAssemblerOptions {
 
 const defaultAlloc = (size: number): Uint8Array => new Uint8Array(size);
 
+/** The bits of MessageAssembler's `flags`. */
+const enum Flag {
+  ACTIVE = 1,
+  FIN = 2,
+  VALIDATING = 4,
+}
+
 /**
  * Reassembles messages from the data and continuation frames of one
  * connection, fed in stream order as the {@link FrameParser} reports them:
@@ -60,13 +67,10 @@ export class MessageAssembler {
   private bufferInstance: MessageBuffer | null = null;
   /** Created at the first text message (a binary-only connection never needs one). */
   private validatorInstance: Utf8Validator | null = null;
-  private active = false;
-  /** The current frame is the message's last. */
-  private fin = false;
+  /** {@link Flag} bits: a message is in progress, its current frame is the last, its bytes are checked as UTF-8. */
+  private flags = 0;
   /** Payload bytes announced so far by the message's frame headers. */
   private size = 0;
-  /** True while the message's bytes are checked as UTF-8 as they arrive. */
-  private validating = false;
 
   /** Creates an assembler with the given limits. */
   constructor(options: MessageAssemblerOptions) {
@@ -76,6 +80,21 @@ export class MessageAssembler {
   /** True between the first frame of a message and its last (FIN) frame. */
   get inProgress(): boolean {
     return this.active;
+  }
+
+  /** Between the first frame of a message and its last. */
+  private get active(): boolean {
+    return (this.flags & Flag.ACTIVE) !== 0;
+  }
+
+  /** The current frame is the message's last. */
+  private get fin(): boolean {
+    return (this.flags & Flag.FIN) !== 0;
+  }
+
+  /** The message's bytes are checked as UTF-8 as they arrive. */
+  private get validating(): boolean {
+    return (this.flags & Flag.VALIDATING) !== 0;
   }
 
   /** Memory held for the message in flight, in bytes. */
@@ -103,10 +122,9 @@ export class MessageAssembler {
     } else {
       // RFC 6455 §5.4: "the fragments of one message MUST NOT be interleaved between the fragments of another message".
       if (this.active) throw new ProtocolError(`data frame opcode 0x${opcode.toString(16)} inside a fragmented message`);
-      this.active = true;
+      this.flags = opcode === Opcode.TEXT && !rsv1 ? Flag.ACTIVE | Flag.VALIDATING : Flag.ACTIVE;
       this.opcode = opcode;
       this.compressed = rsv1;
-      this.validating = opcode === Opcode.TEXT && !rsv1;
       this.validatorInstance?.reset();
     }
     // RFC 6455 §10.4: "Such an implementation SHOULD impose a limit on frame sizes and the total message size after
@@ -114,7 +132,7 @@ export class MessageAssembler {
     const max = this.options.maxMessageSize;
     if (size > max) throw tooLarge(size, max);
     this.size = size;
-    this.fin = fin;
+    this.flags = fin ? this.flags | Flag.FIN : this.flags & ~Flag.FIN;
   }
 
   /**
@@ -166,8 +184,7 @@ export class MessageAssembler {
     if (!this.fin) return null;
     // RFC 6455 §5.6: "a particular text frame might include a partial UTF-8 sequence; however, the whole message MUST contain valid UTF-8."
     if (this.validating && !this.validator.end()) throw invalidUtf8();
-    this.active = false;
-    this.validating = false;
+    this.flags &= ~(Flag.ACTIVE | Flag.VALIDATING);
     return this.buffer.take();
   }
 
@@ -181,8 +198,7 @@ export class MessageAssembler {
 
   /** Drops any message in progress (e.g. after a protocol error). */
   reset(): void {
-    this.active = false;
-    this.validating = false;
+    this.flags &= ~(Flag.ACTIVE | Flag.VALIDATING);
     this.size = 0;
     this.bufferInstance?.clear();
     this.validatorInstance?.reset();
