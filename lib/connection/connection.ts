@@ -122,7 +122,6 @@ export class Connection implements ConnectionLimits, OutboxOwner {
 
   /** @param limits - kept as it is (connections with the same limits may share one object, see {@link sharedLimits}) */
   constructor(
-    readonly url: string,
     readonly options: ConnectionSettings,
     private readonly limits: ConnectionLimits,
   ) {}

@@ -42,6 +42,8 @@ export type Redirector = (response: Response) => RedirectHop | string;
 
 /** What the handshake stage needs to check the server's answer. */
 export interface HandshakeExpectations {
+  /** The URL `connected` shows (credentials redacted). */
+  readonly url: string;
   /** The Sec-WebSocket-Accept value the server must send back. */
   readonly accept: string;
   /** Subprotocols offered. */
@@ -81,7 +83,7 @@ export class HandshakeStage extends Stage<HandshakeInput> {
     expected: HandshakeExpectations,
   ) {
     super(out);
-    this.handshaking = { reader: new HttpResponseReader(), expected, url: conn.url, rejection: null };
+    this.handshaking = { reader: new HttpResponseReader(), expected, url: expected.url, rejection: null };
   }
 
   /**
@@ -178,7 +180,7 @@ export class HandshakeStage extends Stage<HandshakeInput> {
       case 'open':
         conn.attach(input.connection);
         // Each hop of a redirect is a connection of its own, reported with its own URL.
-        this.out.next([events.connected(state?.url ?? conn.url, input.proxy, conn.now())]);
+        this.out.next([events.connected(state?.url ?? '', input.proxy, conn.now())]);
         return;
       case 'drain':
         conn.drained();

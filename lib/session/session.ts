@@ -232,7 +232,7 @@ function openSession(
     compress,
     deflateTuning: compression?.tuning,
   };
-  const conn = new Connection(url, options, sharedLimits(limits, DEFAULTS));
+  const conn = new Connection(options, sharedLimits(limits, DEFAULTS));
   hooks.onConnection?.(conn);
 
   subscriber.next(events.connecting(url, conn.now()));
@@ -265,7 +265,7 @@ function openSession(
 
   const sink = new SessionSink(subscriber, conn, hooks);
   conn.end = sink;
-  const head = chain(sink, handshake(conn, { accept: first.accept, protocols, compress, deflate: compression?.offer, redirect }), [
+  const head = chain(sink, handshake(conn, { url, accept: first.accept, protocols, compress, deflate: compression?.offer, redirect }), [
     frame(conn),
     inflate(conn),
     keepalive(conn, options),
