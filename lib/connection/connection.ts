@@ -22,7 +22,7 @@ import { events, type ConnectFail, type Disconnected } from '../events/events.js
 import type { TransportConnection } from '../transports/transport.js';
 import { allocUnsafe, bufferCodec, createMaskKeySource, isUtf8 } from './node-platform.js';
 import { PerMessageDeflate, type DeflateTuning } from '../compression/permessage-deflate.js';
-import { PingTracker } from './ping-tracker.js';
+import { pingSent, type PendingPing, type PingState } from './ping-tracker.js';
 import { Outbox, type OutboxOwner, type Slot } from './outbox.js';
 import { DrainWaiters } from './drain-waiters.js';
 import type { ConnectionSettings } from './settings.js';
@@ -93,7 +93,7 @@ const EMPTY = new Uint8Array(0);
 
 
 /** One connection's shared state. */
-export class Connection implements ConnectionLimits, OutboxOwner {
+export class Connection implements ConnectionLimits, OutboxOwner, PingState {
   phase: Phase = 'connecting';
   transport: TransportConnection | null = null;
   protocol: ClientProtocol | null = null;
@@ -111,8 +111,12 @@ export class Connection implements ConnectionLimits, OutboxOwner {
   private drainWaiters: DrainWaiters | null = null;
   /** `scheduler.now()` when bytes last arrived from the server (liveness for `pingTimeout`). */
   lastReceived = 0;
-  /** Our pings waiting for their pong: the round-trip times (`pong.rtt`, `latency`). */
-  readonly pings = new PingTracker();
+  /** Our pings waiting for their pong, for the round-trip times (`pong.rtt`, `latency`): see ping-tracker.ts. */
+  pendingPings: PendingPing[] | null = null;
+  /** The counter of the last keepalive ping's payload (see ping-tracker.ts). */
+  pingCounter = 0;
+  /** The last ping round trip measured (ms), or null before the first. */
+  latency: number | null = null;
   /** `scheduler.now()` when reading last resumed after a pause (0 if never). */
   readResumedAt = 0;
   /** Why reading is paused ({@link ReadPause} bits, 0 while reading) and the {@link Flag} bits: one field. */
@@ -257,7 +261,7 @@ export class Connection implements ConnectionLimits, OutboxOwner {
   /** Sends a ping, remembered so that its pong gives the round-trip time (pings go ahead of queued messages). */
   sendPing(data: Uint8Array = EMPTY): void {
     this.writable().sendPing(data);
-    this.pings.sent(data, this.now());
+    pingSent(this, data, this.now());
   }
 
   /** Sends a pong (ahead of queued messages). */

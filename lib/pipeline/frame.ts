@@ -12,6 +12,7 @@ import type { ProtocolError } from '../core/errors.js';
 import type { ProtocolHandler } from '../core/protocol.js';
 import { events } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
+import { pongReceived } from '../connection/ping-tracker.js';
 import { CLOSE_SENT, endWith, type Signals } from '../connection/signals.js';
 import { Stage, type Downstream, type StageFactory } from './stage.js';
 
@@ -80,7 +81,7 @@ class FrameStage extends Stage implements ProtocolHandler {
 
   onPong(data: Uint8Array): void {
     const time = this.time;
-    this.events.push(events.pong(data, this.conn.pings.received(data, time), time));
+    this.events.push(events.pong(data, pongReceived(this.conn, data, time), time));
   }
 
   onClose(code: number, reason: string, initiatedByPeer: boolean): void {

@@ -12,6 +12,7 @@
 import type { Unsubscribable } from 'rxjs';
 import { events } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
+import { nextPingPayload } from '../connection/ping-tracker.js';
 import type { Signals } from '../connection/signals.js';
 import { every } from '../scheduling/periodic-timers.js';
 import { Stage, type Downstream, type StageFactory } from './stage.js';
@@ -79,7 +80,7 @@ class KeepaliveStage extends Stage {
 
   ping(): void {
     const conn = this.conn;
-    if (conn.isActive) conn.sendPing(conn.pings.nextPayload());
+    if (conn.isActive) conn.sendPing(nextPingPayload(conn));
   }
 
   protected override stop(): void {
