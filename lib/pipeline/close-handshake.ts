@@ -35,7 +35,6 @@ class CloseHandshakeStage extends Stage {
   constructor(
     out: Downstream<Signals>,
     private readonly conn: Connection,
-    private readonly closeTimeout: number,
   ) {
     super(out);
   }
@@ -44,7 +43,7 @@ class CloseHandshakeStage extends Stage {
     // O(1) per batch: the connection flags the close; `@close-sent` batches wake this stage up.
     const conn = this.conn;
     if (conn.closeStarted) {
-      if (this.timer === null) this.timer = conn.options.scheduler.schedule(timeoutTick, this.closeTimeout, this);
+      if (this.timer === null) this.timer = conn.options.scheduler.schedule(timeoutTick, conn.options.closeTimeout, this);
       // RFC 6455 §7.1.1: the client "MAY close the connection at any time after sending and receiving a Close
       // message". A transport that can half-close (an HTTP/2 stream's END_STREAM, RFC 8441 §5) does, once both
       // Close frames are through: peers that wait for it (hypercorn) then end theirs instead of a closeTimeout.
@@ -62,7 +61,8 @@ class CloseHandshakeStage extends Stage {
     try {
       const sent = conn.sentCloseTime;
       // Not handed over yet: one more closeTimeout at most (zlib may be slow, never endless).
-      const left = sent === null ? ((this.bits & EXTENDED) !== 0 ? 0 : Math.max(this.closeTimeout, 1)) : sent + this.closeTimeout - conn.now();
+      const closeTimeout = conn.options.closeTimeout;
+      const left = sent === null ? ((this.bits & EXTENDED) !== 0 ? 0 : Math.max(closeTimeout, 1)) : sent + closeTimeout - conn.now();
       if (left > 0 && conn.phase !== 'ended') {
         if (sent === null) this.bits |= EXTENDED;
         this.timer = conn.options.scheduler.schedule(timeoutTick, left, this);
@@ -84,10 +84,10 @@ class CloseHandshakeStage extends Stage {
 /**
  * Stage: starts the close timer at the first `@close-sent`.
  *
- * @param conn - the connection (its scheduler drives the timer)
- * @param closeTimeout - ms to wait for the server to end TCP; 0 does not wait (the session ends as soon as
- *   the close frame was handed to the socket, on the scheduler's next turn)
+ * @param conn - the connection (its scheduler drives the timer); its `closeTimeout` setting is the ms to wait
+ *   for the server to end TCP; 0 does not wait (the session ends as soon as the close frame was handed to the
+ *   socket, on the scheduler's next turn)
  */
-export function closeHandshake(conn: Connection, closeTimeout: number): StageFactory {
-  return (out) => new CloseHandshakeStage(out, conn, closeTimeout);
+export function closeHandshake(conn: Connection): StageFactory {
+  return (out) => new CloseHandshakeStage(out, conn);
 }

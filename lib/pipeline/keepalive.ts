@@ -17,14 +17,6 @@ import type { Signals } from '../connection/signals.js';
 import { every } from '../scheduling/periodic-timers.js';
 import { Stage, type Downstream, type StageFactory } from './stage.js';
 
-/** Timing of {@link keepalive}. */
-export interface KeepaliveConfig {
-  /** Ping interval in ms; 0 disables pings. */
-  readonly pingRate: number;
-  /** Poll interval in ms. */
-  readonly poll: number;
-}
-
 const poll = (self: KeepaliveStage): void => self.guard(self.poll);
 const ping = (self: KeepaliveStage): void => self.guard(self.ping);
 
@@ -32,21 +24,21 @@ class KeepaliveStage extends Stage {
   private pollTimer: Unsubscribable | null = null;
   private pingTimer: Unsubscribable | null = null;
 
-  /** @param config - kept as it is (the session passes its settings, shared by the connections that use the defaults) */
   constructor(
     out: Downstream<Signals>,
     private readonly conn: Connection,
-    private readonly config: KeepaliveConfig,
   ) {
     super(out);
   }
 
+  /** The connection's `poll` setting (ms). */
   get pollPeriod(): number {
-    return this.config.poll;
+    return this.conn.options.poll;
   }
 
+  /** The connection's `pingRate` setting (ms; 0: no pings). */
   get pingRate(): number {
-    return this.config.pingRate;
+    return this.conn.options.pingRate;
   }
 
   override next(batch: Signals): void {
@@ -92,9 +84,8 @@ class KeepaliveStage extends Stage {
 /**
  * Stage: adds `poll` events and sends pings, starting at `ready`.
  *
- * @param conn - the connection to ping through (its scheduler drives the timers)
- * @param config - intervals
+ * @param conn - the connection to ping through: its settings give the intervals (`poll`, `pingRate`), its scheduler drives the timers
  */
-export function keepalive(conn: Connection, config: KeepaliveConfig): StageFactory {
-  return (out) => new KeepaliveStage(out, conn, config);
+export function keepalive(conn: Connection): StageFactory {
+  return (out) => new KeepaliveStage(out, conn);
 }

@@ -57,6 +57,9 @@ const FINISHED = STAGE_BIT * 2;
 /** …`onRelease` was called. */
 const RELEASED = STAGE_BIT * 4;
 
+/** The hooks of a session without a WebSocket object (connect$): one object for all of them. */
+const NO_HOOKS: SessionHooks = Object.freeze({});
+
 /** The pipeline's last stage: delivers public events to the subscriber and decides the session's end. */
 class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, Unsubscribable {
   /** The WebSocket object's hooks (`onOpen`; `onRelease`, once). */
@@ -202,7 +205,7 @@ export function session$(
   url: string,
   wsOptions: WebSocketOptions,
   options: ResolvedSessionOptions,
-  hooks: SessionHooks = {},
+  hooks: SessionHooks = NO_HOOKS,
   headers: RequestOptions['headers'] = wsOptions.headers,
 ): Observable<WebSocketEvent> {
   const target = parseWebSocketUrl(url);
@@ -268,10 +271,10 @@ function openSession(
   const head = chain(sink, handshake(conn, { url, accept: first.accept, protocols, compress, deflate: compression?.offer, redirect }), [
     frame(conn),
     inflate(conn),
-    keepalive(conn, options),
+    keepalive(conn),
     heartbeat(conn, wsOptions.heartbeat),
     unresponsive(conn, options.pingTimeout),
-    closeHandshake(conn, options.closeTimeout),
+    closeHandshake(conn),
     connectTimeout(conn, options.connectTimeout),
   ]) as HandshakeStage;
   // Out-of-band batches (close sent, forced end) enter at the head too, in order with the transport's events.
