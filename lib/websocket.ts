@@ -130,7 +130,7 @@ export class WebSocket extends WebSocketBase<Connection> {
 
   /** The live connection's last ping round trip in ms (from a pong answering one of our pings), or null. */
   get latency(): number | null {
-    return this.conn?.phase === 'open' ? this.conn.pings.latency : null;
+    return this.conn?.phase === 'open' ? this.conn.latency : null;
   }
 
   /**

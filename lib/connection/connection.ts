@@ -22,7 +22,7 @@ import { events, type ConnectFail, type Disconnected } from '../events/events.js
 import type { TransportConnection } from '../transports/transport.js';
 import { allocUnsafe, bufferCodec, createMaskKeySource, isUtf8 } from './node-platform.js';
 import { PerMessageDeflate, type DeflateTuning } from '../compression/permessage-deflate.js';
-import { PingTracker } from './ping-tracker.js';
+import { pingSent, type PendingPing, type PingState } from './ping-tracker.js';
 import { Outbox, type OutboxOwner, type Slot } from './outbox.js';
 import { DrainWaiters } from './drain-waiters.js';
 import type { ConnectionSettings } from './settings.js';
@@ -54,6 +54,31 @@ export const enum ReadPause {
   APP = 2,
 }
 
+/** Every {@link ReadPause} bit. */
+const READ_PAUSES = ReadPause.PIPELINE | ReadPause.APP;
+
+/** The connection's flags, kept above the {@link ReadPause} bits in the same field. */
+const enum Flag {
+  CLOSE_STARTED = 4,
+  CLOSE_REQUESTED = 8,
+}
+
+/** The limits most connections use (the defaults, no compression): one object for them all. */
+let defaultLimits: ConnectionLimits | null = null;
+
+/**
+ * Limits to give a {@link Connection}: the same object for every connection with the default limits and no
+ * compression (each connection keeps its limits for its lifetime).
+ *
+ * @param defaults - the default maxPayload and maxMessageSize
+ */
+export function sharedLimits(limits: ConnectionLimits, defaults: { readonly maxPayload: number; readonly maxMessageSize: number }): ConnectionLimits {
+  if (limits.compress || limits.deflateTuning !== undefined || limits.maxPayload !== defaults.maxPayload || limits.maxMessageSize !== defaults.maxMessageSize) {
+    return limits;
+  }
+  return (defaultLimits ??= { maxPayload: defaults.maxPayload, maxMessageSize: defaults.maxMessageSize, compress: false });
+}
+
 /**
  * Receive backpressure: once more than this many received bytes wait in the pipeline (compressed messages
  * queued behind one that zlib is inflating), reading from the socket pauses, so TCP pushes back on the
@@ -68,7 +93,7 @@ const EMPTY = new Uint8Array(0);
 
 
 /** One connection's shared state. */
-export class Connection implements ConnectionLimits, OutboxOwner {
+export class Connection implements ConnectionLimits, OutboxOwner, PingState {
   phase: Phase = 'connecting';
   transport: TransportConnection | null = null;
   protocol: ClientProtocol | null = null;
@@ -76,8 +101,6 @@ export class Connection implements ConnectionLimits, OutboxOwner {
   deflate: DeflateParams | null = null;
   /** `scheduler.now()` when our close frame was handed to the transport, or null (not yet: it may wait behind compressed messages). */
   sentCloseTime: number | null = null;
-  /** True once a close frame is out or about to be (the close-handshake timer runs from the next batch). */
-  closeStarted = false;
   /** The head of the operator pipeline: out-of-band batches (close sent, forced end) enter here, in order. */
   input: { next(batch: Signals): void } | null = null;
   /** permessage-deflate, both directions, once negotiated (created with the protocol at `ready`). */
@@ -86,35 +109,60 @@ export class Connection implements ConnectionLimits, OutboxOwner {
   outbox: Outbox | null = null;
   /** Who waits in `drain$()` for `bufferedAmount` to fall: created at the first `drain$()` (most connections never call it). */
   private drainWaiters: DrainWaiters | null = null;
-  /** True once the application asked to close (the close frame may still wait behind compressed messages). */
-  closeRequested = false;
   /** `scheduler.now()` when bytes last arrived from the server (liveness for `pingTimeout`). */
   lastReceived = 0;
-  /** Our pings waiting for their pong: the round-trip times (`pong.rtt`, `latency`). */
-  readonly pings = new PingTracker();
+  /** Our pings waiting for their pong, for the round-trip times (`pong.rtt`, `latency`): see ping-tracker.ts. */
+  pendingPings: PendingPing[] | null = null;
+  /** The counter of the last keepalive ping's payload (see ping-tracker.ts). */
+  pingCounter = 0;
+  /** The last ping round trip measured (ms), or null before the first. */
+  latency: number | null = null;
   /** `scheduler.now()` when reading last resumed after a pause (0 if never). */
   readResumedAt = 0;
-  /** Why reading is paused ({@link ReadPause} bits), 0 while reading. */
-  private readPause = 0;
+  /** Why reading is paused ({@link ReadPause} bits, 0 while reading) and the {@link Flag} bits: one field. */
+  private bits = 0;
   /** Where the session ends from outside the pipeline; set by the session. */
   end: SessionEnd | null = null;
 
-  readonly maxPayload: number;
-  readonly maxMessageSize: number;
-  /** True when permessage-deflate is offered. */
-  readonly compress: boolean;
-  readonly deflateTuning: DeflateTuning | undefined;
-
-  /** @param limits - copied (the connection carries them itself) */
+  /** @param limits - kept as it is (connections with the same limits may share one object, see {@link sharedLimits}) */
   constructor(
-    readonly url: string,
     readonly options: ConnectionSettings,
-    limits: ConnectionLimits,
-  ) {
-    this.maxPayload = limits.maxPayload;
-    this.maxMessageSize = limits.maxMessageSize;
-    this.compress = limits.compress;
-    this.deflateTuning = limits.deflateTuning;
+    private readonly limits: ConnectionLimits,
+  ) {}
+
+  get maxPayload(): number {
+    return this.limits.maxPayload;
+  }
+
+  get maxMessageSize(): number {
+    return this.limits.maxMessageSize;
+  }
+
+  /** True when permessage-deflate is offered. */
+  get compress(): boolean {
+    return this.limits.compress;
+  }
+
+  get deflateTuning(): DeflateTuning | undefined {
+    return this.limits.deflateTuning;
+  }
+
+  /** True once a close frame is out or about to be (the close-handshake timer runs from the next batch). */
+  get closeStarted(): boolean {
+    return (this.bits & Flag.CLOSE_STARTED) !== 0;
+  }
+
+  set closeStarted(value: boolean) {
+    this.bits = value ? this.bits | Flag.CLOSE_STARTED : this.bits & ~Flag.CLOSE_STARTED;
+  }
+
+  /** True once the application asked to close (the close frame may still wait behind compressed messages). */
+  get closeRequested(): boolean {
+    return (this.bits & Flag.CLOSE_REQUESTED) !== 0;
+  }
+
+  set closeRequested(value: boolean) {
+    this.bits = value ? this.bits | Flag.CLOSE_REQUESTED : this.bits & ~Flag.CLOSE_REQUESTED;
   }
 
   /** The scheduler's clock: every event's `receivedTime`. */
@@ -213,7 +261,7 @@ export class Connection implements ConnectionLimits, OutboxOwner {
   /** Sends a ping, remembered so that its pong gives the round-trip time (pings go ahead of queued messages). */
   sendPing(data: Uint8Array = EMPTY): void {
     this.writable().sendPing(data);
-    this.pings.sent(data, this.now());
+    pingSent(this, data, this.now());
   }
 
   /** Sends a pong (ahead of queued messages). */
@@ -321,16 +369,16 @@ export class Connection implements ConnectionLimits, OutboxOwner {
 
   /** Pauses reading from the transport for `why` (TCP then pushes back on the server). */
   pauseReading(why: ReadPause): void {
-    const was = this.readPause;
-    this.readPause |= why;
+    const was = this.bits & READ_PAUSES;
+    this.bits |= why;
     if (was === 0) this.transport?.pause?.();
   }
 
   /** Lifts the pause `why`; reading resumes when no other pause holds. */
   resumeReading(why: ReadPause): void {
-    if ((this.readPause & why) === 0) return;
-    this.readPause &= ~why;
-    if (this.readPause === 0) {
+    if ((this.bits & why) === 0) return;
+    this.bits &= ~why;
+    if ((this.bits & READ_PAUSES) === 0) {
       // Nothing arrived while paused because we did not read: the liveness clocks restart now.
       this.lastReceived = this.readResumedAt = this.now();
       this.transport?.resume?.();
@@ -339,7 +387,7 @@ export class Connection implements ConnectionLimits, OutboxOwner {
 
   /** True while reading from the transport is paused. */
   get readPaused(): boolean {
-    return this.readPause !== 0;
+    return (this.bits & READ_PAUSES) !== 0;
   }
 
   /** The transport's write buffer drained: a pong that waited for it goes out, drain waiters look again. */

@@ -46,6 +46,9 @@ export class Slot {
 
 type Item = Uint8Array | Slot;
 
+/** The empty queue every idle outbox shares (frozen: a queue of its own is made at the first item that waits). */
+const NO_ITEMS = Object.freeze([]) as unknown as Item[];
+
 /** Whether a frame (its first byte) is a close frame. */
 const isClose = (frame: Uint8Array): boolean => (frame[0]! & 0x0f) === Opcode.CLOSE;
 
@@ -60,7 +63,7 @@ export interface OutboxOwner {
 /** Frames in call order on their way to the transport; see the file's comment. */
 export class Outbox implements ByteSink {
   /** What waits, oldest first from `head` (a moving start: no shifting of a long array). */
-  private items: Item[] = [];
+  private items: Item[] = NO_ITEMS;
   private head = 0;
   /** Bytes in `items` (frames, and the held size of waiting slots). */
   private pending = 0;
@@ -97,7 +100,7 @@ export class Outbox implements ByteSink {
       if (opcode === Opcode.CLOSE) this.owner.closeWritten();
       return;
     }
-    this.items.push(frame);
+    this.enqueue(frame);
     this.pending += frame.length;
   }
 
@@ -110,7 +113,7 @@ export class Outbox implements ByteSink {
   /** Reserves the next place in the order for a message of `size` bytes whose frame comes later (compression). */
   reserve(size: number): Slot {
     const slot = new Slot(size);
-    this.items.push(slot);
+    this.enqueue(slot);
     this.pending += size;
     return slot;
   }
@@ -134,7 +137,7 @@ export class Outbox implements ByteSink {
   startStream(): void {
     if (this.barrier !== null) throw new Error('a message is already being streamed');
     this.barrier = new Slot(0);
-    this.items.push(this.barrier);
+    this.enqueue(this.barrier);
   }
 
   /** A fragment of the streamed message: it leaves as soon as everything before the barrier has. */
@@ -184,6 +187,12 @@ export class Outbox implements ByteSink {
     this.flush();
   }
 
+  /** Queues an item behind what waits. */
+  private enqueue(item: Item): void {
+    if (this.items === NO_ITEMS) this.items = [];
+    this.items.push(item);
+  }
+
   /** Hands every frame at the head that is ready to the transport. */
   private flush(): void {
     const items = this.items;
@@ -209,7 +218,7 @@ export class Outbox implements ByteSink {
       moved = true;
     }
     if (this.head === items.length) {
-      this.items = [];
+      this.items = NO_ITEMS;
       this.head = 0;
     } else if (this.head > 1024 && this.head * 2 > items.length) {
       this.items = items.slice(this.head);
@@ -234,7 +243,7 @@ export class Outbox implements ByteSink {
       const item = this.items[i]!;
       if (item instanceof Slot) item.dropped = true;
     }
-    this.items = [];
+    this.items = NO_ITEMS;
     this.head = 0;
     this.pending = 0;
     this.barrier = null;

@@ -93,8 +93,8 @@ export class FrameParser {
   allowRsv1: boolean;
   private state = State.INFO;
   private readonly handler: FrameHandler;
-  private readonly maxPayload: number;
-  private readonly alloc: (size: number) => Uint8Array;
+  /** Kept as it is (the protocols with the same limits share one): `maxPayload` and `alloc` are read from it. */
+  private readonly options: FrameParserOptions;
   /** Header bytes that arrived in an earlier chunk (at most 8: servers never send a mask key); allocated the first time a header is split, not per connection. */
   private stashBytes: Uint8Array | null = null;
   private stashed = 0;
@@ -111,9 +111,8 @@ export class FrameParser {
   /** Creates a parser that reports to `handler`. */
   constructor(handler: FrameHandler, options: FrameParserOptions) {
     this.handler = handler;
-    this.maxPayload = options.maxPayload;
+    this.options = options;
     this.allowRsv1 = options.allowRsv1 ?? false;
-    this.alloc = options.alloc ?? defaultAlloc;
   }
 
   /** True once the peer's Close frame was read: the parser ignores everything after it. */
@@ -198,21 +197,22 @@ export class FrameParser {
       bytes = this.stash;
       at = 0;
     }
-    const length = size === 2 ? (bytes[at]! << 8) | bytes[at + 1]! : readLength64(bytes, at, this.maxPayload);
+    const length = size === 2 ? (bytes[at]! << 8) | bytes[at + 1]! : readLength64(bytes, at, this.options.maxPayload);
     this.state = State.INFO;
     return this.startPayload(this.b0, length, chunk, offset);
   }
 
   /** The header is complete (the state is INFO again): checks the length, then emits what this chunk holds of the frame. */
   private startPayload(b0: number, length: number, chunk: Uint8Array, offset: number): number {
-    if (length > this.maxPayload) throw new PayloadTooLargeError(`frame payload of ${length} bytes exceeds ${this.maxPayload}`);
+    const maxPayload = this.options.maxPayload;
+    if (length > maxPayload) throw new PayloadTooLargeError(`frame payload of ${length} bytes exceeds ${maxPayload}`);
     const opcode = b0 & 0x0f;
     const end = offset + length;
     if (isControl(opcode)) {
       if (end <= chunk.length) return this.emitControl(opcode, length === 0 ? EMPTY : chunk.subarray(offset, end), chunk, end);
       // Spans chunks: gather it (at most 125 bytes, checked in checkInfo).
       this.controlOpcode = opcode;
-      this.control = this.alloc(length);
+      this.control = (this.options.alloc ?? defaultAlloc)(length);
       this.remaining = length;
       this.state = State.CONTROL;
       return offset;

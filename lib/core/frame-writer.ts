@@ -28,25 +28,33 @@ export interface ByteSink {
   writable?(size: number): Uint8Array | null;
 }
 
+/** How frames are made: the key source, the allocator and the UTF-8 codec (one object, shared by the writers that use the same). */
+export interface FrameEncoding {
+  /** A fresh 4-byte masking key per call. */
+  readonly maskKey: () => Uint8Array;
+  readonly alloc: (size: number) => Uint8Array;
+  readonly codec: TextCodec;
+}
+
 /** Writes masked frames to a sink. */
 export class FrameWriter {
+  /** @param encoding - kept as it is (connections with the same platform share one) */
   constructor(
     /** Receives every frame, in order. */
     readonly output: ByteSink,
-    private readonly maskKey: () => Uint8Array,
-    private readonly alloc: (size: number) => Uint8Array,
-    private readonly codec: TextCodec,
+    private readonly encoding: FrameEncoding,
   ) {}
 
   /** A text frame, encoded straight into the frame buffer and masked in place (one copy). */
   writeText(text: string): void {
-    const length = this.codec.byteLength(text);
+    const { codec, alloc } = this.encoding;
+    const length = codec.byteLength(text);
     const headerSize = frameHeaderSize(length, true);
     const place = this.place(headerSize + length);
-    const buffer = place ?? this.alloc(headerSize + length);
-    const key = this.maskKey();
+    const buffer = place ?? alloc(headerSize + length);
+    const key = this.encoding.maskKey();
     writeFrameHeader(buffer, 0, Opcode.TEXT, length, key, undefined);
-    this.codec.write(text, buffer, headerSize);
+    codec.write(text, buffer, headerSize);
     unmask(buffer.subarray(headerSize), key);
     if (place === null) this.output.write(buffer);
   }
@@ -56,7 +64,7 @@ export class FrameWriter {
     const size = frameHeaderSize(payload.length, true) + payload.length;
     const place = opcode === Opcode.BINARY ? this.place(size) : null;
     if (place !== null) this.encodeInto(place, opcode, payload, rsv1, true);
-    else this.output.write(this.encodeInto(this.alloc(size), opcode, payload, rsv1, true));
+    else this.output.write(this.encodeInto(this.encoding.alloc(size), opcode, payload, rsv1, true));
   }
 
   /** Room in the sink for a data frame, or null (see {@link ByteSink.writable}). */
@@ -70,12 +78,12 @@ export class FrameWriter {
    * is copied into the frame and never modified.
    */
   encode(opcode: number, payload: Uint8Array, rsv1: boolean, fin: boolean): Uint8Array {
-    return this.encodeInto(this.alloc(frameHeaderSize(payload.length, true) + payload.length), opcode, payload, rsv1, fin);
+    return this.encodeInto(this.encoding.alloc(frameHeaderSize(payload.length, true) + payload.length), opcode, payload, rsv1, fin);
   }
 
   /** Writes the masked frame into `buffer` (exactly its size) and returns it. */
   private encodeInto(buffer: Uint8Array, opcode: number, payload: Uint8Array, rsv1: boolean, fin: boolean): Uint8Array {
-    const key = this.maskKey();
+    const key = this.encoding.maskKey();
     const headerSize = writeFrameHeader(buffer, 0, opcode, payload.length, key, rsv1 || !fin ? { rsv1, fin } : undefined);
     mask(payload, key, buffer, headerSize);
     return buffer;

@@ -28,6 +28,13 @@ export interface MessageAssemblerOptions {
 
 const defaultAlloc = (size: number): Uint8Array => new Uint8Array(size);
 
+/** The bits of MessageAssembler's `flags`. */
+const enum Flag {
+  ACTIVE = 1,
+  FIN = 2,
+  VALIDATING = 4,
+}
+
 /**
  * Reassembles messages from the data and continuation frames of one
  * connection, fed in stream order as the {@link FrameParser} reports them:
@@ -54,31 +61,40 @@ export class MessageAssembler {
   compressed = false;
   /** True while the parts being fed are views of a transient chunk (reused after the call): they are copied, never kept. */
   transient = false;
-  private readonly maxMessageSize: number;
-  private readonly isUtf8: ((bytes: Uint8Array) => boolean) | undefined;
-  private readonly alloc: (size: number) => Uint8Array;
+  /** Kept as it is (the protocols with the same limits share one): `maxMessageSize`, `alloc` and `isUtf8` are read from it. */
+  private readonly options: MessageAssemblerOptions;
   /** Created at the first message that needs gathering (a message lying whole in one chunk never does). */
   private bufferInstance: MessageBuffer | null = null;
   /** Created at the first text message (a binary-only connection never needs one). */
   private validatorInstance: Utf8Validator | null = null;
-  private active = false;
-  /** The current frame is the message's last. */
-  private fin = false;
+  /** {@link Flag} bits: a message is in progress, its current frame is the last, its bytes are checked as UTF-8. */
+  private flags = 0;
   /** Payload bytes announced so far by the message's frame headers. */
   private size = 0;
-  /** True while the message's bytes are checked as UTF-8 as they arrive. */
-  private validating = false;
 
   /** Creates an assembler with the given limits. */
   constructor(options: MessageAssemblerOptions) {
-    this.maxMessageSize = options.maxMessageSize;
-    this.isUtf8 = options.isUtf8;
-    this.alloc = options.alloc ?? defaultAlloc;
+    this.options = options;
   }
 
   /** True between the first frame of a message and its last (FIN) frame. */
   get inProgress(): boolean {
     return this.active;
+  }
+
+  /** Between the first frame of a message and its last. */
+  private get active(): boolean {
+    return (this.flags & Flag.ACTIVE) !== 0;
+  }
+
+  /** The current frame is the message's last. */
+  private get fin(): boolean {
+    return (this.flags & Flag.FIN) !== 0;
+  }
+
+  /** The message's bytes are checked as UTF-8 as they arrive. */
+  private get validating(): boolean {
+    return (this.flags & Flag.VALIDATING) !== 0;
   }
 
   /** Memory held for the message in flight, in bytes. */
@@ -106,17 +122,17 @@ export class MessageAssembler {
     } else {
       // RFC 6455 §5.4: "the fragments of one message MUST NOT be interleaved between the fragments of another message".
       if (this.active) throw new ProtocolError(`data frame opcode 0x${opcode.toString(16)} inside a fragmented message`);
-      this.active = true;
+      this.flags = opcode === Opcode.TEXT && !rsv1 ? Flag.ACTIVE | Flag.VALIDATING : Flag.ACTIVE;
       this.opcode = opcode;
       this.compressed = rsv1;
-      this.validating = opcode === Opcode.TEXT && !rsv1;
       this.validatorInstance?.reset();
     }
     // RFC 6455 §10.4: "Such an implementation SHOULD impose a limit on frame sizes and the total message size after
     // reassembly from multiple frames": checked at the header, before any of the frame's payload is kept.
-    if (size > this.maxMessageSize) throw tooLarge(size, this.maxMessageSize);
+    const max = this.options.maxMessageSize;
+    if (size > max) throw tooLarge(size, max);
     this.size = size;
-    this.fin = fin;
+    this.flags = fin ? this.flags | Flag.FIN : this.flags & ~Flag.FIN;
   }
 
   /**
@@ -133,7 +149,8 @@ export class MessageAssembler {
       if (payload.length > 0) this.payloadPart(payload);
       return this.frameEnd();
     }
-    if (payload.length > this.maxMessageSize) throw tooLarge(payload.length, this.maxMessageSize);
+    const max = this.options.maxMessageSize;
+    if (payload.length > max) throw tooLarge(payload.length, max);
     // RFC 6455 §8.1: "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte stream is not,
     // in fact, a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_."
     if (opcode === Opcode.TEXT && !rsv1 && !this.isValidText(payload)) throw invalidUtf8();
@@ -150,7 +167,7 @@ export class MessageAssembler {
    * @throws {@link PayloadTooLargeError} 1009 when no buffer can hold the message
    */
   payloadPart(part: Uint8Array): void {
-    this.buffer.append(part, this.fin ? this.size : this.maxMessageSize, this.fin, this.transient);
+    this.buffer.append(part, this.fin ? this.size : this.options.maxMessageSize, this.fin, this.transient);
     // RFC 6455 §8.1: "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte stream is not, in fact,
     // a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_." We fail at the first impossible byte.
     if (this.validating && !this.validator.push(part)) throw invalidUtf8();
@@ -167,8 +184,7 @@ export class MessageAssembler {
     if (!this.fin) return null;
     // RFC 6455 §5.6: "a particular text frame might include a partial UTF-8 sequence; however, the whole message MUST contain valid UTF-8."
     if (this.validating && !this.validator.end()) throw invalidUtf8();
-    this.active = false;
-    this.validating = false;
+    this.flags &= ~(Flag.ACTIVE | Flag.VALIDATING);
     return this.buffer.take();
   }
 
@@ -182,8 +198,7 @@ export class MessageAssembler {
 
   /** Drops any message in progress (e.g. after a protocol error). */
   reset(): void {
-    this.active = false;
-    this.validating = false;
+    this.flags &= ~(Flag.ACTIVE | Flag.VALIDATING);
     this.size = 0;
     this.bufferInstance?.clear();
     this.validatorInstance?.reset();
@@ -191,18 +206,19 @@ export class MessageAssembler {
 
   /** Checks a whole text message at once: with the native check when there is one. */
   private isValidText(bytes: Uint8Array): boolean {
-    if (this.isUtf8 !== undefined) return this.isUtf8(bytes);
+    const isUtf8 = this.options.isUtf8;
+    if (isUtf8 !== undefined) return isUtf8(bytes);
     const validator = this.validator;
     validator.reset();
     return validator.push(bytes) && validator.end();
   }
 
   private get buffer(): MessageBuffer {
-    return (this.bufferInstance ??= new MessageBuffer(this.alloc));
+    return (this.bufferInstance ??= new MessageBuffer(this.options.alloc ?? defaultAlloc));
   }
 
   private get validator(): Utf8Validator {
-    return (this.validatorInstance ??= new Utf8Validator(this.isUtf8));
+    return (this.validatorInstance ??= new Utf8Validator(this.options.isUtf8));
   }
 }
 

@@ -18,11 +18,11 @@
  */
 import { CriticalProtocolError, ProtocolError, WebSocketClosedError, WebSocketClosingError } from './errors.js';
 import { AutoPong } from './auto-pong.js';
-import { FrameParser, type FrameHandler } from './frame-parser.js';
-import { FrameWriter, type ByteSink } from './frame-writer.js';
+import { FrameParser, type FrameHandler, type FrameParserOptions } from './frame-parser.js';
+import { FrameWriter, type ByteSink, type FrameEncoding } from './frame-writer.js';
 import { decodeText, defaultTextCodec, type TextCodec } from './text-codec.js';
 import type { ClientProtocolOptions, ProtocolHandler, ProtocolState } from './protocol-types.js';
-import { MessageAssembler } from './message-assembler.js';
+import { MessageAssembler, type MessageAssemblerOptions } from './message-assembler.js';
 import { Opcode } from './opcode.js';
 import { buildClosePayload, parseClosePayload } from './close.js';
 import { Status } from './status.js';
@@ -36,16 +36,56 @@ const OWNED_CHUNK_THRESHOLD = 4096;
 /** The fixed cost of one copy (an allocation), counted in bytes. */
 const COPY_OVERHEAD = 256;
 
+/** What a protocol, its parser, assembler and writer read from the options: one object for all protocols with the same. */
+interface ProtocolSettings extends FrameParserOptions, MessageAssemblerOptions, FrameEncoding {
+  readonly maxPayload: number;
+  readonly maxMessageSize: number;
+  readonly alloc: (size: number) => Uint8Array;
+  readonly isUtf8: ((bytes: Uint8Array) => boolean) | undefined;
+}
+
+const newUint8Array = (size: number): Uint8Array => new Uint8Array(size);
+
+/** The settings made last: the next protocol with the same options shares them (connections of one process mostly do). */
+let lastSettings: ProtocolSettings | null = null;
+
+/** The settings for `options`: those made last when they match, else new ones. */
+function settingsFor(options: ClientProtocolOptions): ProtocolSettings {
+  const alloc = options.alloc ?? newUint8Array;
+  const codec = options.codec ?? defaultTextCodec;
+  const last = lastSettings;
+  if (
+    last !== null &&
+    last.maxPayload === options.maxPayload &&
+    last.maxMessageSize === options.maxMessageSize &&
+    last.alloc === alloc &&
+    last.codec === codec &&
+    last.isUtf8 === options.isUtf8 &&
+    last.maskKey === options.maskKey
+  ) {
+    return last;
+  }
+  return (lastSettings = { maxPayload: options.maxPayload, maxMessageSize: options.maxMessageSize, alloc, codec, isUtf8: options.isUtf8, maskKey: options.maskKey });
+}
+
+/** The bits of ClientProtocol's `bits`. */
+const enum Bit {
+  TRANSIENT = 1,
+  AUTO_PONG = 2,
+  CLOSE_SENT = 4,
+  CLOSE_RECEIVED = 8,
+  FAILED = 16,
+}
+
 /** The client side of an established WebSocket connection. */
 export class ClientProtocol implements FrameHandler {
   private readonly parser: FrameParser;
   private readonly assembler: MessageAssembler;
   private readonly writer: FrameWriter;
-  private readonly codec: TextCodec;
-  private readonly autoPong: boolean;
-  private readonly alloc: (size: number) => Uint8Array;
-  /** True while the chunk being parsed is transient (its memory is reused once `receive` returns): what outlives the call is copied. */
-  private transient = false;
+  /** The limits and platform functions, shared with the parser, assembler and writer (and between protocols, see {@link settingsFor}). */
+  private readonly settings: ProtocolSettings;
+  /** {@link Bit} flags: the five booleans below share one field. */
+  private bits = 0;
   /**
    * What copying the last chunk's binary messages out costs (or would have cost, had it been transient), in
    * bytes, each copy counting {@link COPY_OVERHEAD} more: past {@link OWNED_CHUNK_THRESHOLD} a chunk of its own
@@ -53,9 +93,6 @@ export class ClientProtocol implements FrameHandler {
    * messages keep coming instead of flipping at every read.
    */
   private copyCost = 0;
-  private closeSent = false;
-  private closeReceived = false;
-  private failed = false;
   /** The close code a non-critical fault still has to send (see flushFailure). */
   private failCloseCode: number | null = null;
   /** Automatic pongs, coalesced while the sink needs to drain: created at the first ping. */
@@ -68,13 +105,34 @@ export class ClientProtocol implements FrameHandler {
     private readonly handler: ProtocolHandler,
     options: ClientProtocolOptions,
   ) {
-    const alloc = options.alloc ?? ((size: number) => new Uint8Array(size));
-    this.alloc = alloc;
-    this.codec = options.codec ?? defaultTextCodec;
-    this.writer = new FrameWriter(options.output, options.maskKey, alloc, this.codec);
-    this.autoPong = options.autoPong ?? true;
-    this.assembler = new MessageAssembler({ maxMessageSize: options.maxMessageSize, alloc, isUtf8: options.isUtf8 });
-    this.parser = new FrameParser(this, { maxPayload: options.maxPayload, allowRsv1: options.compression, alloc });
+    const settings = (this.settings = settingsFor(options));
+    this.writer = new FrameWriter(options.output, settings);
+    if (options.autoPong ?? true) this.bits = Bit.AUTO_PONG;
+    this.assembler = new MessageAssembler(settings);
+    this.parser = new FrameParser(this, settings);
+    this.parser.allowRsv1 = options.compression;
+  }
+
+  /** True while the chunk being parsed is transient (its memory is reused once `receive` returns): what outlives the call is copied. */
+  private get transient(): boolean {
+    return (this.bits & Bit.TRANSIENT) !== 0;
+  }
+
+  /** Answer pings automatically. */
+  private get autoPong(): boolean {
+    return (this.bits & Bit.AUTO_PONG) !== 0;
+  }
+
+  private get closeSent(): boolean {
+    return (this.bits & Bit.CLOSE_SENT) !== 0;
+  }
+
+  private get closeReceived(): boolean {
+    return (this.bits & Bit.CLOSE_RECEIVED) !== 0;
+  }
+
+  private get failed(): boolean {
+    return (this.bits & Bit.FAILED) !== 0;
   }
 
   /** Where the connection stands. */
@@ -128,8 +186,9 @@ export class ClientProtocol implements FrameHandler {
    *   later — is copied; text is decoded at once and needs no copy. Otherwise messages may be views of it.
    */
   receive(chunk: Uint8Array, transient = false): void {
-    if (this.failed || this.closeReceived) return; // RFC 6455 §1.4: data after a Close frame is discarded
-    this.transient = transient;
+    const bits = this.bits;
+    if ((bits & (Bit.FAILED | Bit.CLOSE_RECEIVED)) !== 0) return; // RFC 6455 §1.4: data after a Close frame is discarded
+    this.bits = transient ? bits | Bit.TRANSIENT : bits & ~Bit.TRANSIENT;
     this.assembler.transient = transient;
     this.copyCost = 0;
     try {
@@ -152,7 +211,7 @@ export class ClientProtocol implements FrameHandler {
    */
   fail(error: ProtocolError, report = true): void {
     if (this.failed) return;
-    this.failed = true;
+    this.bits |= Bit.FAILED;
     this.pongsInstance?.clear();
     if (!error.critical && !this.closeSent) this.failCloseCode = error.closeCode;
     if (report) this.handler.onProtocolError(error);
@@ -190,7 +249,7 @@ export class ClientProtocol implements FrameHandler {
     if (data === null) return;
     const view = data === payload;
     if (view && (rsv1 || opcode !== Opcode.TEXT)) this.copyCost += data.length + COPY_OVERHEAD;
-    this.deliver(data, view && this.transient);
+    this.deliver(data, view && (this.bits & Bit.TRANSIENT) !== 0);
   }
 
   /** @internal */
@@ -218,13 +277,13 @@ export class ClientProtocol implements FrameHandler {
     const assembler = this.assembler;
     // RFC 6455 §5.5.1: after sending a Close frame the endpoint may still receive data; we keep delivering it.
     if (assembler.compressed) this.handler.onCompressed(assembler.opcode, borrowed ? this.copy(data) : data);
-    else if (assembler.opcode === Opcode.TEXT) this.handler.onText(decodeText(this.codec, data));
+    else if (assembler.opcode === Opcode.TEXT) this.handler.onText(decodeText(this.settings.codec, data));
     else this.handler.onBinary(borrowed ? this.copy(data) : data);
   }
 
   /** `bytes` in memory of their own. */
   private copy(bytes: Uint8Array): Uint8Array {
-    const copy = this.alloc(bytes.length);
+    const copy = this.settings.alloc(bytes.length);
     copy.set(bytes);
     return copy;
   }
@@ -255,11 +314,11 @@ export class ClientProtocol implements FrameHandler {
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       // Never echo an invalid close payload: fail with our own code instead.
-      this.closeReceived = true;
+      this.bits |= Bit.CLOSE_RECEIVED;
       this.fail(error);
       return;
     }
-    this.closeReceived = true;
+    this.bits |= Bit.CLOSE_RECEIVED;
     this.assembler.reset(); // a message still in progress can never complete now: release what it holds
     const initiatedByPeer = !this.closeSent;
     if (this.closeCode === null) {
@@ -278,7 +337,7 @@ export class ClientProtocol implements FrameHandler {
    */
   echoClose(): void {
     if (!this.closeReceived || this.closeSent || this.failed) return;
-    this.closeSent = true;
+    this.bits |= Bit.CLOSE_SENT;
     const code = this.closeCode ?? Status.NO_STATUS;
     this.writer.writeFrame(Opcode.CLOSE, code === Status.NO_STATUS ? EMPTY : buildClosePayload(code, ''));
   }
@@ -351,12 +410,12 @@ export class ClientProtocol implements FrameHandler {
       this.closeCode = code;
       this.closeReason = reason;
     }
-    this.closeSent = true;
+    this.bits |= Bit.CLOSE_SENT;
     this.writer.writeFrame(Opcode.CLOSE, payload);
   }
 
   private writeClose(code: number, reason: string): void {
-    this.closeSent = true;
+    this.bits |= Bit.CLOSE_SENT;
     this.writer.writeFrame(Opcode.CLOSE, buildClosePayload(code, reason));
   }
 }

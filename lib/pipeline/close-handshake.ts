@@ -18,7 +18,12 @@ import type { SchedulerAction, Subscription } from 'rxjs';
 import { events } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
 import { endWith, type Signals } from '../connection/signals.js';
-import { Stage, type Downstream, type StageFactory } from './stage.js';
+import { STAGE_BIT, Stage, type Downstream, type StageFactory } from './stage.js';
+
+/** `bits`: the timer was extended because the close frame still waited to be handed over. */
+const EXTENDED = STAGE_BIT;
+/** `bits`: the transport was asked to half-close. */
+const HALF_CLOSED = STAGE_BIT * 2;
 
 function timeoutTick(this: SchedulerAction<CloseHandshakeStage>, self?: CloseHandshakeStage): void {
   self!.expire();
@@ -26,15 +31,10 @@ function timeoutTick(this: SchedulerAction<CloseHandshakeStage>, self?: CloseHan
 
 class CloseHandshakeStage extends Stage {
   private timer: Subscription | null = null;
-  /** True once the timer was extended because the close frame still waited to be handed over. */
-  private extended = false;
-  /** True once the transport was asked to half-close. */
-  private halfClosed = false;
 
   constructor(
     out: Downstream<Signals>,
     private readonly conn: Connection,
-    private readonly closeTimeout: number,
   ) {
     super(out);
   }
@@ -43,13 +43,13 @@ class CloseHandshakeStage extends Stage {
     // O(1) per batch: the connection flags the close; `@close-sent` batches wake this stage up.
     const conn = this.conn;
     if (conn.closeStarted) {
-      if (this.timer === null) this.timer = conn.options.scheduler.schedule(timeoutTick, this.closeTimeout, this);
+      if (this.timer === null) this.timer = conn.options.scheduler.schedule(timeoutTick, conn.options.closeTimeout, this);
       // RFC 6455 §7.1.1: the client "MAY close the connection at any time after sending and receiving a Close
       // message". A transport that can half-close (an HTTP/2 stream's END_STREAM, RFC 8441 §5) does, once both
       // Close frames are through: peers that wait for it (hypercorn) then end theirs instead of a closeTimeout.
       // Only once our close frame left the outbox: ending the stream earlier would cut what still waits there.
-      if (!this.halfClosed && conn.protocol?.state === 'closed' && conn.sentCloseTime !== null) {
-        this.halfClosed = true;
+      if ((this.bits & HALF_CLOSED) === 0 && conn.protocol?.state === 'closed' && conn.sentCloseTime !== null) {
+        this.bits |= HALF_CLOSED;
         conn.transport?.end?.();
       }
     }
@@ -61,9 +61,10 @@ class CloseHandshakeStage extends Stage {
     try {
       const sent = conn.sentCloseTime;
       // Not handed over yet: one more closeTimeout at most (zlib may be slow, never endless).
-      const left = sent === null ? (this.extended ? 0 : Math.max(this.closeTimeout, 1)) : sent + this.closeTimeout - conn.now();
+      const closeTimeout = conn.options.closeTimeout;
+      const left = sent === null ? ((this.bits & EXTENDED) !== 0 ? 0 : Math.max(closeTimeout, 1)) : sent + closeTimeout - conn.now();
       if (left > 0 && conn.phase !== 'ended') {
-        if (sent === null) this.extended = true;
+        if (sent === null) this.bits |= EXTENDED;
         this.timer = conn.options.scheduler.schedule(timeoutTick, left, this);
         return;
       }
@@ -83,10 +84,10 @@ class CloseHandshakeStage extends Stage {
 /**
  * Stage: starts the close timer at the first `@close-sent`.
  *
- * @param conn - the connection (its scheduler drives the timer)
- * @param closeTimeout - ms to wait for the server to end TCP; 0 does not wait (the session ends as soon as
- *   the close frame was handed to the socket, on the scheduler's next turn)
+ * @param conn - the connection (its scheduler drives the timer); its `closeTimeout` setting is the ms to wait
+ *   for the server to end TCP; 0 does not wait (the session ends as soon as the close frame was handed to the
+ *   socket, on the scheduler's next turn)
  */
-export function closeHandshake(conn: Connection, closeTimeout: number): StageFactory {
-  return (out) => new CloseHandshakeStage(out, conn, closeTimeout);
+export function closeHandshake(conn: Connection): StageFactory {
+  return (out) => new CloseHandshakeStage(out, conn);
 }

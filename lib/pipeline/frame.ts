@@ -12,14 +12,14 @@ import type { ProtocolError } from '../core/errors.js';
 import type { ProtocolHandler } from '../core/protocol.js';
 import { events } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
+import { pongReceived } from '../connection/ping-tracker.js';
 import { CLOSE_SENT, endWith, type Signals } from '../connection/signals.js';
 import { Stage, type Downstream, type StageFactory } from './stage.js';
 
 /** Feeds `@data` to the protocol and collects what it reports into the batch being built. */
 class FrameStage extends Stage implements ProtocolHandler {
-  private batch: Signals = [];
-  /** The scheduler's time, read once per chunk: every event of a chunk is received at once. */
-  private time = 0;
+  /** The batch being built from a chunk's events: only while the protocol parses it (an idle connection holds none). */
+  private batch: Signals | null = null;
 
   constructor(
     out: Downstream<Signals>,
@@ -40,49 +40,59 @@ class FrameStage extends Stage implements ProtocolHandler {
       this.out.next(batch);
       return;
     }
-    this.time = conn.now();
-    conn.lastReceived = this.time;
+    // The scheduler's time, read once per chunk: every event of a chunk is received at once (see `time`).
+    conn.lastReceived = conn.now();
+    this.batch ??= [];
     for (let i = 0; i < batch.length; i++) {
       const signal = batch[i]!;
       if (signal.name === '@data') conn.protocol?.receive(signal.chunk, signal.transient === true);
       else this.batch.push(signal);
     }
     const out = this.batch;
-    if (out.length === 0) return;
-    this.batch = [];
-    this.out.next(out);
+    this.batch = null;
+    if (out.length > 0) this.out.next(out);
+  }
+
+  /** When the chunk being parsed arrived: the connection's `lastReceived`, set just before (no field of its own). */
+  private get time(): number {
+    return this.conn.lastReceived;
+  }
+
+  /** The batch the protocol's events go to. */
+  private get events(): Signals {
+    return (this.batch ??= []);
   }
 
   onText(text: string): void {
-    this.batch.push(events.text(text, this.time));
+    this.events.push(events.text(text, this.time));
   }
 
   onBinary(data: Uint8Array): void {
-    this.batch.push(events.binary(data, this.time));
+    this.events.push(events.binary(data, this.time));
   }
 
   onCompressed(opcode: number, data: Uint8Array): void {
-    this.batch.push({ name: '@compressed', opcode, data });
+    this.events.push({ name: '@compressed', opcode, data });
   }
 
   onPing(data: Uint8Array): void {
-    this.batch.push(events.ping(data, this.time));
+    this.events.push(events.ping(data, this.time));
   }
 
   onPong(data: Uint8Array): void {
     const time = this.time;
-    this.batch.push(events.pong(data, this.conn.pings.received(data, time), time));
+    this.events.push(events.pong(data, pongReceived(this.conn, data, time), time));
   }
 
   onClose(code: number, reason: string, initiatedByPeer: boolean): void {
     const conn = this.conn;
     const now = this.time;
     if (!initiatedByPeer) {
-      this.batch.push(events.closed(code, reason, now));
+      this.events.push(events.closed(code, reason, now));
       return;
     }
     // SPEC: closing → (the app may still send) → close echoed → closed.
-    this.batch.push(
+    this.events.push(
       events.closing(code, reason, now),
       {
         name: '@run',
@@ -98,15 +108,15 @@ class FrameStage extends Stage implements ProtocolHandler {
 
   onProtocolError(error: ProtocolError): void {
     const now = this.time;
-    this.batch.push(events.protocolError(error.message, error.critical, now));
+    this.events.push(events.protocolError(error.message, error.critical, now));
     if (error.critical) {
       // Drop at once: no close frame, no wait.
-      this.batch.push(endWith(events.disconnected(error.message, false, now)));
+      this.events.push(endWith(events.disconnected(error.message, false, now)));
     } else {
       // The close frame goes out once the events before the fault were delivered (the app may answer them).
       const conn = this.conn;
       conn.closeStarted = true;
-      this.batch.push(
+      this.events.push(
         {
           name: '@run',
           run: () => conn.protocol?.flushFailure(),

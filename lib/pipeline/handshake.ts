@@ -42,6 +42,8 @@ export type Redirector = (response: Response) => RedirectHop | string;
 
 /** What the handshake stage needs to check the server's answer. */
 export interface HandshakeExpectations {
+  /** The URL `connected` shows (credentials redacted). */
+  readonly url: string;
   /** The Sec-WebSocket-Accept value the server must send back. */
   readonly accept: string;
   /** Subprotocols offered. */
@@ -56,18 +58,24 @@ export interface HandshakeExpectations {
 
 type HandshakeInput = TransportEvent | Signals;
 
+/** What the stage needs until the handshake is over (one object, dropped then: an open connection keeps none of it). */
+interface Handshaking {
+  /** Reads the response head; null once it is in. */
+  reader: HttpResponseReader | null;
+  /** What the response must match. */
+  expected: HandshakeExpectations;
+  /** The URL `connected` shows: the user's, then each redirect's. */
+  url: string;
+  /** A refused answer whose body is still arriving; `rejected` goes out when it is in (see {@link Rejection}). */
+  rejection: Rejection | null;
+}
+
 /** The pipeline's head: see {@link handshake}. */
 export class HandshakeStage extends Stage<HandshakeInput> {
-  /** Reads the response head; dropped once the handshake is over. */
-  private reader: HttpResponseReader | null = new HttpResponseReader();
-  /** What the response must match; dropped once the handshake is over. */
-  private expected: HandshakeExpectations | null;
+  /** The handshake's state; null once it is over (or failed). */
+  private handshaking: Handshaking | null;
   /** The subscription to the transport's events. */
   private transport: Unsubscribable | null = null;
-  /** The URL `connected` shows: the user's, then each redirect's. */
-  private url: string;
-  /** A refused answer whose body is still arriving; `rejected` goes out when it is in (see {@link Rejection}). */
-  private rejection: Rejection | null = null;
 
   constructor(
     out: Downstream<Signals>,
@@ -75,8 +83,7 @@ export class HandshakeStage extends Stage<HandshakeInput> {
     expected: HandshakeExpectations,
   ) {
     super(out);
-    this.expected = expected;
-    this.url = conn.url;
+    this.handshaking = { reader: new HttpResponseReader(), expected, url: expected.url, rejection: null };
   }
 
   /**
@@ -97,7 +104,8 @@ export class HandshakeStage extends Stage<HandshakeInput> {
     if (this.ended) return;
     try {
       // The server's refusal stands even when its connection then fails: the body so far comes with it.
-      if (this.rejection !== null) this.out.next(this.rejection.end(this.conn.now()));
+      const rejection = this.handshaking?.rejection ?? null;
+      if (rejection !== null) this.out.next(rejection.end(this.conn.now()));
       else this.out.error(error);
     } catch (thrown) {
       this.conn.internalError(thrown);
@@ -108,7 +116,8 @@ export class HandshakeStage extends Stage<HandshakeInput> {
     if (this.ended) return;
     try {
       // RFC 9112 §6.3 item 8: a body without a declared length ends when the server closes the connection.
-      if (this.rejection !== null) this.out.next(this.rejection.end(this.conn.now()));
+      const rejection = this.handshaking?.rejection ?? null;
+      if (rejection !== null) this.out.next(rejection.end(this.conn.now()));
       else this.out.complete();
     } catch (thrown) {
       this.conn.internalError(thrown);
@@ -131,7 +140,8 @@ export class HandshakeStage extends Stage<HandshakeInput> {
   }
 
   private handle(input: HandshakeInput): void {
-    const rejection = this.rejection;
+    const state = this.handshaking;
+    const rejection = state?.rejection ?? null;
     if (Array.isArray(input)) {
       // connectTimeout expired while the refusal's body was arriving: `rejected` with what came.
       if (rejection !== null && input.includes(CONNECT_TIMEOUT)) this.out.next(rejection.end(this.conn.now()));
@@ -141,7 +151,7 @@ export class HandshakeStage extends Stage<HandshakeInput> {
     const conn = this.conn;
     switch (input.type) {
       case 'data': {
-        const reader = this.reader;
+        const reader = state?.reader ?? null;
         if (rejection === null && (reader === null || conn.phase !== 'handshake')) {
           // Frames: the framing stage parses them within this call, so a transient chunk may stay transient.
           this.out.next([input.transient === true ? { name: '@data', chunk: input.chunk, transient: true } : { name: '@data', chunk: input.chunk }]);
@@ -158,7 +168,7 @@ export class HandshakeStage extends Stage<HandshakeInput> {
           head = reader!.push(chunk);
         } catch (error) {
           if (!(error instanceof HandshakeError)) throw error;
-          this.reader = null;
+          this.handshaking = null;
           this.out.next([endWith(events.connectFail(error.message, conn.now()))]);
           return;
         }
@@ -170,7 +180,7 @@ export class HandshakeStage extends Stage<HandshakeInput> {
       case 'open':
         conn.attach(input.connection);
         // Each hop of a redirect is a connection of its own, reported with its own URL.
-        this.out.next([events.connected(this.url, input.proxy, conn.now())]);
+        this.out.next([events.connected(state?.url ?? '', input.proxy, conn.now())]);
         return;
       case 'drain':
         conn.drained();
@@ -197,24 +207,25 @@ export class HandshakeStage extends Stage<HandshakeInput> {
     const conn = this.conn;
     conn.transport = null;
     conn.phase = 'connecting';
-    this.reader = new HttpResponseReader();
-    this.expected = { ...this.expected!, accept: hop.accept };
-    this.url = hop.url;
+    const state = this.handshaking!;
+    state.reader = new HttpResponseReader();
+    state.expected = { ...state.expected, accept: hop.accept };
+    state.url = hop.url;
     this.start(hop.events$);
     return null;
   }
 
   private accept(response: Response, rest: Uint8Array | null): Signals {
     const conn = this.conn;
-    const expected = this.expected!;
+    const state = this.handshaking!;
+    const expected = state.expected;
     const redirect = expected.redirect;
     let refused: string | null = null;
     if (redirect !== undefined && isRedirectStatus(response.statusCode)) {
       refused = this.follow(response, redirect);
       if (refused === null) return [];
     }
-    this.reader = null;
-    this.expected = null;
+    this.handshaking = null;
     const now = conn.now();
     let protocol: string | null;
     let extensions: Set<string>;
@@ -238,7 +249,9 @@ export class HandshakeStage extends Stage<HandshakeInput> {
       if (rest !== null) rejection.push(rest);
       if (rejection.complete) return rejection.end(now);
       // The body is still arriving: `rejected` waits for it (or for the end of the connection, or connectTimeout).
-      this.rejection = rejection;
+      state.reader = null;
+      this.handshaking = state;
+      state.rejection = rejection;
       return [];
     }
     // The framing stage opens the protocol when it sees `ready`.

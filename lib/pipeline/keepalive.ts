@@ -12,17 +12,10 @@
 import type { Unsubscribable } from 'rxjs';
 import { events } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
+import { nextPingPayload } from '../connection/ping-tracker.js';
 import type { Signals } from '../connection/signals.js';
 import { every } from '../scheduling/periodic-timers.js';
 import { Stage, type Downstream, type StageFactory } from './stage.js';
-
-/** Timing of {@link keepalive}. */
-export interface KeepaliveConfig {
-  /** Ping interval in ms; 0 disables pings. */
-  readonly pingRate: number;
-  /** Poll interval in ms. */
-  readonly poll: number;
-}
 
 const poll = (self: KeepaliveStage): void => self.guard(self.poll);
 const ping = (self: KeepaliveStage): void => self.guard(self.ping);
@@ -31,17 +24,21 @@ class KeepaliveStage extends Stage {
   private pollTimer: Unsubscribable | null = null;
   private pingTimer: Unsubscribable | null = null;
 
-  readonly pollPeriod: number;
-  readonly pingRate: number;
-
   constructor(
     out: Downstream<Signals>,
     private readonly conn: Connection,
-    config: KeepaliveConfig,
   ) {
     super(out);
-    this.pollPeriod = config.poll;
-    this.pingRate = config.pingRate;
+  }
+
+  /** The connection's `poll` setting (ms). */
+  get pollPeriod(): number {
+    return this.conn.options.poll;
+  }
+
+  /** The connection's `pingRate` setting (ms; 0: no pings). */
+  get pingRate(): number {
+    return this.conn.options.pingRate;
   }
 
   override next(batch: Signals): void {
@@ -75,7 +72,7 @@ class KeepaliveStage extends Stage {
 
   ping(): void {
     const conn = this.conn;
-    if (conn.isActive) conn.sendPing(conn.pings.nextPayload());
+    if (conn.isActive) conn.sendPing(nextPingPayload(conn));
   }
 
   protected override stop(): void {
@@ -87,9 +84,8 @@ class KeepaliveStage extends Stage {
 /**
  * Stage: adds `poll` events and sends pings, starting at `ready`.
  *
- * @param conn - the connection to ping through (its scheduler drives the timers)
- * @param config - intervals
+ * @param conn - the connection to ping through: its settings give the intervals (`poll`, `pingRate`), its scheduler drives the timers
  */
-export function keepalive(conn: Connection, config: KeepaliveConfig): StageFactory {
-  return (out) => new KeepaliveStage(out, conn, config);
+export function keepalive(conn: Connection): StageFactory {
+  return (out) => new KeepaliveStage(out, conn);
 }

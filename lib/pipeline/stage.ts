@@ -18,6 +18,11 @@
  */
 import type { Signals } from '../connection/signals.js';
 
+/** `Stage.bits`: the chain was torn down. */
+const ENDED = 1;
+/** The first bit a stage may use for flags of its own in `Stage.bits` (then 2×, 4×…). */
+export const STAGE_BIT = 2;
+
 /** What receives a stage's output: the next stage, or the sink's subscriber. */
 export interface Downstream<T> {
   next(value: T): void;
@@ -35,11 +40,19 @@ export interface Downstream<T> {
 export abstract class Stage<In = Signals, Out = Signals> implements Downstream<In> {
   /** The stage before this one (null for the head): torn down after this one. */
   prev: AnyStage | null = null;
-  /** True once the chain was torn down: later input is ignored. */
-  protected ended = false;
+  /**
+   * Flags: {@link ENDED}, and bits of the stage's own from {@link STAGE_BIT} up (one field for a stage's
+   * booleans: each one is 8 bytes per connection otherwise).
+   */
+  protected bits = 0;
 
   constructor(protected out: Downstream<Out>) {
     if (out instanceof Stage) (out as AnyStage).prev = this;
+  }
+
+  /** True once the chain was torn down: later input is ignored. */
+  protected get ended(): boolean {
+    return (this.bits & ENDED) !== 0;
   }
 
   abstract next(input: In): void;
@@ -58,7 +71,7 @@ export abstract class Stage<In = Signals, Out = Signals> implements Downstream<I
   /** Tears this stage and every stage before it down, once; a stop that throws does not keep the others running. */
   tearDown(): void {
     if (this.ended) return;
-    this.ended = true;
+    this.bits |= ENDED;
     try {
       this.stop();
     } finally {

@@ -76,7 +76,7 @@ class TimerList {
   }
 
   add<T>(fire: (target: T) => void, target: T): PeriodicTimer {
-    const timer = new PeriodicTimer(this, this.clock.scheduler.now() + this.period, fire as (target: unknown) => void, target);
+    const timer = new PeriodicTimer(this, this.clock.now() + this.period, fire as (target: unknown) => void, target);
     this.insert(timer);
     this.clock.added(this, timer);
     return timer;
@@ -132,15 +132,31 @@ class Clock {
   private running = false;
   /** True on a wall clock: wake-ups are coalesced (see the file comment). */
   readonly coalesce: boolean;
+  /** The scheduler's time that due times count from (moved to now whenever the clock holds no timer). */
+  private origin: number;
 
   constructor(readonly scheduler: SchedulerLike) {
     // Virtual time keeps exact due times: a VirtualTimeScheduler (TestScheduler extends it; both public RxJS
     // classes), or RxJS's own schedulers while `TestScheduler.run` patches them onto virtual frames (their
     // clock then reads frames from 0, never an epoch time). Every other scheduler runs on real timers.
-    this.coalesce = !(scheduler instanceof VirtualTimeScheduler) && scheduler.now() >= EPOCH_CLOCK_FLOOR;
+    this.origin = scheduler.now();
+    this.coalesce = !(scheduler instanceof VirtualTimeScheduler) && this.origin >= EPOCH_CLOCK_FLOOR;
+  }
+
+  /**
+   * The scheduler's time since {@link origin}: what due times are measured in. An epoch reading (1.7e12 ms)
+   * is a boxed double (16 bytes) in every timer that stores it; ms since the clock's origin are a small
+   * integer (for 24 days), stored in the timer itself.
+   */
+  now(): number {
+    const ms = this.scheduler.now() - this.origin;
+    return ms === (ms | 0) ? ms | 0 : ms;
   }
 
   list(period: number): TimerList {
+    // No timer holds a due time: the origin may move to now (the clock of a scheduler that `TestScheduler.run`
+    // patches jumps between epoch time and virtual frames); not while `run` compares due times with its `now`.
+    if (this.count === 0 && !this.running) this.origin = this.scheduler.now();
     let list = this.byPeriod.get(period);
     if (list === undefined) {
       this.byPeriod.set(period, (list = new TimerList(this, period)));
@@ -176,7 +192,7 @@ class Clock {
     this.running = true;
     let failure: { error: unknown } | null = null;
     try {
-      const now = this.scheduler.now();
+      const now = this.now();
       const lists = this.lists;
       for (;;) {
         // The first due timer of all lists (the earliest list wins a tie).
@@ -206,7 +222,7 @@ class Clock {
 
   /** Arms the clock's action (rescheduling `action` when given) for the first due timer, on the coalescing grid. */
   private arm(action?: SchedulerAction<Clock>): void {
-    const now = this.scheduler.now();
+    const now = this.now();
     let due = Infinity;
     let granularity = Infinity;
     for (const list of this.lists) {

@@ -29,12 +29,12 @@ import { heartbeat } from '../pipeline/heartbeat.js';
 import { keepalive } from '../pipeline/keepalive.js';
 import { unresponsive } from '../pipeline/unresponsive.js';
 import { nodeTransport, transportSource } from '../transports/node.js';
-import { Connection, type SessionEnd } from '../connection/connection.js';
+import { Connection, sharedLimits, type SessionEnd } from '../connection/connection.js';
 import { compressionSettings } from './compress-options.js';
 import { Hops, type Hop } from './hops.js';
 import { DEFAULTS, DEFAULT_MAX_REDIRECTS, type ResolvedSessionOptions, type WebSocketOptions } from './options.js';
 import { USER_AGENT } from './user-agent.js';
-import { Stage, chain } from '../pipeline/stage.js';
+import { STAGE_BIT, Stage, chain } from '../pipeline/stage.js';
 import type { Signals } from '../connection/signals.js';
 
 /** Hooks through which a {@link WebSocket} object follows its sessions. */
@@ -50,16 +50,35 @@ export interface SessionHooks {
   onRelease?(): void;
 }
 
+/** {@link SessionSink}'s flags, in the stage's `bits`: the subscriber unsubscribed… */
+const DETACHED = STAGE_BIT;
+/** …the last event was decided… */
+const FINISHED = STAGE_BIT * 2;
+/** …`onRelease` was called. */
+const RELEASED = STAGE_BIT * 4;
+
+/** The hooks of a session without a WebSocket object (connect$): one object for all of them. */
+const NO_HOOKS: SessionHooks = Object.freeze({});
+
 /** The pipeline's last stage: delivers public events to the subscriber and decides the session's end. */
 class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, Unsubscribable {
-  /** False once the subscriber unsubscribed (the connection may still be closing in the background). */
-  private attached = true;
-  /** True once the last event was decided. */
-  private finished = false;
-
   /** The WebSocket object's hooks (`onOpen`; `onRelease`, once). */
   private readonly hooks: SessionHooks;
-  private released = false;
+
+  /** False once the subscriber unsubscribed (the connection may still be closing in the background). */
+  private get attached(): boolean {
+    return (this.bits & DETACHED) === 0;
+  }
+
+  /** True once the last event was decided. */
+  private get finished(): boolean {
+    return (this.bits & FINISHED) !== 0;
+  }
+
+  /** True once `onRelease` was called. */
+  private get released(): boolean {
+    return (this.bits & RELEASED) !== 0;
+  }
 
   /** The pipeline outlives the subscriber while it closes in the background: unsubscribing only detaches. */
   constructor(
@@ -73,7 +92,7 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
 
   private release(): void {
     if (this.released) return;
-    this.released = true;
+    this.bits |= RELEASED;
     this.hooks.onRelease?.();
   }
 
@@ -119,7 +138,7 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
   /** Emits the last event, completes and tears the pipeline (and so the transport) down. */
   private finish(final: Disconnected | ConnectFail): void {
     if (this.finished) return;
-    this.finished = true;
+    this.bits |= FINISHED;
     const conn = this.conn;
     conn.phase = 'ended';
     try {
@@ -162,7 +181,7 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
    * closeTimeout (with closeTimeout 0 the close frame still goes out, and the session ends without waiting).
    */
   detach(): void {
-    this.attached = false;
+    this.bits |= DETACHED;
     this.release();
     if (this.finished) return;
     const conn = this.conn;
@@ -186,7 +205,7 @@ export function session$(
   url: string,
   wsOptions: WebSocketOptions,
   options: ResolvedSessionOptions,
-  hooks: SessionHooks = {},
+  hooks: SessionHooks = NO_HOOKS,
   headers: RequestOptions['headers'] = wsOptions.headers,
 ): Observable<WebSocketEvent> {
   const target = parseWebSocketUrl(url);
@@ -210,12 +229,13 @@ function openSession(
 ): Unsubscribable {
   const compression = compressionSettings(wsOptions.compress);
   const compress = compression !== null;
-  const conn = new Connection(url, options, {
+  const limits = {
     maxPayload: wsOptions.maxPayload ?? DEFAULTS.maxPayload,
     maxMessageSize: wsOptions.maxMessageSize ?? DEFAULTS.maxMessageSize,
     compress,
     deflateTuning: compression?.tuning,
-  });
+  };
+  const conn = new Connection(options, sharedLimits(limits, DEFAULTS));
   hooks.onConnection?.(conn);
 
   subscriber.next(events.connecting(url, conn.now()));
@@ -248,13 +268,13 @@ function openSession(
 
   const sink = new SessionSink(subscriber, conn, hooks);
   conn.end = sink;
-  const head = chain(sink, handshake(conn, { accept: first.accept, protocols, compress, deflate: compression?.offer, redirect }), [
+  const head = chain(sink, handshake(conn, { url, accept: first.accept, protocols, compress, deflate: compression?.offer, redirect }), [
     frame(conn),
     inflate(conn),
-    keepalive(conn, { pingRate: options.pingRate, poll: options.poll }),
+    keepalive(conn),
     heartbeat(conn, wsOptions.heartbeat),
     unresponsive(conn, options.pingTimeout),
-    closeHandshake(conn, options.closeTimeout),
+    closeHandshake(conn),
     connectTimeout(conn, options.connectTimeout),
   ]) as HandshakeStage;
   // Out-of-band batches (close sent, forced end) enter at the head too, in order with the transport's events.

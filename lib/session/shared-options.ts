@@ -138,7 +138,7 @@ export function resolveSessionOptions(options: SessionOptions | undefined): Reso
   if (o.scheduler !== undefined && (o.scheduler === null || typeof o.scheduler.schedule !== 'function')) {
     throw new TypeError('scheduler must be an RxJS SchedulerLike');
   }
-  return {
+  const resolved: ResolvedSessionOptions = {
     poll: o.poll ?? DEFAULTS.poll,
     pingRate,
     pingTimeout: o.pingTimeout,
@@ -147,6 +147,32 @@ export function resolveSessionOptions(options: SessionOptions | undefined): Reso
     connectTimeout: o.connectTimeout ?? DEFAULTS.connectTimeout,
     scheduler: o.scheduler ?? asyncScheduler,
   };
+  // Every connection keeps its settings: those that are the defaults share one object (most connections).
+  const defaults = (resolvedDefaults ??= {
+    poll: DEFAULTS.poll,
+    pingRate: DEFAULTS.pingRate,
+    pingTimeout: undefined,
+    autoPong: true,
+    closeTimeout: DEFAULTS.closeTimeout,
+    connectTimeout: DEFAULTS.connectTimeout,
+    scheduler: asyncScheduler,
+  });
+  return sameSettings(resolved, defaults) ? defaults : resolved;
+}
+
+/** The resolved defaults, shared by every connection that uses them. */
+let resolvedDefaults: ResolvedSessionOptions | null = null;
+
+function sameSettings(a: ResolvedSessionOptions, b: ResolvedSessionOptions): boolean {
+  return (
+    a.poll === b.poll &&
+    a.pingRate === b.pingRate &&
+    a.pingTimeout === b.pingTimeout &&
+    a.autoPong === b.autoPong &&
+    a.closeTimeout === b.closeTimeout &&
+    a.connectTimeout === b.connectTimeout &&
+    a.scheduler === b.scheduler
+  );
 }
 
 /** Splits connect$'s options into the WebSocketOptions (the rest) and the {@link SessionOptions}. */

@@ -49,7 +49,26 @@ function releasing(buffer: Uint8Array): () => void {
   return () => releaseFrameBuffer(buffer);
 }
 
-/** A TransportConnection over a Node socket: one small object, its methods on the prototype. */
+/** Bits of {@link SocketConnection}'s `flags` (one field instead of a boolean each). */
+const enum Flag {
+  /** This tick's end is scheduled (`endTick`). */
+  TICK_SCHEDULED = 1,
+  /** The socket is corked for the large writes of this tick. */
+  CORKED = 2,
+  /** The pipe's observer got its error or completion, or the pipe was torn down (see {@link SocketPipe}). */
+  DONE = 4,
+  /**
+   * A node:net socket (TCP, TLS, Unix) on Node: its write callback means the bytes were handed on (to the
+   * OS, or encrypted), so a large frame may be built in the frame pool. Not any other Duplex a
+   * `createConnection` returns: it may keep the chunks it was given after calling back.
+   */
+  POOLED = 8,
+}
+
+/**
+ * A TransportConnection over a Node socket: one small object, its methods on the prototype. A socket piped
+ * to an observer is one object for both sides ({@link SocketPipe} extends it).
+ */
 class SocketConnection implements TransportConnection {
   /** The current tick's gather buffer (null: nothing gathered this tick) and the bytes used in it. */
   private gather: Buffer | null = null;
@@ -57,21 +76,12 @@ class SocketConnection implements TransportConnection {
   /** Full gather buffers of this tick, in order, before `gather`. */
   private full: Uint8Array[] | null = null;
   private fullBytes = 0;
-  /** True once this tick's end is scheduled (`endTick`). */
-  private tickScheduled = false;
-  /** True while the socket is corked for the large writes of this tick. */
-  private corked = false;
+  /** {@link Flag} bits. */
+  protected flags = 0;
   /** Asked before each read of a socket that reads into the shared buffer (see {@link SharedReads}). */
   readHint: ReadHint | null = null;
-  /**
-   * True for a node:net socket (TCP, TLS, Unix) on Node: its write callback means the bytes were handed on
-   * (to the OS, or encrypted), so a large frame may be built in the frame pool. Not for any other Duplex a
-   * `createConnection` returns: it may keep the chunks it was given after calling back.
-   */
-  private readonly pooled: boolean;
-
   constructor(readonly socket: Socket) {
-    this.pooled = NODE_SOCKETS && socket instanceof Socket;
+    if (NODE_SOCKETS && socket instanceof Socket) this.flags = Flag.POOLED;
   }
 
   /**
@@ -84,8 +94,8 @@ class SocketConnection implements TransportConnection {
   write(data: Uint8Array): void {
     if (data.length >= GATHER_LIMIT) {
       this.flush();
-      if (!this.corked) {
-        this.corked = true;
+      if ((this.flags & Flag.CORKED) === 0) {
+        this.flags |= Flag.CORKED;
         this.socket.cork();
         this.scheduleTickEnd();
       }
@@ -96,17 +106,17 @@ class SocketConnection implements TransportConnection {
   }
 
   private scheduleTickEnd(): void {
-    if (this.tickScheduled) return;
-    this.tickScheduled = true;
+    if ((this.flags & Flag.TICK_SCHEDULED) !== 0) return;
+    this.flags |= Flag.TICK_SCHEDULED;
     process.nextTick(endTick, this);
   }
 
   /** The end of the tick: what was gathered goes to the socket, and the socket is uncorked. */
   endTick(): void {
-    this.tickScheduled = false;
+    this.flags &= ~Flag.TICK_SCHEDULED;
     this.flush();
-    if (this.corked) {
-      this.corked = false;
+    if ((this.flags & Flag.CORKED) !== 0) {
+      this.flags &= ~Flag.CORKED;
       this.socket.uncork();
     }
   }
@@ -142,12 +152,12 @@ class SocketConnection implements TransportConnection {
 
   private pooledRoom(size: number): Uint8Array | null {
     // A socket with a megabyte queued (a slow or stalled peer) leaves the pool to the others.
-    if (!this.pooled || this.socket.destroyed || this.socket.writableLength >= POOL_SHARE) return null;
+    if ((this.flags & Flag.POOLED) === 0 || this.socket.destroyed || this.socket.writableLength >= POOL_SHARE) return null;
     const room = takeFrameBuffer(size);
     if (room === null) return null;
     this.flush();
-    if (!this.corked) {
-      this.corked = true;
+    if ((this.flags & Flag.CORKED) === 0) {
+      this.flags |= Flag.CORKED;
       this.socket.cork();
       this.scheduleTickEnd();
     }
@@ -237,21 +247,27 @@ function slabRoom(): Buffer {
  * `transient`: whatever outlives the call is copied (see ClientProtocol.receive). While a large payload is
  * arriving, the protocol prefers chunks it can keep as they are: the next read then goes into the next part of
  * a slab (memory no other read reuses), or, once the message's own buffer exists, straight into it
- * (`readTarget`: no copy at all). node:net
- * asks for the next buffer after our callback returned, so the hint always sees the state after the chunk.
- * One small object and one closure per socket (node:net calls `buffer` without a `this`).
+ * (`readTarget`: no copy at all). node:net asks for the next buffer right after our callback returned, for
+ * the same socket (node:net's onStreamRead calls `callback` then `buffer` in one go, on Node 20 to 26), so
+ * the hint always sees the state after the chunk, and the callback can tell `buffer` whose read it was
+ * (`buffer` is called without a `this`): one `SHARED_READS` object and no closure for all sockets. `buffer`
+ * is also called once when the socket's handle is made, before any read: the shared buffer then.
  */
 export interface SharedReads {
   /** Where the next read goes (node:net calls it before each read). */
   readonly buffer: () => Uint8Array;
   /** node:net calls it with the socket as `this` after each read; true: read on (pausing is the pipe's `pause()`). */
   readonly callback: (this: Socket, bytes: number, buffer: Uint8Array) => boolean;
-  /** The socket's write side, once open: its `readHint` says which buffer to read into. */
-  connection: SocketConnection | null;
 }
 
-function nextReadBuffer(reads: SharedReads): Uint8Array {
-  const hint = reads.connection?.readHint;
+/** The pipe whose socket just read: set by the read callback, taken by the `buffer` call that follows it. */
+let justRead: SocketConnection | null = null;
+
+/** The buffer the next read goes into: the connection of the socket that just read says, through its `readHint`. */
+function nextReadBuffer(): Uint8Array {
+  const connection = justRead;
+  justRead = null;
+  const hint = connection?.readHint;
   if (hint != null && hint.prefersOwnedChunks) return hint.readTarget() ?? slabRoom();
   return (sharedBuffer ??= Buffer.allocUnsafe(READ_SIZE));
 }
@@ -262,14 +278,12 @@ function onSharedRead(this: PipedSocket, bytes: number, buffer: Uint8Array): boo
   if (pipe === undefined) return true;
   const chunk = buffer.subarray(0, bytes);
   pipe.next(buffer === sharedBuffer ? { type: 'data', chunk, transient: true } : { type: 'data', chunk });
+  justRead = pipe; // for the `buffer` call node:net makes next (after the chunk was handled)
   return true;
 }
 
-/** A fresh {@link SharedReads} for one socket: pass it as node:net's `onread` option. */
-export function sharedReads(): SharedReads {
-  const reads: SharedReads = { buffer: () => nextReadBuffer(reads), callback: onSharedRead, connection: null };
-  return reads;
-}
+/** The `onread` option of every shared-read socket (node:net keeps its two functions, not the object). */
+const SHARED_READS: SharedReads = { buffer: nextReadBuffer, callback: onSharedRead };
 
 /** The pipe a socket feeds: the listeners below are shared by all sockets and find their pipe here (as ws does). */
 const kPipe = Symbol('lomond.pipe');
@@ -286,7 +300,7 @@ function onSocketError(this: PipedSocket, error: Error): void {
 
 // 'close' rather than 'end': by then our side's pending writes (an echoed close frame) were flushed.
 function onSocketClose(this: PipedSocket): void {
-  this[kPipe]?.end();
+  this[kPipe]?.closed();
 }
 
 function onSocketDrain(this: PipedSocket): void {
@@ -302,16 +316,14 @@ function onSocketReady(this: PipedSocket): void {
 /**
  * A socket wired to an observer: `data` as it comes, the first error, completion at close — once: nothing
  * after the end (the observer may be the pipeline's head itself, with no RxJS subscriber to guard it). No
- * closures per socket.
+ * closures per socket. It is the socket's write side too ({@link openSocket} hands it out as the connection).
  */
-class SocketPipe implements Unsubscribable {
-  /** True once the observer got its error or completion, or the pipe was torn down. */
-  private done = false;
-
+class SocketPipe extends SocketConnection implements Unsubscribable {
   constructor(
     readonly observer: TransportObserver,
-    protected readonly socket: PipedSocket,
+    socket: PipedSocket,
   ) {
+    super(socket);
     socket[kPipe] = this;
     socket.on('data', onSocketData);
     socket.on('error', onSocketError);
@@ -323,25 +335,26 @@ class SocketPipe implements Unsubscribable {
   ready(): void {}
 
   next(event: TransportEvent): void {
-    if (!this.done) this.observer.next(event);
+    if ((this.flags & Flag.DONE) === 0) this.observer.next(event);
   }
 
   fail(error: Error): void {
-    if (this.done) return;
-    this.done = true;
+    if ((this.flags & Flag.DONE) !== 0) return;
+    this.flags |= Flag.DONE;
     this.observer.error(error);
   }
 
-  end(): void {
-    if (this.done) return;
-    this.done = true;
+  /** The socket closed: the observer completes. (Not `TransportConnection.end`: a plain socket does not half-close.) */
+  closed(): void {
+    if ((this.flags & Flag.DONE) !== 0) return;
+    this.flags |= Flag.DONE;
     this.observer.complete();
   }
 
   /** Removes the listeners and destroys the socket. */
   unsubscribe(): void {
-    this.done = true;
-    const socket = this.socket;
+    this.flags |= Flag.DONE;
+    const socket: PipedSocket = this.socket;
     socket.off('data', onSocketData);
     socket.off('error', onSocketError);
     socket.off('close', onSocketClose);
@@ -363,45 +376,48 @@ export function pipeSocket(subscriber: TransportObserver, socket: Socket): () =>
   return () => pipe.unsubscribe();
 }
 
-/** A connecting socket: writes the upgrade request and emits `open` at `readyEvent`, then pipes. Keeps the request only until it is sent. */
+/** What a connecting socket sends and reports once connected. */
+interface PendingOpen {
+  readonly request: Uint8Array;
+  readonly proxy: string | null;
+}
+
+/** A connecting socket: writes the upgrade request and emits `open` once connected, then pipes. Keeps the request only until it is sent. */
 class ConnectingSocket extends SocketPipe {
-  constructor(
-    observer: TransportObserver,
-    socket: Socket,
-    private request: Uint8Array | null,
-    private readonly readyEvent: 'connect' | 'secureConnect',
-    private readonly proxy: string | null,
-    private readonly reads: SharedReads | null,
-  ) {
+  private pending: PendingOpen | null;
+
+  constructor(observer: TransportObserver, socket: Socket, request: Uint8Array, readyEvent: 'connect' | 'secureConnect', proxy: string | null) {
     super(observer, socket);
+    this.pending = { request, proxy };
     socket.once(readyEvent, onSocketReady);
   }
 
   override ready(): void {
-    const request = this.request;
-    if (request === null) return;
-    this.request = null;
-    openSocket(this.observer, this.socket, request, this.proxy, this.reads);
+    const pending = this.pending;
+    if (pending === null) return;
+    this.pending = null;
+    openSocket(this.observer, this.socket, pending.request, pending.proxy);
   }
 
   override unsubscribe(): void {
-    this.socket.off(this.readyEvent, onSocketReady);
+    // Whichever event it waits for (no field to remember it): removing a listener that is not there does nothing.
+    this.socket.off('connect', onSocketReady);
+    this.socket.off('secureConnect', onSocketReady);
     super.unsubscribe();
   }
 }
 
 /**
- * The byte stream is up: sends the upgrade request and emits `open`.
+ * The byte stream is up: sends the upgrade request and emits `open`. The connection is the socket's pipe
+ * when it has one (one object for both sides), else a connection of its own.
  *
  * @param proxy - the redacted proxy URL, or null
- * @param reads - the socket's `onread` option, when it reads into the shared buffer
  */
-export function openSocket(subscriber: TransportObserver, socket: Socket, request: Uint8Array, proxy: string | null, reads: SharedReads | null = null): void {
+export function openSocket(subscriber: TransportObserver, socket: Socket, request: Uint8Array, proxy: string | null): void {
   // A createConnection may hand over any Duplex (a Unix socket's has no Nagle to turn off, a test stream no method).
   if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
   socket.write(request);
-  const connection = new SocketConnection(socket);
-  if (reads !== null) reads.connection = connection;
+  const connection = (socket as PipedSocket)[kPipe] ?? new SocketConnection(socket);
   subscriber.next({ type: 'open', connection, proxy });
 }
 
@@ -438,13 +454,12 @@ export function connectSocket(
   sharedRead: boolean,
   observer: TransportObserver,
 ): Unsubscribable | null {
-  const reads = sharedRead ? sharedReads() : null;
   let socket: Socket;
   try {
-    socket = connect(reads);
+    socket = connect(sharedRead ? SHARED_READS : null);
   } catch (error) {
     observer.error(transportError(error));
     return null;
   }
-  return new ConnectingSocket(observer, socket, target.request.bytes, readyEvent, proxy, reads);
+  return new ConnectingSocket(observer, socket, target.request.bytes, readyEvent, proxy);
 }

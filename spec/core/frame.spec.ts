@@ -125,7 +125,7 @@ describe('RFC 6455 §5.2 base framing', () => {
 
     it('FrameWriter allocates exactly one buffer of header plus payload through the injected allocator', () => {
       const alloc = jest.fn((size: number) => Buffer.allocUnsafe(size));
-      const frame = new FrameWriter({ write: () => undefined }, () => KEY, alloc, defaultTextCodec).encode(Opcode.BINARY, new Uint8Array(300), false, true);
+      const frame = new FrameWriter({ write: () => undefined }, { maskKey: () => KEY, alloc, codec: defaultTextCodec }).encode(Opcode.BINARY, new Uint8Array(300), false, true);
       expect(alloc).toHaveBeenCalledTimes(1);
       expect(alloc).toHaveBeenCalledWith(308);
       expect(Buffer.isBuffer(frame)).toBe(true);
