@@ -53,6 +53,17 @@ class FrameStage extends Stage implements ProtocolHandler {
     if (out.length > 0) this.out.next(out);
   }
 
+  /** A chunk straight from the transport (the handshake is over): its events go on as one batch. */
+  data(chunk: Uint8Array, transient: boolean): void {
+    const conn = this.conn;
+    conn.lastReceived = conn.now();
+    conn.protocol?.receive(chunk, transient);
+    const out = this.batch;
+    if (out === null) return;
+    this.batch = null;
+    if (out.length > 0) this.out.next(out);
+  }
+
   /** When the chunk being parsed arrived: the connection's `lastReceived`, set just before (no field of its own). */
   private get time(): number {
     return this.conn.lastReceived;

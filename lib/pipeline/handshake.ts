@@ -100,6 +100,21 @@ export class HandshakeStage extends Stage<HandshakeInput> {
     }
   }
 
+  /**
+   * A chunk from a transport that hands chunks over without a `data` event (the built-in sockets): once the
+   * handshake is over it goes straight to the framing stage.
+   */
+  data(chunk: Uint8Array, transient: boolean): void {
+    if (this.ended) return;
+    try {
+      const out = this.out;
+      if (this.handshaking === null && out.data !== undefined) out.data(chunk, transient);
+      else this.handle(transient ? { type: 'data', chunk, transient: true } : { type: 'data', chunk });
+    } catch (error) {
+      this.conn.internalError(error);
+    }
+  }
+
   override error(error: unknown): void {
     if (this.ended) return;
     try {

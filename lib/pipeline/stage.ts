@@ -28,6 +28,11 @@ export interface Downstream<T> {
   next(value: T): void;
   error(error: unknown): void;
   complete(): void;
+  /**
+   * A chunk of the byte stream straight from the transport, once the handshake is over: the framing stage
+   * takes it without a batch around it (`next([{ name: '@data', chunk }])` means the same).
+   */
+  data?(chunk: Uint8Array, transient: boolean): void;
 }
 
 /**

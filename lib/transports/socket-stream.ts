@@ -277,7 +277,7 @@ function onSharedRead(this: PipedSocket, bytes: number, buffer: Uint8Array): boo
   const pipe = this[kPipe];
   if (pipe === undefined) return true;
   const chunk = buffer.subarray(0, bytes);
-  pipe.next(buffer === sharedBuffer ? { type: 'data', chunk, transient: true } : { type: 'data', chunk });
+  pipe.data(chunk, buffer === sharedBuffer);
   justRead = pipe; // for the `buffer` call node:net makes next (after the chunk was handled)
   return true;
 }
@@ -291,7 +291,7 @@ const kPipe = Symbol('lomond.pipe');
 type PipedSocket = Socket & { [kPipe]?: SocketPipe };
 
 function onSocketData(this: PipedSocket, chunk: Buffer): void {
-  this[kPipe]?.next({ type: 'data', chunk });
+  this[kPipe]?.data(chunk, false);
 }
 
 function onSocketError(this: PipedSocket, error: Error): void {
@@ -336,6 +336,14 @@ class SocketPipe extends SocketConnection implements Unsubscribable {
 
   next(event: TransportEvent): void {
     if ((this.flags & Flag.DONE) === 0) this.observer.next(event);
+  }
+
+  /** A chunk read: to the observer's `data` where it has one (no event object per read), else as a `data` event. */
+  data(chunk: Uint8Array, transient: boolean): void {
+    if ((this.flags & Flag.DONE) !== 0) return;
+    const observer = this.observer;
+    if (observer.data !== undefined) observer.data(chunk, transient);
+    else observer.next(transient ? { type: 'data', chunk, transient: true } : { type: 'data', chunk });
   }
 
   fail(error: Error): void {

@@ -189,6 +189,8 @@ export interface TransportObserver {
   next(event: TransportEvent): void;
   error(error: unknown): void;
   complete(): void;
+  /** Optional: a chunk of the byte stream without its `data` event object (the built-in sockets call it where there is one). */
+  data?(chunk: Uint8Array, transient: boolean): void;
 }
 
 /**

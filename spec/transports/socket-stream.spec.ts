@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { netStream } from '../../lib/transports/net.js';
+import { netConnect, netStream } from '../../lib/transports/net.js';
 import type { TransportConnection } from '../../lib/transports/transport.js';
 import { startRawServer, type RawServer } from '../helpers/raw-server.js';
 import { record, targetFor, type Recording } from '../helpers/transport-target.js';
@@ -71,5 +71,27 @@ describe('socket connection', () => {
     peer.resetAndDestroy();
     const error = await recording.done;
     expect(error?.message).toMatch(/ECONNRESET/);
+  });
+});
+
+describe('an observer that takes chunks directly (the pipeline head)', () => {
+  it('gets every chunk through data(), without data events, and the other events through next()', async () => {
+    const server = await startRawServer({ answer: 'HTTP/1.1 101 Switching Protocols\r\n\r\n\x81\x02hi', end: true });
+    const types: string[] = [];
+    const chunks: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      netConnect(targetFor(`ws://127.0.0.1:${server.port}/`), {
+        next: (event) => types.push(event.type),
+        data: (chunk, transient) => chunks.push(`${transient}:${Buffer.from(chunk).toString('latin1')}`),
+        error: reject,
+        complete: resolve,
+      });
+    });
+    await server.close();
+
+    expect(types).toEqual(['open']);
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(chunks.every((chunk) => chunk.startsWith('true:'))).toBe(true); // the shared read buffer
+    expect(chunks.map((chunk) => chunk.slice(5)).join('')).toBe('HTTP/1.1 101 Switching Protocols\r\n\r\n\x81\x02hi');
   });
 });
