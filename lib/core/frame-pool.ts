@@ -22,6 +22,8 @@ const freeEnds: number[] = [POOL_END];
 /** Bytes reserved for each buffer out of the pool, by its start. */
 const taken = new Map<number, number>();
 let inUse = 0;
+/** The kernel's memory, once the pool was first used. */
+let poolMemory: Uint8Array | null = null;
 
 /**
  * A buffer of exactly `size` bytes in the masking kernel's memory, or null (no room, or no kernel). Hand it
@@ -30,7 +32,7 @@ let inUse = 0;
 export function takeFrameBuffer(size: number): Uint8Array | null {
   const reserve = (size + 63) & ~63;
   if (reserve > POOL_END - POOL_START - inUse) return null;
-  const memory = kernelMemory();
+  const memory = (poolMemory ??= kernelMemory());
   if (memory === null) return null;
   for (let i = 0; i < freeStarts.length; i++) {
     const start = freeStarts[i]!;
@@ -69,6 +71,11 @@ export function releaseFrameBuffer(buffer: Uint8Array): void {
     freeStarts.splice(i, 0, start);
     freeEnds.splice(i, 0, end);
   }
+}
+
+/** True when `buffer` is (a view of) memory of the pool: give it back with {@link releaseFrameBuffer} once written. */
+export function inFramePool(buffer: Uint8Array): boolean {
+  return poolMemory !== null && buffer.buffer === poolMemory.buffer;
 }
 
 /** Bytes of the pool reserved by buffers out of it (each rounded up to 64), for tests. */

@@ -5,7 +5,7 @@
  */
 import { Observable, type Unsubscribable } from 'rxjs';
 import { Socket } from 'node:net';
-import { releaseFrameBuffer, takeFrameBuffer } from '../core/frame-pool.js';
+import { inFramePool, releaseFrameBuffer, takeFrameBuffer } from '../core/frame-pool.js';
 import type { ReadHint, TransportConnection, TransportEvent, TransportObserver, TransportTarget } from './transport.js';
 
 /** Swallows errors a socket reports after we stopped listening (a late RST must not crash the process). */
@@ -71,7 +71,7 @@ const enum Flag {
  */
 class SocketConnection implements TransportConnection {
   /** The current tick's gather buffer (null: nothing gathered this tick) and the bytes used in it. */
-  private gather: Buffer | null = null;
+  private gather: Uint8Array | null = null;
   private used = 0;
   /** Full gather buffers of this tick, in order, before `gather`. */
   private full: Uint8Array[] | null = null;
@@ -135,19 +135,31 @@ class SocketConnection implements TransportConnection {
   private gathered(size: number): Uint8Array {
     let gather = this.gather;
     if (gather === null) {
-      gather = this.gather = Buffer.allocUnsafe(Math.max(FIRST_GATHER, size));
+      gather = this.gather = this.newGather(Math.max(FIRST_GATHER, size));
       this.used = 0;
       this.scheduleTickEnd();
     } else if (this.used + size > gather.length) {
       // Full: keep it as it is and go on in a larger one (no copying of what was gathered).
       (this.full ??= []).push(gather.subarray(0, this.used));
       this.fullBytes += this.used;
-      gather = this.gather = Buffer.allocUnsafe(Math.max(size, Math.min(MAX_GATHER, 8 * gather.length)));
+      gather = this.gather = this.newGather(Math.max(size, Math.min(MAX_GATHER, 8 * gather.length)));
       this.used = 0;
     }
     const at = this.used;
     this.used = at + size;
     return gather.subarray(at, at + size);
+  }
+
+  /**
+   * A gather buffer: from the frame pool where this socket may take from it (no allocation, and the frames
+   * gathered there are masked in place), else allocated.
+   */
+  private newGather(size: number): Uint8Array {
+    if ((this.flags & Flag.POOLED) !== 0 && this.socket.writableLength < POOL_SHARE) {
+      const pooled = takeFrameBuffer(size);
+      if (pooled !== null) return pooled;
+    }
+    return Buffer.allocUnsafe(size);
   }
 
   private pooledRoom(size: number): Uint8Array | null {
@@ -176,10 +188,18 @@ class SocketConnection implements TransportConnection {
     this.full = null;
     this.used = 0;
     this.fullBytes = 0;
+    if (full !== null) for (const buffer of full) this.hand(buffer);
+    if (gather !== null) this.hand(gather.subarray(0, used));
+  }
+
+  /** Writes gathered bytes (nothing when empty or the socket is gone); a frame pool buffer goes back once written. */
+  private hand(bytes: Uint8Array): void {
     const socket = this.socket;
-    if (socket.destroyed) return;
-    if (full !== null) for (const buffer of full) socket.write(buffer);
-    if (gather !== null && used > 0) socket.write(gather.subarray(0, used));
+    const pooled = inFramePool(bytes);
+    if (socket.destroyed || bytes.length === 0) {
+      if (pooled) releaseFrameBuffer(bytes);
+    } else if (pooled) socket.write(bytes, releasing(bytes));
+    else socket.write(bytes);
   }
 
   destroy(): void {
