@@ -5,7 +5,6 @@ import { startRawServer, SWITCHING, type RawServer } from '../helpers/raw-server
 import { record, targetFor } from '../helpers/transport-target.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const connection = (open: { connection: TransportConnection }): TransportConnection => open.connection;
 /** What the frame pool reserves for a buffer: 64-byte steps. */
 const reserved = (size: number): number => Math.ceil(size / 64) * 64;
 
@@ -133,18 +132,23 @@ describe('netStream', () => {
     expect(Buffer.from(message.subarray(100, 110)).toString('latin1')).toBe('0123456789');
   });
 
-  it('gathers a tick\'s small writes into one buffer, keeps the order with large ones, and counts them as buffered', async () => {
+  /** Connects to a raw server that answers the upgrade; the write side, and what the server received so far. */
+  async function openWritable(): Promise<{ connection: TransportConnection; received: Buffer[]; recording: ReturnType<typeof record> }> {
     server = await startRawServer({ answer: SWITCHING });
     const received: Buffer[] = [];
-    const sizes = [10, 20_000, 30, 700, 40_000, 5];
-    const expected = Buffer.concat(sizes.map((size, i) => Buffer.alloc(size, i + 1)));
     const recording = record(netStream(targetFor(`ws://127.0.0.1:${server.port}/`)));
     await recording.until((r) => r.types().includes('data'));
     const socket = await server.connection(0);
     socket.on('data', (chunk: Buffer) => received.push(chunk));
     const open = recording.events.find((event) => event.type === 'open');
     if (open?.type !== 'open') throw new Error('no open event');
-    const connection = open.connection;
+    return { connection: open.connection, received, recording };
+  }
+
+  it('gathers a tick\'s small writes into one buffer, keeps the order with large ones, and counts them as buffered', async () => {
+    const sizes = [10, 20_000, 30, 700, 40_000, 5];
+    const expected = Buffer.concat(sizes.map((size, i) => Buffer.alloc(size, i + 1)));
+    const { connection, received, recording } = await openWritable();
     let inTick = -1;
     let first = -1;
     for (const [i, size] of sizes.entries()) {
@@ -157,10 +161,7 @@ describe('netStream', () => {
       if (i === 0) first = connection.bufferedAmount;
     }
     inTick = connection.bufferedAmount;
-    await new Promise<void>((resolve) => {
-      const check = (): void => (Buffer.concat(received).length >= expected.length ? resolve() : void setImmediate(check));
-      check();
-    });
+    await waitFor(() => Buffer.concat(received).length >= expected.length);
     recording.subscription.unsubscribe();
 
     expect(Buffer.concat(received).equals(expected)).toBe(true);
@@ -169,18 +170,11 @@ describe('netStream', () => {
   });
 
   it('builds large frames and gathers small ones in the frame pool, in order, and gives the pool back once written', async () => {
-    server = await startRawServer({ answer: SWITCHING });
-    const received: Buffer[] = [];
     const sizes = [10, 70_000, 30, 20_000, 5, 200_000];
     const expected = Buffer.concat(sizes.map((size, i) => Buffer.alloc(size, i + 1)));
-    const recording = record(netStream(targetFor(`ws://127.0.0.1:${server.port}/`)));
-    await recording.until((r) => r.types().includes('data'));
-    const socket = await server.connection(0);
-    socket.on('data', (chunk: Buffer) => received.push(chunk));
-    const open = recording.events.find((event) => event.type === 'open');
-    if (open?.type !== 'open') throw new Error('no open event');
+    const { connection, received, recording } = await openWritable();
     const rooms = sizes.map((size, i) => {
-      const room = connection(open).writable!(size)!;
+      const room = connection.writable!(size)!;
       room.fill(i + 1);
       return room;
     });
@@ -196,28 +190,20 @@ describe('netStream', () => {
   });
 
   it('gives the frame pool back when the socket is destroyed before its frames left', async () => {
-    server = await startRawServer({ answer: SWITCHING });
-    const recording = record(netStream(targetFor(`ws://127.0.0.1:${server.port}/`)));
-    await recording.until((r) => r.types().includes('data'));
-    const open = recording.events.find((event) => event.type === 'open');
-    if (open?.type !== 'open') throw new Error('no open event');
-    for (let i = 0; i < 3; i++) connection(open).writable!(100_000)!.fill(i);
+    const { connection } = await openWritable();
+    for (let i = 0; i < 3; i++) connection.writable!(100_000)!.fill(i);
     expect(framePoolInUse()).toBe(3 * reserved(100_000));
-    connection(open).destroy(); // still corked: nothing went to the OS
+    connection.destroy(); // still corked: nothing went to the OS
 
     await waitFor(() => framePoolInUse() === 0);
-    expect(connection(open).writable!(100_000)).toBeNull(); // destroyed: no more rooms
+    expect(connection.writable!(100_000)).toBeNull(); // destroyed: no more rooms
   });
 
   it('takes no frame from the pool while its socket has a megabyte queued: a stalled peer leaves it to the others', async () => {
-    server = await startRawServer({ answer: SWITCHING });
-    const recording = record(netStream(targetFor(`ws://127.0.0.1:${server.port}/`)));
-    await recording.until((r) => r.types().includes('data'));
-    const open = recording.events.find((event) => event.type === 'open');
-    if (open?.type !== 'open') throw new Error('no open event');
-    connection(open).write(Buffer.alloc(1024 * 1024)); // corked until the end of the tick: all of it queued
+    const { connection, recording } = await openWritable();
+    connection.write(Buffer.alloc(1024 * 1024)); // corked until the end of the tick: all of it queued
 
-    expect(connection(open).writable!(100_000)).toBeNull();
+    expect(connection.writable!(100_000)).toBeNull();
     expect(framePoolInUse()).toBe(0);
     recording.subscription.unsubscribe();
   });
