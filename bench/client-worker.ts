@@ -9,7 +9,7 @@
  */
 import { ECHO_MESSAGE } from './contenders/contender.js';
 import { RAW, loadContender } from './contenders/index.js';
-import { rawReceive } from './contenders/raw.js';
+import { rawReceive, rawSend } from './contenders/raw.js';
 import { fanInRow, idleRow } from './many-connections.js';
 import { blastPayload, tickerAt, tickerBytes } from './payloads.js';
 import { serverFrame } from './server-frames.js';
@@ -44,7 +44,7 @@ async function send(request: Extract<Request, { op: 'send' }>): Promise<Measured
   const { size, count } = request;
   const plan = { count, first: blastPayload(size, false, 'first'), middle: blastPayload(size, false, 'middle'), last: blastPayload(size, false, 'last') };
   const window = new Window();
-  const summary = JSON.parse(await contender!.send(request.url, plan, window)) as { frames: number; bytes: number; first: boolean; last: boolean };
+  const summary = JSON.parse(await (name === RAW ? rawSend(request.url, plan, window) : contender!.send(request.url, plan, window))) as { frames: number; bytes: number; first: boolean; last: boolean };
   const problems: string[] = [];
   if (summary.frames !== count) problems.push(`the server counted ${summary.frames} frames, ${count} sent`);
   if (summary.bytes !== count * size) problems.push(`the server counted ${summary.bytes} bytes, ${count * size} sent`);
@@ -61,7 +61,7 @@ async function echo(request: Extract<Request, { op: 'echo' }>): Promise<Measured
 }
 
 async function handle(request: Request): Promise<unknown> {
-  if (request.op !== 'hello' && request.op !== 'receive' && !contender) throw new Error(`${name} cannot run ${request.op}`);
+  if (request.op !== 'hello' && request.op !== 'receive' && !(request.op === 'send' && name === RAW) && !contender) throw new Error(`${name} cannot run ${request.op}`);
   switch (request.op) {
     case 'hello': {
       const loaded = Object.keys(require.cache);

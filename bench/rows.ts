@@ -100,7 +100,7 @@ export function jsonLabel(size: number): string {
 export async function sendRow(ctx: RowContext, base: string, size: number): Promise<RowResult> {
   const results = await alternate(
     {
-      contenders: SENDERS,
+      contenders: [...SENDERS, RAW],
       request: (count) => ({ op: 'send', url: `${base}/sink?count=${count}&size=${size}`, size, count }),
       initialCount: Math.max(20, Math.min(ctx.config.quick ? 8192 : 32_768, Math.floor(((ctx.config.quick ? 1 : 4) * MiB) / size))),
       minCount: 20,
