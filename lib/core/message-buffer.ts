@@ -6,15 +6,17 @@
  *
  * Parts arrive as views of the chunks pushed to the parser. Once the
  * message's size is known (its last frame has begun) and within the budget —
- * at most twice the bytes received plus one socket read (SLACK) — the buffer
- * of that exact size is allocated and every part is copied into it as it
- * arrives: one allocation and one copy, as when the size could be trusted.
- * Before that, a large part is kept as the view it is when the chunk behind
- * it fits the budget (the chunk is held, not copied), and any other part is
- * copied into a tail buffer that grows geometrically. The pieces are joined
- * once, at the exact size, when the buffer is promoted or at the end.
+ * at most twice the bytes received plus one socket read (ALLOC_SLACK) — the
+ * buffer of that exact size is allocated and every part is copied into it as
+ * it arrives: one allocation and one copy, as when the size could be trusted.
+ * Before that, a large part is kept as the view it is when the memory behind
+ * it fits the budget (twice the bytes received plus one read slab, VIEW_SLACK:
+ * that memory was allocated for bytes received, not for a header), and any
+ * other part is copied into a tail buffer that grows geometrically. The pieces
+ * are joined once, at the exact size, when the buffer is promoted or at the end.
  *
- * Invariant: `heldBytes ≤ 2 × length + SLACK + MIN_TAIL`.
+ * Invariants: what the header's length makes this buffer allocate is at most
+ * `2 × length + ALLOC_SLACK`; `heldBytes ≤ 2 × length + VIEW_SLACK + MIN_TAIL`.
  *
  * RFC 6455 §10.4: "a malicious endpoint can try to exhaust its peer's memory or mount a denial-of-service attack
  * by sending either a single big frame (e.g., of size 2**60) or by sending a long stream of small frames that are
@@ -26,8 +28,10 @@ import { PayloadTooLargeError } from './errors.js';
 
 /** A part at least this long may be kept as a view of its chunk instead of being copied. */
 const MIN_VIEW = 4096;
-/** Memory the budget allows beyond twice the bytes received: what one socket read may keep alive (Node's reads fill slabs of 256 KiB). */
-const SLACK = 256 * 1024;
+/** Allocation the budget allows beyond twice the bytes received, for the message's exact buffer: one socket read. */
+const ALLOC_SLACK = 64 * 1024;
+/** Memory kept views may hold beyond twice the bytes received: one read slab (Node's owned reads fill slabs of 256 KiB). */
+const VIEW_SLACK = 256 * 1024;
 /** First capacity of the tail. */
 const MIN_TAIL = 256;
 
@@ -76,7 +80,7 @@ export class MessageBuffer {
    */
   append(part: Uint8Array, limit: number, known: boolean, transient = false): void {
     const length = part.length;
-    if (!this.exact && known && limit <= 2 * (this.length + length) + SLACK) this.promote(limit);
+    if (!this.exact && known && limit <= 2 * (this.length + length) + ALLOC_SLACK) this.promote(limit);
     if (this.exact) {
       const tail = this.tail!;
       // Read straight into its place (see readTarget): nothing to copy.
@@ -87,7 +91,7 @@ export class MessageBuffer {
     if (length >= MIN_VIEW && !transient) {
       const memory = part.buffer;
       const behind = memory === this.lastBehind ? 0 : memory.byteLength;
-      if (this.held + behind <= 2 * (this.length + length) + SLACK) {
+      if (this.held + behind <= 2 * (this.length + length) + VIEW_SLACK) {
         if (this.tailLength > 0) this.seal();
         this.pieces.push(part);
         this.piecesLength += length;
