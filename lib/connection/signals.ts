@@ -10,7 +10,13 @@ import type { ConnectFail, Disconnected, WebSocketEvent } from '../events/events
 /** Bytes received after the opening handshake, for the framing operator. */
 export interface DataSignal { readonly name: '@data'; readonly chunk: Uint8Array; readonly transient?: boolean }
 /** A complete compressed message, for the inflate operator. */
-export interface CompressedSignal { readonly name: '@compressed'; readonly opcode: number; readonly data: Uint8Array }
+export interface CompressedSignal {
+  readonly name: '@compressed';
+  readonly opcode: number;
+  readonly data: Uint8Array;
+  /** When its frame arrived: the inflated message (or its failure) is stamped so, in order with the events after it. */
+  readonly time: number;
+}
 /** Our close frame went out: the close-handshake timer starts. */
 export interface CloseSentSignal { readonly name: '@close-sent' }
 /** A side effect the session runs when the batch reaches this point (e.g. echoing a close after `closing` was delivered). */

@@ -83,7 +83,7 @@ class FrameStage extends Stage implements ProtocolHandler {
   }
 
   onCompressed(opcode: number, data: Uint8Array): void {
-    this.events.push({ name: '@compressed', opcode, data });
+    this.events.push({ name: '@compressed', opcode, data, time: this.time });
   }
 
   onPing(data: Uint8Array): void {

@@ -191,7 +191,7 @@ export class InflateStage extends Stage {
     const result = compression.inflater.inflateSync(signal.data, validator && ((chunk) => validator.push(chunk)));
     if (result === null) return false;
     if (!(result instanceof ProtocolError)) this.syncBudget -= result.length;
-    this.deliver(text, validator, result instanceof ProtocolError ? result : null, result instanceof ProtocolError ? null : result, out);
+    this.deliver(text, validator, result instanceof ProtocolError ? result : null, result instanceof ProtocolError ? null : result, out, signal.time);
     return true;
   }
 
@@ -201,34 +201,35 @@ export class InflateStage extends Stage {
     this.inflating = true;
     const text = signal.opcode === Opcode.TEXT;
     const validator = text ? new Utf8Validator(isUtf8) : null;
+    const time = signal.time;
     compression.inflater.inflate(signal.data, validator && ((chunk) => validator.push(chunk)), (error, data) => {
       this.inflating = false;
       if (this.ended) return;
       // A zlib callback: nothing above it would catch an exception, so it is contained here.
       try {
-        this.inflated(text, validator, error, data);
+        this.inflated(text, validator, error, data, time);
       } catch (thrown) {
         this.conn.internalError(thrown);
       }
     });
   }
 
-  private inflated(text: boolean, validator: Utf8Validator | null, error: ProtocolError | null, data: Buffer | null): void {
-    this.deliver(text, validator, error, data, this.current!.out);
+  private inflated(text: boolean, validator: Utf8Validator | null, error: ProtocolError | null, data: Buffer | null, time: number): void {
+    this.deliver(text, validator, error, data, this.current!.out, time);
     this.pump();
   }
 
-  /** The inflated message's event, or its failure, into `out`. */
-  private deliver(text: boolean, validator: Utf8Validator | null, error: ProtocolError | null, data: Buffer | null, out: Signals): void {
+  /** The inflated message's event, or its failure, into `out`, stamped `time` (when its frame arrived). */
+  private deliver(text: boolean, validator: Utf8Validator | null, error: ProtocolError | null, data: Buffer | null, out: Signals, time: number): void {
     // A message cut short inside a UTF-8 sequence.
     if (error === null && validator !== null && !validator.end()) error = new ProtocolError('invalid utf-8', Status.BAD_DATA);
-    if (error !== null) this.fail(error, out);
-    else if (text) out.push(events.text(bufferCodec.decode(data!), this.conn.now()));
-    else out.push(events.binary(data!, this.conn.now()));
+    if (error !== null) this.fail(error, out, time);
+    else if (text) out.push(events.text(bufferCodec.decode(data!), time));
+    else out.push(events.binary(data!, time));
   }
 
   /** Fails the connection for a message that could not be inflated; keeps only `@end` from the rest. */
-  private fail(error: ProtocolError, out: Signals): void {
+  private fail(error: ProtocolError, out: Signals, time: number): void {
     const conn = this.conn;
     const protocol = conn.protocol;
     if (protocol !== null && protocol.state === 'failed') return; // a later frame already failed it: its events follow
@@ -236,7 +237,7 @@ export class InflateStage extends Stage {
     protocol?.fail(error, false);
     protocol?.flushFailure();
     conn.closeStarted = true;
-    out.push(events.protocolError(error.message, false, conn.now()), CLOSE_SENT);
+    out.push(events.protocolError(error.message, false, time), CLOSE_SENT);
     const work = this.current!;
     out.push(...work.batch.slice(work.index).filter(isEnd));
     work.index = work.batch.length;

@@ -49,7 +49,9 @@ class KeepaliveStage extends Stage {
     }
     const conn = this.conn;
     const out = batch.slice();
-    out.splice(at + 1, 0, events.poll(conn.now()));
+    // Stamped as `ready` is: the events after it in the batch were stamped no later (receivedTime never goes back).
+    const ready = batch[at]!;
+    out.splice(at + 1, 0, events.poll('receivedTime' in ready ? ready.receivedTime : conn.now()));
     if (this.pingRate > 0) this.ping();
     const scheduler = conn.options.scheduler;
     this.pollTimer = every(scheduler, this.pollPeriod, poll, this);

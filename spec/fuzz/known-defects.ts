@@ -54,34 +54,32 @@ const letters = (length: number): string => {
 };
 const text = (payload: string, compress = false): FrameSpec => ({ kind: 'message', opcode: 1, payload: utf8(payload), invalid: null, cuts: [], compress, pings: [] });
 
+/** A defect that was fixed: its reproduction must now pass the oracle with no violation at all (oracle.spec.ts). */
+export interface FixedDefect {
+  readonly id: string;
+  /** What it was and how it was fixed. */
+  readonly fix: string;
+  readonly reproduction: Scenario;
+}
+
+export const FIXED_DEFECTS: readonly FixedDefect[] = [
+  {
+    id: 'poll-stamped-late',
+    fix: 'the 101 and `81 02 68 69` in one chunk, the clock moving 1 ms at every read: keepalive stamped the first poll with now(), after the frame stage had stamped the chunk’s text (ready@t0, poll@t2, text@t1); the poll is now stamped as ready is',
+    reproduction: makeScenario({ client: { tickingClock: true }, frames: [text('hi')] }),
+  },
+  {
+    id: 'inflated-stamped-late',
+    fix: 'pmd, a compressed text of 40,000 pseudo-random letters (≈ 24 KiB of deflate: inflated asynchronously) and an empty ping in one chunk: the inflated text was stamped when zlib finished, the ping when its chunk arrived (text@t2, ping@t1); an inflated message (or its failure) is now stamped when its frame arrived',
+    reproduction: makeScenario({ client: { compress: true, tickingClock: true }, response: deflated, frames: [text(letters(40_000), true), control(9)] }),
+  },
+];
+
 /**
  * The known defects, each with its reproduction in the comment above it (bytes the server sends after a valid
  * 101, unless said otherwise; `pmd` = the 101 accepted permessage-deflate).
  */
 export const KNOWN_DEFECTS: readonly KnownDefect[] = [
-  // Reproduction: a scheduler whose now() moves 1 ms at every read; the 101 and `81 02 68 69` in one chunk →
-  // ready@t0, poll@t2, text("hi")@t1. lib/pipeline/keepalive.ts splices poll(conn.now()) after `ready` into a batch
-  // whose messages the frame stage stamped earlier. With the real clock it shows whenever the millisecond ticks.
-  {
-    id: 'poll-stamped-late',
-    description:
-      'receivedTime goes back within one chunk: keepalive splices poll(now()) right after ready, stamped after the frame stage stamped the chunk’s messages (ready@t0, poll@t2, text@t1 with t1 < t2 when the millisecond ticks in between)',
-    explains: (_run, violation) => violation.rule === 'sequence' && /^receivedTime went back: poll@/.test(violation.detail),
-    reproduction: makeScenario({ client: { tickingClock: true }, frames: [text('hi')] }),
-  },
-  // Reproduction: the ticking scheduler above; pmd, then a compressed text of 40,000 pseudo-random letters (≈ 24 KiB
-  // of deflate: more than SYNC_INFLATE_MAX_INPUT, so it goes to zlib asynchronously) and an empty ping in one chunk
-  // → text@t2 then ping@t1: lib/pipeline/inflate.ts stamps the inflated message when zlib is done, the ping behind
-  // it kept the stamp of its chunk. A small message (`c1 04 ca c8 04 00 89 00`, "hi") is inflated synchronously but
-  // stamped the same way, at inflate time; there poll-stamped-late (poll@t3 then text@t2) is the first to show.
-  {
-    id: 'inflated-stamped-late',
-    description:
-      'receivedTime goes back with permessage-deflate: an inflated message is stamped when zlib finishes (lib/pipeline/inflate.ts), the frames after it when their chunk arrived, and they are emitted after it: text@t2 then ping@t1 with t1 < t2',
-    explains: (run, violation) =>
-      violation.rule === 'sequence' && /^receivedTime went back: (text|binary)@/.test(violation.detail) && run.events.some((e) => e.name === 'ready' && e.extensions.size > 0),
-    reproduction: makeScenario({ client: { compress: true, tickingClock: true }, response: deflated, frames: [text(letters(40_000), true), control(9)] }),
-  },
   // Reproduction: pmd, then `c2 01 07` (compressed, BTYPE=11: invalid deflate data) `81 05 61 66 74 65 72` (text
   // "after") `83 00` (reserved opcode 3) in one chunk → text("after"), protocol_error("invalid opcode 0x3"), close
   // 1002. Expected: the bad compressed message fails the connection first (1007, or 1002), "after" is never

@@ -5,7 +5,7 @@
  * says. When a fix lands, the second test names the entry to delete.
  */
 import type { WebSocketEvent } from '../../lib/events/events.js';
-import { KNOWN_DEFECTS, unexplained } from './known-defects.js';
+import { FIXED_DEFECTS, KNOWN_DEFECTS, unexplained } from './known-defects.js';
 import { judge } from './oracle.js';
 import { activeResources, ProcessGuard } from './process-guard.js';
 import { describeRun } from './report.js';
@@ -200,4 +200,15 @@ describe('KNOWN_DEFECTS', () => {
     },
     60_000,
   );
+});
+
+describe('fixed defects', () => {
+  const guard = new ProcessGuard();
+  beforeAll(() => guard.install());
+  afterAll(() => guard.uninstall());
+
+  it.each(FIXED_DEFECTS.map((defect) => [defect.id, defect] as const))('%s stays fixed', async (_id, defect) => {
+    const run = await runCase(defect.reproduction, virtualDriver, guard, activeResources());
+    expect(judge(run)).toEqual([]);
+  });
 });
