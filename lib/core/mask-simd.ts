@@ -73,9 +73,15 @@ function load(): Kernel | null {
   }
 }
 
+/** The kernel, compiled on first use; null where there is none (tried once: `??=` would retry on every call). */
+function theKernel(): Kernel | null {
+  if (kernel === undefined) kernel = load();
+  return kernel;
+}
+
 /** The kernel's memory (loading the kernel on first use), or null where there is no kernel. */
 export function kernelMemory(): Uint8Array | null {
-  return (kernel ??= load())?.memory ?? null;
+  return theKernel()?.memory ?? null;
 }
 
 /**
@@ -85,7 +91,7 @@ export function kernelMemory(): Uint8Array | null {
  * @returns false, having written nothing, where the kernel is unavailable
  */
 export function maskBlocks(source: Uint8Array, key: Uint8Array, target: Uint8Array, offset: number): boolean {
-  const k = (kernel ??= load());
+  const k = theKernel();
   if (k === null) return false;
   const memory = k.memory;
   // WebAssembly memory is little-endian: byte j of every lane is key[j].
