@@ -93,16 +93,27 @@ class SocketConnection implements TransportConnection {
    */
   write(data: Uint8Array): void {
     if (data.length >= GATHER_LIMIT) {
-      this.flush();
-      if ((this.flags & Flag.CORKED) === 0) {
-        this.flags |= Flag.CORKED;
-        this.socket.cork();
-        this.scheduleTickEnd();
-      }
+      this.beforeLargeWrite();
       this.socket.write(data);
       return;
     }
     this.gathered(data.length).set(data);
+  }
+
+  /** A large write comes next: what was gathered goes first, and the socket stays corked until the end of the tick. */
+  private beforeLargeWrite(): void {
+    this.flush();
+    if ((this.flags & Flag.CORKED) === 0) {
+      this.flags |= Flag.CORKED;
+      this.socket.cork();
+      this.scheduleTickEnd();
+    }
+  }
+
+  /** True while this socket may take from the frame pool: a node:net socket on Node, open, with less than {@link POOL_SHARE} queued. */
+  private mayPool(): boolean {
+    const socket = this.socket;
+    return (this.flags & Flag.POOLED) !== 0 && !socket.destroyed && socket.writableLength < POOL_SHARE;
   }
 
   private scheduleTickEnd(): void {
@@ -155,24 +166,14 @@ class SocketConnection implements TransportConnection {
    * gathered there are masked in place), else allocated.
    */
   private newGather(size: number): Uint8Array {
-    if ((this.flags & Flag.POOLED) !== 0 && this.socket.writableLength < POOL_SHARE) {
-      const pooled = takeFrameBuffer(size);
-      if (pooled !== null) return pooled;
-    }
-    return Buffer.allocUnsafe(size);
+    return (this.mayPool() ? takeFrameBuffer(size) : null) ?? Buffer.allocUnsafe(size);
   }
 
   private pooledRoom(size: number): Uint8Array | null {
     // A socket with a megabyte queued (a slow or stalled peer) leaves the pool to the others.
-    if ((this.flags & Flag.POOLED) === 0 || this.socket.destroyed || this.socket.writableLength >= POOL_SHARE) return null;
-    const room = takeFrameBuffer(size);
+    const room = this.mayPool() ? takeFrameBuffer(size) : null;
     if (room === null) return null;
-    this.flush();
-    if ((this.flags & Flag.CORKED) === 0) {
-      this.flags |= Flag.CORKED;
-      this.socket.cork();
-      this.scheduleTickEnd();
-    }
+    this.beforeLargeWrite();
     // Corked: the socket only buffers the reference until the end of the tick, by when the caller filled it.
     this.socket.write(room, releasing(room));
     return room;
