@@ -49,19 +49,12 @@ export function netOptions(target: TransportTarget): NetConnectOpts {
  * ```
  */
 export function netStream(target: TransportTarget): Observable<TransportEvent> {
-  return socketStream(target, netSocket(target), 'connect', null, SHARED_READS);
+  return socketStream(target, netSocket(target), 'connect', null, NODE_SOCKETS);
 }
-
-/**
- * Shared reads on Node only, whose `onread` semantics they rely on (the buffer asked for after each read, the
- * callback called with the socket as `this`): Bun's node:net calls the callback without the socket, and
- * Deno's is not verified. Elsewhere sockets emit `data` as usual.
- */
-const SHARED_READS = NODE_SOCKETS;
 
 /** {@link netStream} straight to an observer (the session's direct path): the teardown, or null when connecting threw. */
 export function netConnect(target: TransportTarget, observer: TransportObserver): Unsubscribable | null {
-  return connectSocket(target, netSocket(target), 'connect', null, SHARED_READS, observer);
+  return connectSocket(target, netSocket(target), 'connect', null, NODE_SOCKETS, observer);
 }
 
 /** Makes the socket; node:net reads into the buffer shared by lomond's sockets (`onread`): one allocation less per read. */
