@@ -48,9 +48,7 @@ class FrameStage extends Stage implements ProtocolHandler {
       if (signal.name === '@data') conn.protocol?.receive(signal.chunk, signal.transient === true);
       else this.batch.push(signal);
     }
-    const out = this.batch;
-    this.batch = null;
-    if (out.length > 0) this.out.next(out);
+    this.passOn();
   }
 
   /** A chunk straight from the transport (the handshake is over): its events go on as one batch. */
@@ -58,10 +56,14 @@ class FrameStage extends Stage implements ProtocolHandler {
     const conn = this.conn;
     conn.lastReceived = conn.now();
     conn.protocol?.receive(chunk, transient);
+    this.passOn();
+  }
+
+  /** Hands on the batch built while a chunk was parsed (nothing when it stayed empty); an idle stage holds none. */
+  private passOn(): void {
     const out = this.batch;
-    if (out === null) return;
     this.batch = null;
-    if (out.length > 0) this.out.next(out);
+    if (out !== null && out.length > 0) this.out.next(out);
   }
 
   /** When the chunk being parsed arrived: the connection's `lastReceived`, set just before (no field of its own). */

@@ -10,7 +10,7 @@
  * ```
  */
 import type { Unsubscribable } from 'rxjs';
-import { events } from '../events/events.js';
+import { events, type Ready } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
 import { nextPingPayload } from '../connection/ping-tracker.js';
 import type { Signals } from '../connection/signals.js';
@@ -50,8 +50,7 @@ class KeepaliveStage extends Stage {
     const conn = this.conn;
     const out = batch.slice();
     // Stamped as `ready` is: the events after it in the batch were stamped no later (receivedTime never goes back).
-    const ready = batch[at]!;
-    out.splice(at + 1, 0, events.poll('receivedTime' in ready ? ready.receivedTime : conn.now()));
+    out.splice(at + 1, 0, events.poll((batch[at] as Ready).receivedTime));
     if (this.pingRate > 0) this.ping();
     const scheduler = conn.options.scheduler;
     this.pollTimer = every(scheduler, this.pollPeriod, poll, this);
