@@ -5,6 +5,12 @@ import { connect as tlsConnect } from 'node:tls';
 import type { ByteSink, Window } from '../sink.js';
 import type { SendPlan } from './contender.js';
 
+/** The HTTP upgrade request for `target` (a fresh key; the raw sockets do not check the server's accept). */
+function upgradeRequest(target: URL): string {
+  const key = randomBytes(16).toString('base64');
+  return `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+}
+
 /** Upgrades on `url` (ws: or wss:) and pushes every byte after the HTTP response into `sink`; resolves when it has all, or at close. */
 export function rawReceive(url: string, sink: ByteSink): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -12,10 +18,9 @@ export function rawReceive(url: string, sink: ByteSink): Promise<void> {
     const secure = target.protocol === 'wss:';
     const port = Number(target.port);
     const socket: Socket = secure ? tlsConnect({ port, host: target.hostname }) : netConnect(port, target.hostname);
-    const key = randomBytes(16).toString('base64');
     let head = true;
     socket.once(secure ? 'secureConnect' : 'connect', () =>
-      socket.write(`GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`),
+      socket.write(upgradeRequest(target)),
     );
     socket.on('data', (chunk: Buffer) => {
       if (head) {
@@ -82,7 +87,7 @@ export function rawSend(url: string, plan: SendPlan, window: Window): Promise<st
     };
     socket.once('connect', () => {
       socket.setNoDelay(true);
-      socket.write(`GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      socket.write(upgradeRequest(target));
     });
     socket.on('data', (chunk: Buffer) => {
       text += chunk.toString('latin1');
