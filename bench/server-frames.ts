@@ -60,8 +60,15 @@ export class ClientFrameReader {
     let at = 0;
     while (at < chunk.length) {
       if (!this.inPayload) {
+        if (this.have === 0 && at + 2 <= chunk.length) {
+          // The usual case, a whole header within this chunk: its size from the second byte, no copy per part.
+          const second = chunk[at + 1]!;
+          const short = second & 0x7f;
+          this.need = 2 + (short === 126 ? 2 : short === 127 ? 8 : 0) + (second & 0x80 ? 4 : 0);
+        }
         const n = Math.min(this.need - this.have, chunk.length - at);
-        chunk.copy(this.header, this.have, at, at + n);
+        const header = this.header;
+        for (let i = 0; i < n; i++) header[this.have + i] = chunk[at + i]!;
         this.have += n;
         at += n;
         if (this.have === 2) this.need = 2 + ((this.header[1]! & 0x7f) === 126 ? 2 : (this.header[1]! & 0x7f) === 127 ? 8 : 0) + (this.header[1]! & 0x80 ? 4 : 0);
@@ -88,14 +95,13 @@ export class ClientFrameReader {
     const short = h[1]! & 0x7f;
     this.length = short === 126 ? h.readUInt16BE(2) : short === 127 ? Number(h.readBigUInt64BE(2)) : short;
     const maskAt = short === 126 ? 4 : short === 127 ? 10 : 2;
-    if (h[1]! & 0x80) h.copy(this.mask, 0, maskAt, maskAt + 4);
-    else this.mask.fill(0);
     const data = this.opcode < 8;
     if (data) {
       this.dataFrames++;
       this.dataBytes += this.length;
     }
     const keep = !data || this.handler.keep(this.dataFrames);
+    if (keep) for (let i = 0; i < 4; i++) this.mask[i] = h[1]! & 0x80 ? h[maskAt + i]! : 0;
     this.payload = keep ? Buffer.allocUnsafe(Math.min(this.length, KEEP_LIMIT)) : null;
     this.filled = 0;
     this.remaining = this.length;
