@@ -53,8 +53,19 @@ export const POOL_END = POOL_START + 4 * 1024 * 1024;
  */
 const SCRATCH = 2048;
 
+/**
+ * Below this many bytes, memory the kernel owns is masked in JavaScript, a 32-bit word a step through one
+ * view of the whole memory, rather than by a call into WebAssembly (a call costs ~65 ns on Node 20; measured
+ * in place: 64 B 29 vs 85 ns, 256 B 65 vs 100 ns, 512 B 105 vs 107 ns, 1 KiB 184 vs 123 ns).
+ */
+const CALL_WORTH = 512;
+/** The host's byte order, which a JavaScript word view of the memory follows (WebAssembly's own loads are little-endian). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 interface Kernel {
   readonly memory: Uint8Array;
+  /** The same memory, a 32-bit word per element (never detached: the memory never grows). */
+  readonly words: Int32Array;
   readonly xor: (ptr: number, n: number, key: number) => void;
 }
 
@@ -67,7 +78,7 @@ function load(): Kernel | null {
     const bytes = new Uint8Array(MODULE);
     if (!WebAssembly.validate(bytes)) return null; // no SIMD
     const wasm = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { m: WebAssembly.Memory; x: Kernel['xor'] };
-    return { memory: new Uint8Array(wasm.m.buffer), xor: wasm.x };
+    return { memory: new Uint8Array(wasm.m.buffer), words: new Int32Array(wasm.m.buffer), xor: wasm.x };
   } catch {
     return null; // e.g. a content security policy without 'wasm-unsafe-eval'
   }
@@ -82,6 +93,71 @@ function theKernel(): Kernel | null {
 /** The kernel's memory (loading the kernel on first use), or null where there is no kernel. */
 export function kernelMemory(): Uint8Array | null {
   return theKernel()?.memory ?? null;
+}
+
+/** The last view asked about that lies in the kernel's memory, and the last that does not. */
+let lastInside: Uint8Array | null = null;
+let lastOutside: Uint8Array | null = null;
+
+/**
+ * True when `buffer` lies in the kernel's memory (a frame pool or gather buffer), where masking needs no copy
+ * out. Remembers the last answers: a gather buffer takes hundreds of small frames, and reading a view's
+ * `buffer` costs more (~15 ns, a call into V8's runtime) than masking a few bytes.
+ */
+export function inKernelMemory(buffer: Uint8Array): boolean {
+  if (buffer === lastInside) return true;
+  if (buffer === lastOutside) return false;
+  const k = theKernel();
+  const inside = k !== null && buffer.buffer === k.memory.buffer;
+  if (inside) lastInside = buffer;
+  else lastOutside = buffer;
+  return inside;
+}
+
+/**
+ * Writes `source` masked with `key` into `target` at `offset`, where `target` lies in the kernel's memory
+ * (the caller checked with {@link inKernelMemory}): copied in once and masked where it is.
+ */
+export function maskIntoKernel(source: Uint8Array, key: Uint8Array, target: Uint8Array, offset: number): void {
+  target.set(source, offset);
+  xorWhereItIs(kernel!, target.byteOffset + offset, source.length, key, key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24));
+}
+
+/**
+ * Masks `buffer[start, start + length)` in place, the key's byte 0 at `start`, where `buffer` lies in the
+ * kernel's memory.
+ *
+ * @returns false, having written nothing, where it does not
+ */
+export function maskKernelRange(buffer: Uint8Array, start: number, length: number, key: Uint8Array): boolean {
+  if (!inKernelMemory(buffer)) return false;
+  xorWhereItIs(kernel!, buffer.byteOffset + start, length, key, key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24));
+  return true;
+}
+
+/** XORs memory[at, at + length) with the key (`word`: its bytes little-endian), its byte 0 at `at`. */
+function xorWhereItIs(k: Kernel, at: number, length: number, key: Uint8Array, word: number): void {
+  let i = 0;
+  if (length >= CALL_WORTH) {
+    i = length & ~63; // the kernel steps 64 bytes: the ragged end below, not past the buffer
+    k.xor(at, i, word);
+  }
+  const memory = k.memory;
+  // Bytewise up to a 4-byte boundary, whole words (the key turned to the phase they start in), bytewise again.
+  for (; i < length && ((at + i) & 3) !== 0; i++) memory[at + i]! ^= key[i & 3]!;
+  const words = (length - i) >>> 2;
+  if (words > 0) {
+    const b0 = key[i & 3]!;
+    const b1 = key[(i + 1) & 3]!;
+    const b2 = key[(i + 2) & 3]!;
+    const b3 = key[(i + 3) & 3]!;
+    const lanes = LITTLE_ENDIAN ? b0 | (b1 << 8) | (b2 << 16) | (b3 << 24) : (b0 << 24) | (b1 << 16) | (b2 << 8) | b3;
+    const view = k.words;
+    const first = (at + i) >>> 2;
+    for (let w = first; w < first + words; w++) view[w]! ^= lanes;
+    i += words * 4;
+  }
+  for (; i < length; i++) memory[at + i]! ^= key[i & 3]!;
 }
 
 /**
@@ -101,9 +177,7 @@ export function maskBlocks(source: Uint8Array, key: Uint8Array, target: Uint8Arr
     // A frame pool buffer: copied in once and masked where it is (no scratch, no copy out).
     const at = target.byteOffset + offset;
     if (source.buffer !== memory.buffer || source.byteOffset !== at) target.set(source, offset);
-    const whole = length & ~63; // the kernel steps 64 bytes: the ragged end in JavaScript, not past the buffer
-    if (whole > 0) k.xor(at, whole, word);
-    for (let i = whole; i < length; i++) memory[at + i]! ^= key[i & 3]!;
+    xorWhereItIs(k, at, length, key, word);
     return true;
   }
   const base = SCRATCH + ((target.byteOffset + offset) & 4095);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { mask, unmask } from '../../lib/core/mask.js';
+import { releaseFrameBuffer, takeFrameBuffer } from '../../lib/core/frame-pool.js';
+import { mask, maskInPlace, unmask } from '../../lib/core/mask.js';
 
 const hex = (text: string): Uint8Array => Uint8Array.from(text.split(/\s+/).filter(Boolean), (byte) => parseInt(byte, 16));
 const KEY = hex('37 fa 21 3d');
@@ -175,6 +176,42 @@ describe('RFC 6455 §5.3 client-to-server masking', () => {
         });
       } finally {
         globalThis.WebAssembly = saved;
+      }
+    });
+
+    it('masks where it is inside the kernel\'s memory (frame pool and gather buffers): words below 512 bytes, the kernel from there, every phase', () => {
+      const lengths = [...Array.from({ length: 70 }, (_, i) => i), 95, 96, 255, 511, 512, 513, 575, 576, 577, 1000, 4096 + 7];
+      for (const length of lengths) {
+        for (const offset of [0, 1, 2, 3, 6, 7, 10]) {
+          const room = takeFrameBuffer(length + offset + 5)!;
+          try {
+            const source = bytesAt(length, offset & 3);
+            const copy = source.slice();
+            room.fill(0xee);
+            mask(source, KEY, room, offset);
+            expect(firstDifference(room.subarray(offset, offset + length), naiveMask(copy, KEY))).toBe(-1);
+            expect(room.subarray(0, offset).every((byte) => byte === 0xee)).toBe(true);
+            expect(room.subarray(offset + length).every((byte) => byte === 0xee)).toBe(true);
+            expect(firstDifference(source, copy)).toBe(-1);
+            // In place, as a text frame's payload encoded there is masked.
+            maskInPlace(room, offset, length, KEY);
+            expect(firstDifference(room.subarray(offset, offset + length), copy)).toBe(-1);
+            expect(room.subarray(offset + length).every((byte) => byte === 0xee)).toBe(true);
+          } finally {
+            releaseFrameBuffer(room);
+          }
+        }
+      }
+    });
+
+    it('masks a range in place outside the kernel\'s memory too, touching nothing around it', () => {
+      for (const length of [0, 5, 64, 95, 96, 300, 70_000]) {
+        const buffer = bytesAt(length + 20, 1);
+        const copy = buffer.slice();
+        maskInPlace(buffer, 7, length, KEY);
+        expect(firstDifference(buffer.subarray(7, 7 + length), naiveMask(copy.subarray(7, 7 + length), KEY))).toBe(-1);
+        expect(firstDifference(buffer.subarray(0, 7), copy.subarray(0, 7))).toBe(-1);
+        expect(firstDifference(buffer.subarray(7 + length), copy.subarray(7 + length))).toBe(-1);
       }
     });
 
