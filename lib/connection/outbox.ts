@@ -105,9 +105,14 @@ export class Outbox implements ByteSink {
   }
 
   /** Room for a small frame written in place now: only when nothing waits here and the transport gathers writes. */
-  writable(size: number): Uint8Array | null {
+  writable(size: number): number {
     const transport = this.transport;
-    return this.head === this.items.length && transport.writable !== undefined ? transport.writable(size) : null;
+    return this.head === this.items.length && transport.writable !== undefined ? transport.writable(size) : -1;
+  }
+
+  /** The buffer the last {@link writable} offset points into (the transport's). */
+  get writableBuffer(): Uint8Array | undefined {
+    return this.transport.writableBuffer;
   }
 
   /** Reserves the next place in the order for a message of `size` bytes whose frame comes later (compression). */

@@ -6,8 +6,8 @@
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.3
  */
-import { frameHeaderSize, writeFrameHeader } from './frame.js';
-import { mask, unmask } from './mask.js';
+import { frameHeaderSize, writeDataFrameHeader, writeFrameHeader } from './frame.js';
+import { mask, maskInPlace } from './mask.js';
 import { Opcode } from './opcode.js';
 import type { TextCodec } from './text-codec.js';
 
@@ -22,10 +22,12 @@ export interface ByteSink {
   readonly needsDrain?: boolean;
   /**
    * Room for a frame of `size` bytes written in place, in order, as if passed to `write` now (a transport that
-   * gathers a tick's small writes into one buffer); null when the frame must go through `write` (it would wait,
-   * or the sink has no such room). Filled before the sink is used again.
+   * gathers a tick's small writes into one buffer): its offset in {@link writableBuffer}; -1 when the frame
+   * must go through `write` (it would wait, or the sink has no such room). Filled before the sink is used again.
    */
-  writable?(size: number): Uint8Array | null;
+  writable?(size: number): number;
+  /** The buffer the last {@link writable} offset points into. */
+  readonly writableBuffer?: Uint8Array;
 }
 
 /** How frames are made: the key source, the allocator and the UTF-8 codec (one object, shared by the writers that use the same). */
@@ -50,26 +52,33 @@ export class FrameWriter {
     const { codec, alloc } = this.encoding;
     const length = codec.byteLength(text);
     const headerSize = frameHeaderSize(length, true);
-    const place = this.place(headerSize + length);
-    const buffer = place ?? alloc(headerSize + length);
+    const at = this.place(headerSize + length);
+    const buffer = at < 0 ? alloc(headerSize + length) : this.output.writableBuffer!;
+    const start = at < 0 ? 0 : at;
     const key = this.encoding.maskKey();
-    writeFrameHeader(buffer, 0, Opcode.TEXT, length, key, undefined);
-    codec.write(text, buffer, headerSize);
-    unmask(buffer.subarray(headerSize), key);
-    if (place === null) this.output.write(buffer);
+    writeDataFrameHeader(buffer, start, Opcode.TEXT, length, key);
+    codec.write(text, buffer, start + headerSize);
+    maskInPlace(buffer, start + headerSize, length, key);
+    if (at < 0) this.output.write(buffer);
   }
 
   /** A frame with `payload` masked into it; the caller's buffer is never modified. */
   writeFrame(opcode: number, payload: Uint8Array, rsv1 = false): void {
     const size = frameHeaderSize(payload.length, true) + payload.length;
-    const place = opcode === Opcode.BINARY ? this.place(size) : null;
-    if (place !== null) this.encodeInto(place, opcode, payload, rsv1, true);
-    else this.output.write(this.encodeInto(this.encoding.alloc(size), opcode, payload, rsv1, true));
+    const at = opcode === Opcode.BINARY && !rsv1 ? this.place(size) : -1;
+    if (at >= 0) this.encodeBinaryInto(this.output.writableBuffer!, at, payload);
+    else this.output.write(this.encodeInto(this.encoding.alloc(size), 0, opcode, payload, rsv1, true));
   }
 
-  /** Room in the sink for a data frame, or null (see {@link ByteSink.writable}). */
-  private place(size: number): Uint8Array | null {
-    return this.output.writable !== undefined ? this.output.writable(size) : null;
+  /** A binary frame (final, uncompressed) for `payload`, written into the sink's room at `at`. */
+  private encodeBinaryInto(buffer: Uint8Array, at: number, payload: Uint8Array): void {
+    const key = this.encoding.maskKey();
+    mask(payload, key, buffer, at + writeDataFrameHeader(buffer, at, Opcode.BINARY, payload.length, key));
+  }
+
+  /** Room in the sink for a data frame: its offset in the sink's `writableBuffer`, or -1 (see {@link ByteSink.writable}). */
+  private place(size: number): number {
+    return this.output.writable !== undefined ? this.output.writable(size) : -1;
   }
 
   /**
@@ -78,14 +87,14 @@ export class FrameWriter {
    * is copied into the frame and never modified.
    */
   encode(opcode: number, payload: Uint8Array, rsv1: boolean, fin: boolean): Uint8Array {
-    return this.encodeInto(this.encoding.alloc(frameHeaderSize(payload.length, true) + payload.length), opcode, payload, rsv1, fin);
+    return this.encodeInto(this.encoding.alloc(frameHeaderSize(payload.length, true) + payload.length), 0, opcode, payload, rsv1, fin);
   }
 
-  /** Writes the masked frame into `buffer` (exactly its size) and returns it. */
-  private encodeInto(buffer: Uint8Array, opcode: number, payload: Uint8Array, rsv1: boolean, fin: boolean): Uint8Array {
+  /** Writes the masked frame into `buffer` at `at` (room for exactly the frame) and returns the buffer. */
+  private encodeInto(buffer: Uint8Array, at: number, opcode: number, payload: Uint8Array, rsv1: boolean, fin: boolean): Uint8Array {
     const key = this.encoding.maskKey();
-    const headerSize = writeFrameHeader(buffer, 0, opcode, payload.length, key, rsv1 || !fin ? { rsv1, fin } : undefined);
-    mask(payload, key, buffer, headerSize);
+    const headerSize = writeFrameHeader(buffer, at, opcode, payload.length, key, rsv1 || !fin ? { rsv1, fin } : undefined);
+    mask(payload, key, buffer, at + headerSize);
     return buffer;
   }
 }

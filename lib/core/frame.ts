@@ -75,6 +75,15 @@ export function writeFrameHeader(
   return writeHeader(target, offset, (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode, payloadLength, maskKey);
 }
 
+/**
+ * The header of a masked, final, uncompressed text or binary frame: {@link writeFrameHeader} without its
+ * checks, for the send path's own frames, valid by construction (a constant opcode, a typed array's length,
+ * the 4-byte key of the frame writer's key source). Returns the header's size.
+ */
+export function writeDataFrameHeader(target: Uint8Array, offset: number, opcode: typeof Opcode.TEXT | typeof Opcode.BINARY, payloadLength: number, maskKey: Uint8Array): number {
+  return writeHeader(target, offset, 0x80 | opcode, payloadLength, maskKey);
+}
+
 /** Writes a checked header: `b0` is the first byte (FIN, RSV, opcode). */
 function writeHeader(target: Uint8Array, offset: number, b0: number, payloadLength: number, maskKey: Uint8Array | null): number {
   target[offset] = b0;

@@ -40,6 +40,12 @@ const MAX_GATHER = 64 * 1024;
 /** A socket takes frames from the frame pool only while it has less than this queued. */
 const POOL_SHARE = 1024 * 1024;
 
+/**
+ * The buffer the last `writable(size)` offset of any socket points into: filled by its caller at once, before
+ * any other socket is asked (one slot for all sockets instead of a field each).
+ */
+let room: Uint8Array = EMPTY;
+
 function endTick(connection: SocketConnection): void {
   connection.endTick();
 }
@@ -97,7 +103,8 @@ class SocketConnection implements TransportConnection {
       this.socket.write(data);
       return;
     }
-    this.gathered(data.length).set(data);
+    const at = this.gathered(data.length);
+    room.set(data, at);
   }
 
   /** A large write comes next: what was gathered goes first, and the socket stays corked until the end of the tick. */
@@ -133,17 +140,22 @@ class SocketConnection implements TransportConnection {
   }
 
   /**
-   * Room for `size` bytes, in order after every write before: below {@link GATHER_LIMIT} at the end of this
-   * tick's gathered bytes; from there on a frame pool buffer already queued on the corked socket (the
-   * caller fills it before the tick ends), released when the socket is done with it; null when the pool
-   * has no room.
+   * Room for `size` bytes, in order after every write before: the offset in {@link writableBuffer} where the
+   * caller writes them at once. Below {@link GATHER_LIMIT} at the end of this tick's gathered bytes; from there
+   * on a frame pool buffer already queued on the corked socket (the caller fills it before the tick ends),
+   * released when the socket is done with it; -1 when the pool has no room.
    */
-  writable(size: number): Uint8Array | null {
+  writable(size: number): number {
     return size >= GATHER_LIMIT ? this.pooledRoom(size) : this.gathered(size);
   }
 
-  /** Room for `size` bytes (below {@link GATHER_LIMIT}) at the end of this tick's gathered bytes. */
-  private gathered(size: number): Uint8Array {
+  /** The buffer the offset the last {@link writable} call returned points into. */
+  get writableBuffer(): Uint8Array {
+    return room;
+  }
+
+  /** Room for `size` bytes (below {@link GATHER_LIMIT}) at the end of this tick's gathered bytes: its offset in `room`. */
+  private gathered(size: number): number {
     let gather = this.gather;
     if (gather === null) {
       gather = this.gather = this.newGather(Math.max(FIRST_GATHER, size));
@@ -158,7 +170,8 @@ class SocketConnection implements TransportConnection {
     }
     const at = this.used;
     this.used = at + size;
-    return gather.subarray(at, at + size);
+    room = gather;
+    return at;
   }
 
   /**
@@ -169,14 +182,15 @@ class SocketConnection implements TransportConnection {
     return (this.mayPool() ? takeFrameBuffer(size) : null) ?? Buffer.allocUnsafe(size);
   }
 
-  private pooledRoom(size: number): Uint8Array | null {
+  private pooledRoom(size: number): number {
     // A socket with a megabyte queued (a slow or stalled peer) leaves the pool to the others.
-    const room = this.mayPool() ? takeFrameBuffer(size) : null;
-    if (room === null) return null;
+    const pooled = this.mayPool() ? takeFrameBuffer(size) : null;
+    if (pooled === null) return -1;
     this.beforeLargeWrite();
     // Corked: the socket only buffers the reference until the end of the tick, by when the caller filled it.
-    this.socket.write(room, releasing(room));
-    return room;
+    this.socket.write(pooled, releasing(pooled));
+    room = pooled;
+    return 0;
   }
 
   /** Hands what was gathered to the socket, in order. */

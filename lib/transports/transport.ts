@@ -153,10 +153,13 @@ export interface TransportConnection {
   write(data: Uint8Array): void;
   /**
    * Room for `size` bytes that leave in order with every other write, as if passed to `write` now (a
-   * transport that gathers small writes into one buffer per tick offers it); the caller fills it at once.
-   * Null: no room for that size, the frame goes through `write`. Optional: without it every frame does.
+   * transport that gathers small writes into one buffer per tick offers it): the offset in
+   * {@link writableBuffer} (as it is right after this call) where the caller writes them at once. -1: no room
+   * for that size, the frame goes through `write`. Optional, with `writableBuffer`: without it every frame does.
    */
-  writable?(size: number): Uint8Array | null;
+  writable?(size: number): number;
+  /** The buffer the offset the last {@link writable} call returned points into. */
+  readonly writableBuffer?: Uint8Array;
   /** Tears the connection down at once. The stream then completes. */
   destroy(): void;
   /**
