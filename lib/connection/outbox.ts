@@ -104,10 +104,13 @@ export class Outbox implements ByteSink {
     this.pending += frame.length;
   }
 
-  /** Room for a small frame written in place now: only when nothing waits here and the transport gathers writes. */
+  /**
+   * Room for a small frame written in place now (its offset in {@link writableBuffer}), or -1: only when nothing
+   * waits here and the transport gathers writes (it offers both `writable` and `writableBuffer`).
+   */
   writable(size: number): number {
     const transport = this.transport;
-    return this.head === this.items.length && transport.writable !== undefined ? transport.writable(size) : -1;
+    return this.head === this.items.length && transport.writable !== undefined && transport.writableBuffer !== undefined ? transport.writable(size) : -1;
   }
 
   /** The buffer the last {@link writable} offset points into (the transport's). */
