@@ -95,7 +95,9 @@ export function kernelMemory(): Uint8Array | null {
   return theKernel()?.memory ?? null;
 }
 
-/** The last view asked about that lies in the kernel's memory, and the last that does not. */
+/** A buffer outside the kernel's memory is remembered only when its memory is at most this large (a gather buffer's size). */
+const REMEMBER_OUTSIDE = 64 * 1024;
+/** The last view asked about that lies in the kernel's memory, and the last (small) one that does not. */
 let lastInside: Uint8Array | null = null;
 let lastOutside: Uint8Array | null = null;
 
@@ -108,9 +110,10 @@ export function inKernelMemory(buffer: Uint8Array): boolean {
   if (buffer === lastInside) return true;
   if (buffer === lastOutside) return false;
   const k = theKernel();
-  const inside = k !== null && buffer.buffer === k.memory.buffer;
+  const memory = buffer.buffer;
+  const inside = k !== null && memory === k.memory.buffer;
   if (inside) lastInside = buffer;
-  else lastOutside = buffer;
+  else if (memory.byteLength <= REMEMBER_OUTSIDE) lastOutside = buffer; // never keeps a large frame alive
   return inside;
 }
 

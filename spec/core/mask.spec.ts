@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { releaseFrameBuffer, takeFrameBuffer } from '../../lib/core/frame-pool.js';
 import { mask, maskInPlace, unmask } from '../../lib/core/mask.js';
 
@@ -202,6 +204,23 @@ describe('RFC 6455 §5.3 client-to-server masking', () => {
           }
         }
       }
+    });
+
+    it('keeps no large buffer alive after masking into it (only a small one outside the kernel\'s memory is remembered)', () => {
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
+      const external = (): number => {
+        gc();
+        gc();
+        return process.memoryUsage().arrayBuffers;
+      };
+      const before = external();
+      (() => {
+        const frame = new Uint8Array(32 * 1024 * 1024); // a large frame outside the frame pool (a full pool, or Bun)
+        mask(bytesAt(300, 0), KEY, frame, 6);
+        maskInPlace(frame, 6, 300, KEY);
+      })();
+      expect(external() - before).toBeLessThan(1024 * 1024);
     });
 
     it('masks a range in place outside the kernel\'s memory too, touching nothing around it', () => {
