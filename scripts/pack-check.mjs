@@ -4,9 +4,9 @@
 //   node scripts/pack-check.mjs [--no-build] [--keep]
 //
 // Checks that
-// - the tarball holds only dist/**, README.md, CHANGELOG.md, LICENSE and package.json,
+// - the tarball holds only dist/**, the sources (lib/**/*.ts), README.md, CHANGELOG.md, LICENSE and package.json,
 //   and every file that package.json points to (main, module, types, bin, exports);
-// - every source map carries its sources (lib/ is not shipped) and the ES module
+// - every source map points at the shipped sources in lib/ (none embedded) and the ES module
 //   tree holds the library only (no CLI, no CommonJS idiom);
 // - @arethetypeswrong/cli and publint (--strict, suggestions included) find nothing;
 // - require('lomond'), require('lomond/testing'), import('lomond') and
@@ -28,7 +28,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureRuntime, selected, SMOKE_IDS, unsupportedReason } from './runtimes.mjs';
 
@@ -114,8 +114,8 @@ try {
   execFileSync('tar', ['xzf', tarball, '-C', unpacked, '--strip-components=1']);
   const shipped = (path) => readFileSync(join(unpacked, path), 'utf8');
 
-  check('tarball holds only dist/**, README.md, CHANGELOG.md, LICENSE, package.json', () => {
-    const allowed = /^(dist\/.+|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/;
+  check('tarball holds only dist/**, the sources (lib/**/*.ts), README.md, CHANGELOG.md, LICENSE, package.json', () => {
+    const allowed = /^(dist\/.+|lib\/.+\.ts|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/;
     const extra = files.filter((f) => !allowed.test(f));
     if (extra.length > 0) throw new Error(`unexpected files: ${extra.join(', ')}`);
     return `${files.length} files, ${(packed.size / 1024).toFixed(0)} KiB packed`;
@@ -129,14 +129,16 @@ try {
     if (missing.length > 0) throw new Error(`missing: ${missing.join(', ')}`);
   });
 
-  check('every source map embeds its sources (sourcesContent), since lib/ is not shipped', () => {
+  check('every source map points at shipped sources (lib/), embedding none (Node keeps loaded maps whole)', () => {
     const maps = files.filter((f) => f.endsWith('.map'));
-    const bare = maps.filter((f) => {
+    const wrong = maps.filter((f) => {
       const map = JSON.parse(shipped(f));
-      return !Array.isArray(map.sourcesContent) || map.sourcesContent.length !== map.sources.length || map.sourcesContent.some((c) => typeof c !== 'string');
+      const dir = f.slice(0, f.lastIndexOf('/') + 1);
+      const sources = map.sources.map((source) => posix.normalize(posix.join(dir, map.sourceRoot ?? '', source)));
+      return map.sourcesContent !== undefined || sources.length === 0 || sources.some((source) => !source.startsWith('lib/') || !files.includes(source));
     });
     if (maps.length === 0) throw new Error('no source maps in the tarball');
-    if (bare.length > 0) throw new Error(`maps without sourcesContent: ${bare.join(', ')}`);
+    if (wrong.length > 0) throw new Error(`maps with embedded or unshipped sources: ${wrong.join(', ')}`);
     return `${maps.length} maps`;
   });
   check('the ES module tree is the library only: no cli/, no CommonJS idiom', () => {
