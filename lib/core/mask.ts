@@ -1,10 +1,11 @@
 /**
- * Masking (RFC 6455 §5.3): XOR with a 4-byte key. From {@link SIMD_THRESHOLD}
- * bytes on, and at any size into the kernel's own memory (a frame pool or
- * gather buffer, masked where it is), through the WebAssembly SIMD kernel
- * (mask-simd.ts) where there is one; else in JavaScript, in 32-bit words over the aligned middle of the
- * buffer and bytewise only for the ragged ends and for payloads too short to
- * be worth a word view.
+ * Masking (RFC 6455 §5.3): XOR with a 4-byte key. Into the kernel's own
+ * memory (a frame pool or gather buffer) at any size, where it lies
+ * (mask-simd.ts: in 32-bit words for short payloads, by the WebAssembly SIMD
+ * kernel for long ones); elsewhere from {@link SIMD_THRESHOLD} bytes on
+ * through the kernel where there is one; else in JavaScript, in 32-bit words
+ * over the aligned middle of the buffer and bytewise only for the ragged ends
+ * and for payloads too short to be worth a word view.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.3
  */
