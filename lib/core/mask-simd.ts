@@ -59,8 +59,23 @@ const SCRATCH = 2048;
  * in place: 64 B 29 vs 85 ns, 256 B 65 vs 100 ns, 512 B 105 vs 107 ns, 1 KiB 184 vs 123 ns).
  */
 const CALL_WORTH = 512;
-/** The host's byte order, which a JavaScript word view of the memory follows (WebAssembly's own loads are little-endian). */
+/** The host's byte order, which a JavaScript word view follows (WebAssembly's own loads are little-endian). */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * The 32-bit word that XORs four bytes with the key when its first byte takes key byte `phase` (0–3), in the
+ * host's byte order: what a JavaScript `Uint32Array`/`Int32Array` word loop XORs with.
+ */
+export function keyWord(key: Uint8Array, phase: number): number {
+  const b0 = key[phase & 3]!;
+  const b1 = key[(phase + 1) & 3]!;
+  const b2 = key[(phase + 2) & 3]!;
+  const b3 = key[(phase + 3) & 3]!;
+  return LITTLE_ENDIAN ? b0 | (b1 << 8) | (b2 << 16) | (b3 << 24) : (b0 << 24) | (b1 << 16) | (b2 << 8) | b3;
+}
+
+/** The kernel's key argument: WebAssembly memory is little-endian, so byte j of every lane is key[j]. */
+const kernelKey = (key: Uint8Array): number => key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24);
 
 interface Kernel {
   readonly memory: Uint8Array;
@@ -123,7 +138,7 @@ export function inKernelMemory(buffer: Uint8Array): boolean {
  */
 export function maskIntoKernel(source: Uint8Array, key: Uint8Array, target: Uint8Array, offset: number): void {
   target.set(source, offset);
-  xorWhereItIs(kernel!, target.byteOffset + offset, source.length, key, key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24));
+  xorWhereItIs(kernel!, target.byteOffset + offset, source.length, key);
 }
 
 /**
@@ -134,27 +149,23 @@ export function maskIntoKernel(source: Uint8Array, key: Uint8Array, target: Uint
  */
 export function maskKernelRange(buffer: Uint8Array, start: number, length: number, key: Uint8Array): boolean {
   if (!inKernelMemory(buffer)) return false;
-  xorWhereItIs(kernel!, buffer.byteOffset + start, length, key, key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24));
+  xorWhereItIs(kernel!, buffer.byteOffset + start, length, key);
   return true;
 }
 
-/** XORs memory[at, at + length) with the key (`word`: its bytes little-endian), its byte 0 at `at`. */
-function xorWhereItIs(k: Kernel, at: number, length: number, key: Uint8Array, word: number): void {
+/** XORs memory[at, at + length) with the key, its byte 0 at `at`. */
+function xorWhereItIs(k: Kernel, at: number, length: number, key: Uint8Array): void {
   let i = 0;
   if (length >= CALL_WORTH) {
     i = length & ~63; // the kernel steps 64 bytes: the ragged end below, not past the buffer
-    k.xor(at, i, word);
+    k.xor(at, i, kernelKey(key));
   }
   const memory = k.memory;
   // Bytewise up to a 4-byte boundary, whole words (the key turned to the phase they start in), bytewise again.
   for (; i < length && ((at + i) & 3) !== 0; i++) memory[at + i]! ^= key[i & 3]!;
   const words = (length - i) >>> 2;
   if (words > 0) {
-    const b0 = key[i & 3]!;
-    const b1 = key[(i + 1) & 3]!;
-    const b2 = key[(i + 2) & 3]!;
-    const b3 = key[(i + 3) & 3]!;
-    const lanes = LITTLE_ENDIAN ? b0 | (b1 << 8) | (b2 << 16) | (b3 << 24) : (b0 << 24) | (b1 << 16) | (b2 << 8) | b3;
+    const lanes = keyWord(key, i);
     const view = k.words;
     const first = (at + i) >>> 2;
     for (let w = first; w < first + words; w++) view[w]! ^= lanes;
@@ -165,7 +176,8 @@ function xorWhereItIs(k: Kernel, at: number, length: number, key: Uint8Array, wo
 
 /**
  * Writes `source` masked with `key` into `target` at `offset` (`target[offset + i] = source[i] ^ key[i & 3]`),
- * block by block through the kernel. `source` may be `target`'s own range (masking in place).
+ * block by block through the kernel's scratch area. `source` may be `target`'s own range (masking in place).
+ * A target in the kernel's own memory is masked where it lies instead ({@link maskIntoKernel}).
  *
  * @returns false, having written nothing, where the kernel is unavailable
  */
@@ -173,16 +185,8 @@ export function maskBlocks(source: Uint8Array, key: Uint8Array, target: Uint8Arr
   const k = theKernel();
   if (k === null) return false;
   const memory = k.memory;
-  // WebAssembly memory is little-endian: byte j of every lane is key[j].
-  const word = key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24);
+  const word = kernelKey(key);
   const length = source.length;
-  if (target.buffer === memory.buffer) {
-    // A frame pool buffer: copied in once and masked where it is (no scratch, no copy out).
-    const at = target.byteOffset + offset;
-    if (source.buffer !== memory.buffer || source.byteOffset !== at) target.set(source, offset);
-    xorWhereItIs(k, at, length, key, word);
-    return true;
-  }
   const base = SCRATCH + ((target.byteOffset + offset) & 4095);
   for (let at = 0; at < length; at += BLOCK) {
     const n = Math.min(BLOCK, length - at);
