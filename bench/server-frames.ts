@@ -36,6 +36,12 @@ export interface ClientFrameHandler {
 
 const KEEP_LIMIT = 64 * 1024 * 1024;
 
+/** A client frame header's size from its second byte: 2, plus 2 or 8 for an extended length, plus 4 for the mask. */
+function headerSize(second: number): number {
+  const short = second & 0x7f;
+  return 2 + (short === 126 ? 2 : short === 127 ? 8 : 0) + (second & 0x80 ? 4 : 0);
+}
+
 /** Streaming reader of client frames (a bench tool: it trusts its peer, but keeps at most 64 MiB of one payload). */
 export class ClientFrameReader {
   private readonly header = Buffer.alloc(14);
@@ -60,18 +66,14 @@ export class ClientFrameReader {
     let at = 0;
     while (at < chunk.length) {
       if (!this.inPayload) {
-        if (this.have === 0 && at + 2 <= chunk.length) {
-          // The usual case, a whole header within this chunk: its size from the second byte, no copy per part.
-          const second = chunk[at + 1]!;
-          const short = second & 0x7f;
-          this.need = 2 + (short === 126 ? 2 : short === 127 ? 8 : 0) + (second & 0x80 ? 4 : 0);
-        }
+        // The usual case, the second byte within this chunk: the header's size at once, read in one go.
+        if (this.have === 0 && at + 2 <= chunk.length) this.need = headerSize(chunk[at + 1]!);
         const n = Math.min(this.need - this.have, chunk.length - at);
         const header = this.header;
         for (let i = 0; i < n; i++) header[this.have + i] = chunk[at + i]!;
         this.have += n;
         at += n;
-        if (this.have === 2) this.need = 2 + ((this.header[1]! & 0x7f) === 126 ? 2 : (this.header[1]! & 0x7f) === 127 ? 8 : 0) + (this.header[1]! & 0x80 ? 4 : 0);
+        if (this.have === 2) this.need = headerSize(this.header[1]!);
         if (this.have === this.need) this.startPayload();
       } else {
         const n = Math.min(this.remaining, chunk.length - at);
@@ -101,7 +103,8 @@ export class ClientFrameReader {
       this.dataBytes += this.length;
     }
     const keep = !data || this.handler.keep(this.dataFrames);
-    if (keep) for (let i = 0; i < 4; i++) this.mask[i] = h[1]! & 0x80 ? h[maskAt + i]! : 0;
+    const masked = (h[1]! & 0x80) !== 0;
+    if (keep) for (let i = 0; i < 4; i++) this.mask[i] = masked ? h[maskAt + i]! : 0;
     this.payload = keep ? Buffer.allocUnsafe(Math.min(this.length, KEEP_LIMIT)) : null;
     this.filled = 0;
     this.remaining = this.length;
