@@ -2,7 +2,7 @@
  * connect$ lifecycles (SPEC "Lifecycles"), driven in virtual time through
  * lomond/testing's scripted server.
  */
-import { filter, tap, type Observable } from 'rxjs';
+import { filter, takeWhile, tap, type Observable } from 'rxjs';
 import { connect$ } from '../lib/connect.js';
 import type { WebSocketEvent } from '../lib/events/events.js';
 import { Opcode } from '../lib/core/opcode.js';
@@ -43,6 +43,47 @@ describe('connect$ lifecycles in virtual time', () => {
     });
     const pings = server.current.frames.filter((f) => f.opcode === Opcode.PING).map((f) => f.time);
     expect(pings).toEqual([0, 10000, 20000]);
+  });
+
+  // One timer serves both when one period divides the other (the defaults: poll 5 s, pingRate 30 s): the same
+  // polls and pings, at the same times and in the same order (poll first), as one timer each would give.
+  it.each([
+    ['poll divides pingRate', 1000, 3000, [0, 3000, 6000, 9000]],
+    ['pingRate divides poll', 3000, 1000, [0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000]],
+    ['equal periods', 2000, 2000, [0, 2000, 4000, 6000, 8000]],
+    ['neither divides the other', 3000, 2000, [0, 2000, 4000, 6000, 8000]],
+  ])('polls every `poll` and pings every `pingRate` ms (%s)', (_, poll, pingRate, pingTimes) => {
+    const scheduler = newScheduler();
+    let server!: TestServer;
+    const seen: WebSocketEvent[] = [];
+    scheduler.run(({ expectObservable }) => {
+      const s = setup(scheduler, {}, { pingRate, poll });
+      server = s.server;
+      expectObservable(record(s.events$, seen).pipe(filter(() => false)), '^ 9500ms !').toBe('');
+    });
+    const pings = server.current.frames.filter((f) => f.opcode === Opcode.PING).map((f) => f.time);
+    expect(pings).toEqual(pingTimes);
+    const polls = seen.filter((e) => e.name === 'poll').map((e) => e.receivedTime);
+    expect(polls).toEqual(Array.from({ length: Math.floor(9500 / poll) + 1 }, (_, i) => i * poll));
+    // A pong answers each ping (the scripted server answers at once): pongs at the ping times, after the poll due then.
+    const order = seen.filter((e) => e.name === 'poll' || e.name === 'pong').map((e) => `${e.name}@${e.receivedTime}`);
+    for (const t of pingTimes) if (t % poll === 0 && t > 0) expect(order.indexOf(`poll@${t}`)).toBeLessThan(order.indexOf(`pong@${t}`));
+    expect(order.filter((e) => e.startsWith('pong')).map((e) => Number(e.split('@')[1]))).toEqual(pingTimes);
+  });
+
+  it('stops pinging when a poll ends the session within a tick shared with a ping', () => {
+    const scheduler = newScheduler();
+    let server!: TestServer;
+    scheduler.run(({ expectObservable }) => {
+      const s = setup(scheduler, {}, { pingRate: 2000, poll: 1000 });
+      server = s.server;
+      let polls = 0;
+      // The third poll (at 2000 ms, when a ping is due too) unsubscribes: no ping then, nor after.
+      const untilThirdPoll = s.events$.pipe(takeWhile((e) => e.name !== 'poll' || ++polls < 3, true));
+      expectObservable(names(untilThirdPoll.pipe(filter((e) => e.name !== 'pong'))), '^ 5000ms !').toBe('(abrp) 994ms p 999ms (p|)', NAMES);
+    });
+    const pings = server.current.frames.filter((f) => f.opcode === Opcode.PING).map((f) => f.time);
+    expect(pings).toEqual([0]);
   });
 
   it('reports the server answers to pings as pong events', () => {
