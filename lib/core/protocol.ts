@@ -80,7 +80,8 @@ const enum Bit {
 /** The client side of an established WebSocket connection. */
 export class ClientProtocol implements FrameHandler {
   private readonly parser: FrameParser;
-  private readonly assembler: MessageAssembler;
+  /** Created at the first data frame: a connection that only exchanges pings holds none (88 bytes). */
+  private assemblerInstance: MessageAssembler | null = null;
   private readonly writer: FrameWriter;
   /** The limits and platform functions, shared with the parser, assembler and writer (and between protocols, see {@link settingsFor}). */
   private readonly settings: ProtocolSettings;
@@ -108,9 +109,18 @@ export class ClientProtocol implements FrameHandler {
     const settings = (this.settings = settingsFor(options));
     this.writer = new FrameWriter(options.output, settings);
     if (options.autoPong ?? true) this.bits = Bit.AUTO_PONG;
-    this.assembler = new MessageAssembler(settings);
     this.parser = new FrameParser(this, settings);
     this.parser.allowRsv1 = options.compression;
+  }
+
+  /** The message assembler, created when the first data frame arrives. */
+  private get assembler(): MessageAssembler {
+    let assembler = this.assemblerInstance;
+    if (assembler === null) {
+      assembler = this.assemblerInstance = new MessageAssembler(this.settings);
+      assembler.transient = this.transient;
+    }
+    return assembler;
   }
 
   /** True while the chunk being parsed is transient (its memory is reused once `receive` returns): what outlives the call is copied. */
@@ -170,12 +180,13 @@ export class ClientProtocol implements FrameHandler {
    */
   readTarget(): Uint8Array | null {
     const remaining = this.parser.dataRemaining;
-    return remaining >= OWNED_CHUNK_THRESHOLD && !this.failed && !this.closeReceived ? this.assembler.readTarget(remaining) : null;
+    const assembler = this.assemblerInstance;
+    return remaining >= OWNED_CHUNK_THRESHOLD && assembler !== null && !this.failed && !this.closeReceived ? assembler.readTarget(remaining) : null;
   }
 
   /** Bytes held for frames and messages in flight (parser and assembler): at most about twice the bytes received. */
   get bufferedBytes(): number {
-    return this.parser.bufferedBytes + this.assembler.bufferedBytes;
+    return this.parser.bufferedBytes + (this.assemblerInstance?.bufferedBytes ?? 0);
   }
 
   /**
@@ -189,13 +200,14 @@ export class ClientProtocol implements FrameHandler {
     const bits = this.bits;
     if ((bits & (Bit.FAILED | Bit.CLOSE_RECEIVED)) !== 0) return; // RFC 6455 §1.4: data after a Close frame is discarded
     this.bits = transient ? bits | Bit.TRANSIENT : bits & ~Bit.TRANSIENT;
-    this.assembler.transient = transient;
+    const assembler = this.assemblerInstance;
+    if (assembler !== null) assembler.transient = transient;
     this.copyCost = 0;
     try {
       this.parser.push(chunk);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
-      this.assembler.reset();
+      this.assemblerInstance?.reset();
       this.fail(error);
     }
   }
@@ -319,7 +331,7 @@ export class ClientProtocol implements FrameHandler {
       return;
     }
     this.bits |= Bit.CLOSE_RECEIVED;
-    this.assembler.reset(); // a message still in progress can never complete now: release what it holds
+    this.assemblerInstance?.reset(); // a message still in progress can never complete now: release what it holds
     const initiatedByPeer = !this.closeSent;
     if (this.closeCode === null) {
       this.closeCode = code;
