@@ -101,8 +101,8 @@ export class Connection implements ConnectionLimits, OutboxOwner, PingState {
   deflate: DeflateParams | null = null;
   /** `scheduler.now()` when our close frame was handed to the transport, or null (not yet: it may wait behind compressed messages). */
   sentCloseTime: number | null = null;
-  /** The head of the operator pipeline: out-of-band batches (close sent, forced end) enter here, in order. */
-  input: { next(batch: Signals): void } | null = null;
+  /** The head of the operator pipeline: out-of-band batches (close sent, forced end) enter here, in order; the session's end tears the pipeline down from here. */
+  input: { next(batch: Signals): void; tearDown(): void } | null = null;
   /** permessage-deflate, both directions, once negotiated (created with the protocol at `ready`). */
   compression: PerMessageDeflate<Slot> | null = null;
   /** The order frames leave in, once open (see outbox.ts). */

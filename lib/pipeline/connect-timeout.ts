@@ -40,7 +40,7 @@ class ConnectTimeoutStage extends Stage {
       return;
     }
     if (this.timer !== null && batch.some((signal) => signal.name === 'ready' || signal.name === 'rejected')) {
-      this.leave(); // nothing left to time (leaving stops the timer): later batches skip this stage
+      this.leave(this.conn.input); // nothing left to time (leaving stops the timer): later batches skip this stage
     }
     out.next(batch);
   }

@@ -39,21 +39,18 @@ export interface Downstream<T> {
  * One stage: batches in (`next`), batches out to `out`. Errors and completion
  * are forwarded unless a stage needs them later (inflate keeps them behind the
  * message it is inflating). The session's end tears the chain down from its
- * last stage to its first, once: each stage cancels what it started in
- * {@link stop}.
+ * last stage to its first, once (from its head, see {@link tearDown}): each
+ * stage cancels what it started in {@link stop}.
  */
 export abstract class Stage<In = Signals, Out = Signals> implements Downstream<In> {
-  /** The stage before this one (null for the head): torn down after this one. */
-  prev: AnyStage | null = null;
   /**
    * Flags: {@link ENDED}, and bits of the stage's own from {@link STAGE_BIT} up (one field for a stage's
    * booleans: each one is 8 bytes per connection otherwise).
    */
   protected bits = 0;
 
-  constructor(protected out: Downstream<Out>) {
-    if (out instanceof Stage) (out as AnyStage).prev = this;
-  }
+  /** A stage knows only the one after it (a link back would be 8 bytes per stage and connection). */
+  constructor(protected out: Downstream<Out>) {}
 
   /** True once the chain was torn down: later input is ignored. */
   protected get ended(): boolean {
@@ -73,30 +70,38 @@ export abstract class Stage<In = Signals, Out = Signals> implements Downstream<I
   /** Cancels what this stage started (timers, zlib streams, the transport). */
   protected stop(): void {}
 
-  /** Tears this stage and every stage before it down, once; a stop that throws does not keep the others running. */
+  /**
+   * Tears this stage and every stage after it down, once, called on the head: each is marked ended first, then
+   * stopped from the last to the first (the transport, which the head holds, goes last); a stop that throws does
+   * not keep the stages before it running.
+   */
   tearDown(): void {
     if (this.ended) return;
     this.bits |= ENDED;
     try {
-      this.stop();
+      const out = this.out;
+      if (out instanceof Stage) (out as AnyStage).tearDown();
     } finally {
-      this.prev?.tearDown();
+      this.stop();
     }
   }
 
   /**
-   * Leaves the chain for good: the stage before now feeds the one after (one hop
-   * less per batch). For a stage whose work is over, e.g. a timer that can no
-   * longer fire. Teardown still reaches the stages before it.
+   * Leaves the chain that starts at `head` for good: the stage before now feeds the one after (one hop
+   * less per batch). For a stage whose work is over, e.g. a timer that can no longer fire. It is stopped now;
+   * teardown from the head no longer reaches it.
    */
-  protected leave(): void {
-    const prev = this.prev;
-    const out = this.out;
-    if (prev === null || !(out instanceof Stage)) return;
-    prev.out = out;
-    (out as AnyStage).prev = prev;
-    this.prev = null;
-    this.stop();
+  protected leave(head: unknown): void {
+    let prev = head;
+    while (prev instanceof Stage && prev !== this) {
+      const next: unknown = (prev as AnyStage).out;
+      if (next === this) {
+        (prev as AnyStage).out = this.out;
+        this.stop();
+        return;
+      }
+      prev = next;
+    }
   }
 }
 

@@ -142,7 +142,9 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
     const conn = this.conn;
     conn.phase = 'ended';
     try {
-      this.tearDown();
+      // From the head: every stage, this one last but the transport's (see Stage.tearDown).
+      if (conn.input !== null) conn.input.tearDown();
+      else this.tearDown();
       conn.dispose();
     } catch {
       // A teardown that fails (a zlib stream that cannot be destroyed…) must not keep the last event back.

@@ -6,6 +6,8 @@ import { events } from '../../lib/events/events.js';
 class Counting extends Stage {
   static seen: Record<string, number> = {};
   static stopped: string[] = [];
+  /** The chain's head, for leave(). */
+  static head: unknown = null;
 
   constructor(
     out: Downstream<Signals>,
@@ -18,7 +20,7 @@ class Counting extends Stage {
   override next(batch: Signals): void {
     Counting.seen[this.name] = (Counting.seen[this.name] ?? 0) + 1;
     const out = this.out;
-    if (this.leaveAfterFirst) this.leave();
+    if (this.leaveAfterFirst) this.leave(Counting.head);
     out.next(batch);
   }
 
@@ -67,22 +69,22 @@ describe('Stage and chain', () => {
 
   it('tears the chain down from the last stage to the first, once; later input is ignored by stages that check', () => {
     const sink = new Recorder();
-    chain<Signals>(sink, counting('first'), [counting('second'), counting('third')]);
-    sink.tearDown();
-    sink.tearDown();
+    const head = chain<Signals>(sink, counting('first'), [counting('second'), counting('third')]);
+    head.tearDown();
+    head.tearDown();
     expect(Counting.stopped).toEqual(['third', 'second', 'first']);
   });
 
   it('leave() takes a stage out of the chain: later batches skip it, it is stopped, teardown still reaches the first', () => {
     const sink = new Recorder();
-    const head = chain<Signals>(sink, counting('first'), [counting('leaving', true), counting('last')]);
+    const head = (Counting.head = chain<Signals>(sink, counting('first'), [counting('leaving', true), counting('last')]));
     head.next([events.poll(1)]);
     head.next([events.poll(2), events.poll(3)]);
     head.next([events.poll(4)]);
     expect(sink.got).toEqual(['1:poll', '2:poll', '1:poll']);
     expect(Counting.seen).toEqual({ first: 3, leaving: 1, last: 3 });
     expect(Counting.stopped).toEqual(['leaving']);
-    sink.tearDown();
+    head.tearDown();
     expect(Counting.stopped).toEqual(['leaving', 'last', 'first']);
   });
 
@@ -94,8 +96,8 @@ describe('Stage and chain', () => {
       }
     }
     const sink = new Recorder();
-    chain<Signals>(sink, counting('first'), [(out) => new Throwing(out, 'throwing', false)]);
-    expect(() => sink.tearDown()).toThrow('stop failed');
+    const head = chain<Signals>(sink, counting('first'), [(out) => new Throwing(out, 'throwing', false)]);
+    expect(() => head.tearDown()).toThrow('stop failed');
     expect(Counting.stopped).toEqual(['throwing', 'first']);
   });
 });
