@@ -1,5 +1,6 @@
 /**
- * closeHandshake: bounds the close handshake in time. Once our close frame is
+ * The close handshake, bounded in time (not a stage of its own: the session's
+ * sink creates it when the close starts, see {@link CloseHandshake}). Once our close frame is
  * out (`@close-sent`: client close, protocol error, or the echo of the
  * server's close), the server has `closeTimeout` ms to end the TCP
  * connection; after that the session ends with
@@ -18,42 +19,44 @@ import type { SchedulerAction, Subscription } from 'rxjs';
 import { events } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
 import { endWith, type Signals } from '../connection/signals.js';
-import { STAGE_BIT, Stage, type Downstream, type StageFactory } from './stage.js';
+import type { Downstream } from './stage.js';
 
 /** `bits`: the timer was extended because the close frame still waited to be handed over. */
-const EXTENDED = STAGE_BIT;
+const EXTENDED = 1;
 /** `bits`: the transport was asked to half-close. */
-const HALF_CLOSED = STAGE_BIT * 2;
+const HALF_CLOSED = 2;
 
-function timeoutTick(this: SchedulerAction<CloseHandshakeStage>, self?: CloseHandshakeStage): void {
+function timeoutTick(this: SchedulerAction<CloseHandshake>, self?: CloseHandshake): void {
   self!.expire();
 }
 
-class CloseHandshakeStage extends Stage {
-  private timer: Subscription | null = null;
+/**
+ * One connection's close handshake in time: created by the pipeline's last stage at the first batch after the
+ * close started (an open connection that never closes holds none), it ends the session through `end` when the
+ * server keeps TCP open too long.
+ */
+export class CloseHandshake {
+  private timer: Subscription | null;
+  private bits = 0;
 
   constructor(
-    out: Downstream<Signals>,
     private readonly conn: Connection,
+    private readonly end: Downstream<Signals>,
   ) {
-    super(out);
+    this.timer = conn.options.scheduler.schedule(timeoutTick, conn.options.closeTimeout, this);
   }
 
-  override next(batch: Signals): void {
-    // O(1) per batch: the connection flags the close; `@close-sent` batches wake this stage up.
+  /** A batch passed while closing (O(1)): half-closes the transport once both close frames are through. */
+  passed(): void {
+    // RFC 6455 §7.1.1: the client "MAY close the connection at any time after sending and receiving a Close
+    // message". A transport that can half-close (an HTTP/2 stream's END_STREAM, RFC 8441 §5) does, once both
+    // Close frames are through: peers that wait for it (hypercorn) then end theirs instead of a closeTimeout.
+    // Only once our close frame left the outbox: ending the stream earlier would cut what still waits there.
     const conn = this.conn;
-    if (conn.closeStarted) {
-      if (this.timer === null) this.timer = conn.options.scheduler.schedule(timeoutTick, conn.options.closeTimeout, this);
-      // RFC 6455 §7.1.1: the client "MAY close the connection at any time after sending and receiving a Close
-      // message". A transport that can half-close (an HTTP/2 stream's END_STREAM, RFC 8441 §5) does, once both
-      // Close frames are through: peers that wait for it (hypercorn) then end theirs instead of a closeTimeout.
-      // Only once our close frame left the outbox: ending the stream earlier would cut what still waits there.
-      if ((this.bits & HALF_CLOSED) === 0 && conn.protocol?.state === 'closed' && conn.sentCloseTime !== null) {
-        this.bits |= HALF_CLOSED;
-        conn.transport?.end?.();
-      }
+    if ((this.bits & HALF_CLOSED) === 0 && conn.protocol?.state === 'closed' && conn.sentCloseTime !== null) {
+      this.bits |= HALF_CLOSED;
+      conn.transport?.end?.();
     }
-    this.out.next(batch);
   }
 
   expire(): void {
@@ -70,24 +73,15 @@ class CloseHandshakeStage extends Stage {
       }
       // SPEC: a server that does not end TCP within closeTimeout is cut off: `disconnected(graceful=false)`,
       // even after both close frames were exchanged.
-      this.out.next([endWith(events.disconnected('close timeout', false, conn.now()))]);
+      this.end.next([endWith(events.disconnected('close timeout', false, conn.now()))]);
     } catch (error) {
       conn.internalError(error);
     }
   }
 
-  protected override stop(): void {
+  /** The session ended: the timer is cancelled. */
+  stop(): void {
     this.timer?.unsubscribe();
+    this.timer = null;
   }
-}
-
-/**
- * Stage: starts the close timer at the first `@close-sent`.
- *
- * @param conn - the connection (its scheduler drives the timer); its `closeTimeout` setting is the ms to wait
- *   for the server to end TCP; 0 does not wait (the session ends as soon as the close frame was handed to the
- *   socket, on the scheduler's next turn)
- */
-export function closeHandshake(conn: Connection): StageFactory {
-  return (out) => new CloseHandshakeStage(out, conn);
 }

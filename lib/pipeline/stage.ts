@@ -1,9 +1,9 @@
 /**
  * The pipeline layer: the stages one connection's signals flow through, from
  * the transport's events to the subscriber's public events (handshake →
- * frame → inflate → keepalive → heartbeat → unresponsive → closeHandshake →
- * connectTimeout → the session's sink). Each stage has one job and its own
- * file; this file holds what they share.
+ * frame → inflate → keepalive → heartbeat → unresponsive → connectTimeout →
+ * the session's sink, whose close-handshake timer is in close-handshake.ts).
+ * Each stage has one job and its own file; this file holds what they share.
  *
  * Stages are plain objects chained by `out`, not RxJS subscribers: a batch
  * crosses a stage with one method call, an idle connection holds one small

@@ -1,8 +1,8 @@
 /**
  * The session layer: wires one connection per subscription — its
  * {@link Connection}, its transport and the pipeline's stages (handshake →
- * frame → inflate → keepalive → heartbeat → unresponsive → closeHandshake →
- * connectTimeout → {@link SessionSink}) — and validates and resolves the
+ * frame → inflate → keepalive → heartbeat → unresponsive → connectTimeout →
+ * {@link SessionSink}, which bounds the close handshake too) — and validates and resolves the
  * options (options.ts, browser-options.ts); the browser's equivalent over the
  * native WebSocket is native-session.ts; single-live.ts holds the "one live
  * connection per WebSocket object" rule.
@@ -20,7 +20,7 @@ import type { RequestOptions } from '../core/handshake.js';
 import { parseWebSocketUrl, redactUrl, type WebSocketTarget } from '../core/url.js';
 import { markAppClose } from '../events/app-close.js';
 import { events, type ConnectFail, type Disconnected, type WebSocketEvent } from '../events/events.js';
-import { closeHandshake } from '../pipeline/close-handshake.js';
+import { CloseHandshake } from '../pipeline/close-handshake.js';
 import { connectTimeout } from '../pipeline/connect-timeout.js';
 import { frame } from '../pipeline/frame.js';
 import { handshake, type HandshakeStage, type Redirector } from '../pipeline/handshake.js';
@@ -64,6 +64,8 @@ const NO_HOOKS: SessionHooks = Object.freeze({});
 class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, Unsubscribable {
   /** The WebSocket object's hooks (`onOpen`; `onRelease`, once). */
   private readonly hooks: SessionHooks;
+  /** The close handshake's timer, from the first batch after the close started (see close-handshake.ts). */
+  private closing: CloseHandshake | null = null;
 
   /** False once the subscriber unsubscribed (the connection may still be closing in the background). */
   private get attached(): boolean {
@@ -97,6 +99,8 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
   }
 
   override next(batch: Signals): void {
+    // O(1) per batch: the connection flags the close; `@close-sent` batches wake this up.
+    if (this.conn.closeStarted) (this.closing ??= new CloseHandshake(this.conn, this)).passed();
     for (let i = 0; i < batch.length; i++) {
       const signal = batch[i]!;
       switch (signal.name) {
@@ -128,6 +132,10 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
 
   override complete(): void {
     this.finish(this.ending());
+  }
+
+  protected override stop(): void {
+    this.closing?.stop();
   }
 
   /** Ends the session from outside the pipeline (an internal error): see {@link Connection.internalError}. */
@@ -276,7 +284,6 @@ function openSession(
     keepalive(conn),
     heartbeat(conn, wsOptions.heartbeat),
     unresponsive(conn, options.pingTimeout),
-    closeHandshake(conn),
     connectTimeout(conn, options.connectTimeout),
   ]) as HandshakeStage;
   // Out-of-band batches (close sent, forced end) enter at the head too, in order with the transport's events.
