@@ -38,13 +38,16 @@ export interface FrameEncoding {
   readonly codec: TextCodec;
 }
 
-/** Writes masked frames to a sink. */
-export class FrameWriter {
+/**
+ * Writes masked frames to a sink. The client protocol is one (it writes its frames with these methods after its
+ * own state checks): one object per connection instead of two.
+ */
+export class FrameWriter<Encoding extends FrameEncoding = FrameEncoding> {
   /** @param encoding - kept as it is (connections with the same platform share one) */
   constructor(
     /** Receives every frame, in order. */
     readonly output: ByteSink,
-    private readonly encoding: FrameEncoding,
+    protected readonly encoding: Encoding,
   ) {}
 
   /** A text frame, encoded straight into the frame buffer and masked in place (one copy). */

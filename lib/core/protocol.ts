@@ -78,13 +78,10 @@ const enum Bit {
 }
 
 /** The client side of an established WebSocket connection. */
-export class ClientProtocol implements FrameHandler {
+export class ClientProtocol extends FrameWriter<ProtocolSettings> implements FrameHandler {
   private readonly parser: FrameParser;
   /** Created at the first data frame: a connection that only exchanges pings holds none (88 bytes). */
   private assemblerInstance: MessageAssembler | null = null;
-  private readonly writer: FrameWriter;
-  /** The limits and platform functions, shared with the parser, assembler and writer (and between protocols, see {@link settingsFor}). */
-  private readonly settings: ProtocolSettings;
   /** {@link Bit} flags: the five booleans below share one field. */
   private bits = 0;
   /**
@@ -106,8 +103,9 @@ export class ClientProtocol implements FrameHandler {
     private readonly handler: ProtocolHandler,
     options: ClientProtocolOptions,
   ) {
-    const settings = (this.settings = settingsFor(options));
-    this.writer = new FrameWriter(options.output, settings);
+    // The limits and platform functions (`encoding`), shared with the parser and assembler (and between protocols, see settingsFor).
+    const settings = settingsFor(options);
+    super(options.output, settings);
     if (options.autoPong ?? true) this.bits = Bit.AUTO_PONG;
     this.parser = new FrameParser(this, settings);
     this.parser.allowRsv1 = options.compression;
@@ -117,7 +115,7 @@ export class ClientProtocol implements FrameHandler {
   private get assembler(): MessageAssembler {
     let assembler = this.assemblerInstance;
     if (assembler === null) {
-      assembler = this.assemblerInstance = new MessageAssembler(this.settings);
+      assembler = this.assemblerInstance = new MessageAssembler(this.encoding);
       assembler.transient = this.transient;
     }
     return assembler;
@@ -289,13 +287,13 @@ export class ClientProtocol implements FrameHandler {
     const assembler = this.assembler;
     // RFC 6455 §5.5.1: after sending a Close frame the endpoint may still receive data; we keep delivering it.
     if (assembler.compressed) this.handler.onCompressed(assembler.opcode, borrowed ? this.copy(data) : data);
-    else if (assembler.opcode === Opcode.TEXT) this.handler.onText(decodeText(this.settings.codec, data));
+    else if (assembler.opcode === Opcode.TEXT) this.handler.onText(decodeText(this.encoding.codec, data));
     else this.handler.onBinary(borrowed ? this.copy(data) : data);
   }
 
   /** `bytes` in memory of their own. */
   private copy(bytes: Uint8Array): Uint8Array {
-    const copy = this.settings.alloc(bytes.length);
+    const copy = this.encoding.alloc(bytes.length);
     copy.set(bytes);
     return copy;
   }
@@ -314,7 +312,7 @@ export class ClientProtocol implements FrameHandler {
     // (unless it already received a Close frame). Our own close does not change that: pongs are control
     // frames, which §5.5.1 still allows after it. The parser stops at the peer's close.
     // While the sink needs to drain, only the latest ping is answered, once it drained (§5.5.3, see AutoPong).
-    if (this.autoPong && !this.failed) (this.pongsInstance ??= new AutoPong(this.writer)).answer(data);
+    if (this.autoPong && !this.failed) (this.pongsInstance ??= new AutoPong(this)).answer(data);
     this.handler.onPing(data);
   }
 
@@ -351,7 +349,7 @@ export class ClientProtocol implements FrameHandler {
     if (!this.closeReceived || this.closeSent || this.failed) return;
     this.bits |= Bit.CLOSE_SENT;
     const code = this.closeCode ?? Status.NO_STATUS;
-    this.writer.writeFrame(Opcode.CLOSE, code === Status.NO_STATUS ? EMPTY : buildClosePayload(code, ''));
+    this.writeFrame(Opcode.CLOSE, code === Status.NO_STATUS ? EMPTY : buildClosePayload(code, ''));
   }
 
   // -- sending --------------------------------------------------------------
@@ -369,13 +367,13 @@ export class ClientProtocol implements FrameHandler {
   /** Sends a text message as one frame, encoded straight into the frame buffer and masked in place (one copy). */
   sendText(text: string): void {
     this.checkCanSendData();
-    this.writer.writeText(text);
+    this.writeText(text);
   }
 
   /** Sends a binary message as one frame. The caller's buffer is never modified. */
   sendBinary(data: Uint8Array): void {
     this.checkCanSendData();
-    this.writer.writeFrame(Opcode.BINARY, data);
+    this.writeFrame(Opcode.BINARY, data);
   }
 
   /**
@@ -384,7 +382,7 @@ export class ClientProtocol implements FrameHandler {
    * takes that place in the order, ahead of any close frame written since.
    */
   encodeDataFrame(opcode: number, payload: Uint8Array, rsv1: boolean): Uint8Array {
-    return this.writer.encode(opcode, payload, rsv1, true);
+    return this.encode(opcode, payload, rsv1, true);
   }
 
   /**
@@ -396,19 +394,19 @@ export class ClientProtocol implements FrameHandler {
    */
   encodeFragment(opcode: number, payload: Uint8Array, first: boolean, fin: boolean): Uint8Array {
     this.checkCanSendData();
-    return this.writer.encode(first ? opcode : Opcode.CONTINUATION, payload, false, fin);
+    return this.encode(first ? opcode : Opcode.CONTINUATION, payload, false, fin);
   }
 
   /** Sends a ping (payload ≤ 125 bytes, checked by the caller). */
   sendPing(data: Uint8Array = EMPTY): void {
     this.checkCanSendData();
-    this.writer.writeFrame(Opcode.PING, data);
+    this.writeFrame(Opcode.PING, data);
   }
 
   /** Sends a pong (payload ≤ 125 bytes, checked by the caller). */
   sendPong(data: Uint8Array = EMPTY): void {
     this.checkCanSendData();
-    this.writer.writeFrame(Opcode.PONG, data);
+    this.writeFrame(Opcode.PONG, data);
   }
 
   /**
@@ -423,12 +421,12 @@ export class ClientProtocol implements FrameHandler {
       this.closeReason = reason;
     }
     this.bits |= Bit.CLOSE_SENT;
-    this.writer.writeFrame(Opcode.CLOSE, payload);
+    this.writeFrame(Opcode.CLOSE, payload);
   }
 
   private writeClose(code: number, reason: string): void {
     this.bits |= Bit.CLOSE_SENT;
-    this.writer.writeFrame(Opcode.CLOSE, buildClosePayload(code, reason));
+    this.writeFrame(Opcode.CLOSE, buildClosePayload(code, reason));
   }
 }
 
