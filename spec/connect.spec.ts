@@ -2,7 +2,7 @@
  * connect$ lifecycles (SPEC "Lifecycles"), driven in virtual time through
  * lomond/testing's scripted server.
  */
-import { filter, takeWhile, tap, type Observable } from 'rxjs';
+import { filter, takeWhile, tap, type Observable, type SchedulerAction } from 'rxjs';
 import { connect$ } from '../lib/connect.js';
 import type { WebSocketEvent } from '../lib/events/events.js';
 import { Opcode } from '../lib/core/opcode.js';
@@ -84,6 +84,26 @@ describe('connect$ lifecycles in virtual time', () => {
     });
     const pings = server.current.frames.filter((f) => f.opcode === Opcode.PING).map((f) => f.time);
     expect(pings).toEqual([0]);
+  });
+
+  it.each([
+    ['one timer for both', 1000, 3000],
+    ['a timer each', 3000, 2000],
+  ])('leaves no timer behind when the session ends (%s)', (_, poll, pingRate) => {
+    const scheduler = newScheduler();
+    scheduler.run(({ expectObservable, flush }) => {
+      const { events$ } = setup(scheduler, {}, { pingRate, poll });
+      expectObservable(names(events$.pipe(filter((e) => e.name !== 'pong'))), '^ 4500ms !').toBe('(abrp) ' + (poll === 1000 ? '994ms p 999ms p 999ms p 999ms p' : '2994ms p'), NAMES);
+      // Unsubscribed at 4500 ms: the close handshake runs with the scripted server; at 20 s nothing else is scheduled
+      // (a timer left behind would also keep the flush going for ever: the check ends it with the count).
+      let left = -1;
+      scheduler.schedule(function (this: SchedulerAction<unknown>) {
+        left = scheduler.actions.filter((action) => !action.closed && action !== this).length;
+        if (left > 0) throw new Error(`${left} actions still scheduled`);
+      }, 20000);
+      flush();
+      expect(left).toBe(0);
+    });
   });
 
   it('reports the server answers to pings as pong events', () => {

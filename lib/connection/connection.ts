@@ -13,7 +13,7 @@
  * May import: compression/, transports/ (types), scheduling/, events/,
  * core/; never pipeline/, session/ or above.
  */
-import { Observable } from 'rxjs';
+import { Observable, type Unsubscribable } from 'rxjs';
 import { ClientProtocol, type ProtocolHandler } from '../core/protocol.js';
 import type { DeflateParams } from '../core/deflate-params.js';
 import { WebSocketClosedError, WebSocketClosingError, WebSocketError, WebSocketUnavailableError } from '../core/errors.js';
@@ -123,6 +123,8 @@ export class Connection implements ConnectionLimits, OutboxOwner, PingState {
   private bits = 0;
   /** Where the session ends from outside the pipeline; set by the session. */
   end: SessionEnd | null = null;
+  /** The polls and pings of the open connection (pipeline/keepalive.ts): stopped when it is disposed. */
+  keepalive: Unsubscribable | null = null;
 
   /** @param limits - kept as it is (connections with the same limits may share one object, see {@link sharedLimits}) */
   constructor(
@@ -211,6 +213,7 @@ export class Connection implements ConnectionLimits, OutboxOwner, PingState {
    * and whoever waits in `drain$()` learns that the bytes will never leave.
    */
   dispose(): void {
+    this.keepalive?.unsubscribe();
     this.compression?.close();
     this.outbox?.clear();
     this.drainWaiters?.end();

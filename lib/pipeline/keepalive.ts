@@ -9,26 +9,89 @@
  * output:  --(rP)----P----P----P----P----|  (poll 5)
  * ```
  */
-import type { Unsubscribable } from 'rxjs';
 import { events, type Ready } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
 import { nextPingPayload } from '../connection/ping-tracker.js';
 import type { Signals } from '../connection/signals.js';
-import { every } from '../scheduling/periodic-timers.js';
+import { PeriodicTask, repeat } from '../scheduling/periodic-timers.js';
 import { Stage, type Downstream, type StageFactory } from './stage.js';
 
-const poll = (self: KeepaliveStage): void => self.guard(self.poll);
-const ping = (self: KeepaliveStage): void => self.guard(self.ping);
-const tick = (self: KeepaliveStage): void => self.guard(self.tick);
-
-class KeepaliveStage extends Stage {
-  /** The poll timer, or the one timer of both when one period divides the other (see {@link startTimers}). */
-  private timer: Unsubscribable | null = null;
-  /** The ping timer, when it could not share the poll timer. */
-  private pingTimer: Unsubscribable | null = null;
-  /** With one timer for both: its ticks since the longer period was last up. */
+/**
+ * An open connection's polls and pings: one timer node (a {@link PeriodicTask}) that emits `poll` into the
+ * pipeline where the stage stood and pings through the connection. When one period is a multiple of the other
+ * (the defaults, 5 s and 30 s) one task of the shorter period does both, polling or pinging on the ticks where
+ * the longer one is up too, as two timers would (poll first when both are due); otherwise the poll task has a
+ * ping task of its own. The connection stops it when the session ends.
+ */
+class Keepalive extends PeriodicTask {
+  /** Ticks since the longer period was last up (one task for both). */
   private ticks = 0;
+  /** The ping task, when the periods could not share one. */
+  private pinger: Keepalive | null = null;
 
+  constructor(
+    private readonly out: Downstream<Signals>,
+    private readonly conn: Connection,
+  ) {
+    super();
+  }
+
+  /** Starts the tasks, from now. */
+  start(): void {
+    const { scheduler, poll, pingRate } = this.conn.options;
+    const shorter = pingRate > 0 ? Math.min(poll, pingRate) : poll;
+    if (poll % shorter === 0 && pingRate % shorter === 0) {
+      repeat(scheduler, shorter, this);
+      return;
+    }
+    repeat(scheduler, poll, this);
+    repeat(scheduler, pingRate, (this.pinger = new Keepalive(this.out, this.conn)));
+  }
+
+  fire(): void {
+    const conn = this.conn;
+    try {
+      const { poll, pingRate } = conn.options;
+      const period = this.period;
+      if (poll % period !== 0 || pingRate % period !== 0) {
+        // Two tasks: this one polls or pings.
+        if (period === poll) this.poll();
+        else this.ping();
+        return;
+      }
+      if (pingRate <= 0) {
+        this.poll();
+        return;
+      }
+      const pollIsShorter = poll <= pingRate;
+      const longerUp = ++this.ticks === (pollIsShorter ? pingRate / poll : poll / pingRate);
+      if (longerUp) this.ticks = 0;
+      if (pollIsShorter || longerUp) this.poll();
+      if (!pollIsShorter || longerUp) this.ping();
+    } catch (error) {
+      // An unexpected exception ends this connection, not the shared timer list.
+      conn.internalError(error);
+    }
+  }
+
+  private poll(): void {
+    this.out.next([events.poll(this.conn.now())]);
+  }
+
+  /** Sends a keepalive ping, while the connection is open (not once a poll's subscriber closed it). */
+  ping(): void {
+    const conn = this.conn;
+    if (conn.isActive) conn.sendPing(nextPingPayload(conn));
+  }
+
+  override unsubscribe(): void {
+    super.unsubscribe();
+    this.pinger?.unsubscribe();
+  }
+}
+
+/** Waits for `ready`: then pings, adds the first `poll` after it, starts the {@link Keepalive} and leaves the chain. */
+class KeepaliveStage extends Stage {
   constructor(
     out: Downstream<Signals>,
     private readonly conn: Connection,
@@ -36,88 +99,26 @@ class KeepaliveStage extends Stage {
     super(out);
   }
 
-  /** The connection's `poll` setting (ms). */
-  get pollPeriod(): number {
-    return this.conn.options.poll;
-  }
-
-  /** The connection's `pingRate` setting (ms; 0: no pings). */
-  get pingRate(): number {
-    return this.conn.options.pingRate;
-  }
-
   override next(batch: Signals): void {
-    const at = this.timer === null ? batch.findIndex((signal) => signal.name === 'ready') : -1;
+    const at = batch.findIndex((signal) => signal.name === 'ready');
+    const out = this.out;
     if (at < 0) {
-      this.out.next(batch);
+      out.next(batch);
       return;
     }
-    const out = batch.slice();
-    // Stamped as `ready` is: the events after it in the batch were stamped no later (receivedTime never goes back).
-    out.splice(at + 1, 0, events.poll((batch[at] as Ready).receivedTime));
-    if (this.pingRate > 0) this.ping();
-    this.startTimers();
-    this.out.next(out);
-  }
-
-  /**
-   * One timer node per connection where it can (a node is 72 bytes, ~10 % of an idle connection's own
-   * objects): when one period is a multiple of the other (the defaults, 5 s and 30 s), a timer of the shorter
-   * period polls or pings on the ticks where the other falls due, as two timers would (poll first when both
-   * do); otherwise two timers.
-   */
-  private startTimers(): void {
-    const scheduler = this.conn.options.scheduler;
-    const pollPeriod = this.pollPeriod;
-    const pingRate = this.pingRate;
-    if (pingRate <= 0) {
-      this.timer = every(scheduler, pollPeriod, poll, this);
-      return;
-    }
-    const shorter = Math.min(pollPeriod, pingRate);
-    if (pollPeriod % shorter === 0 && pingRate % shorter === 0) {
-      this.timer = every(scheduler, shorter, tick, this);
-      return;
-    }
-    this.timer = every(scheduler, pollPeriod, poll, this);
-    this.pingTimer = every(scheduler, pingRate, ping, this);
-  }
-
-  /** The shared timer fired: polls and pings when their periods are up. */
-  tick(): void {
-    const pollPeriod = this.pollPeriod;
-    const pingRate = this.pingRate;
-    const pollIsShorter = pollPeriod <= pingRate;
-    const longerUp = ++this.ticks === (pollIsShorter ? pingRate / pollPeriod : pollPeriod / pingRate);
-    if (longerUp) this.ticks = 0;
-    if (pollIsShorter || longerUp) this.poll();
-    if ((!pollIsShorter || longerUp) && !this.ended) this.ping();
-  }
-
-  /** Runs a timer's work; an unexpected exception ends this connection, not the shared timer list. */
-  guard(work: (this: KeepaliveStage) => void): void {
-    try {
-      work.call(this);
-    } catch (error) {
-      this.conn.internalError(error);
-    }
-  }
-
-  poll(): void {
-    this.out.next([events.poll(this.conn.now())]);
-  }
-
-  ping(): void {
     const conn = this.conn;
-    if (conn.isActive) conn.sendPing(nextPingPayload(conn));
-  }
-
-  protected override stop(): void {
-    this.timer?.unsubscribe();
-    this.pingTimer?.unsubscribe();
+    const keepalive = new Keepalive(out, conn);
+    const withPoll = batch.slice();
+    // Stamped as `ready` is: the events after it in the batch were stamped no later (receivedTime never goes back).
+    withPoll.splice(at + 1, 0, events.poll((batch[at] as Ready).receivedTime));
+    if (conn.options.pingRate > 0) keepalive.ping();
+    keepalive.start();
+    conn.keepalive = keepalive;
+    // Nothing more to look for: later batches skip this stage, and the connection stops the task at the end.
+    this.leave(conn.input);
+    out.next(withPoll);
   }
 }
-
 /**
  * Stage: adds `poll` events and sends pings, starting at `ready`.
  *

@@ -36,20 +36,54 @@ const MAX_GRANULARITY = 100;
 /** …and at most this fraction of the shortest period of the clock's timers. */
 const PERIOD_SHARE = 32;
 
-/** One repeating timer: calls `fire(target)` every `period` ms of its list until unsubscribed. */
-class PeriodicTimer implements Unsubscribable {
-  prev: PeriodicTimer | null = null;
-  next: PeriodicTimer | null = null;
+/**
+ * One repeating task, and its place in the list of its period (an intrusive list, as Node's own timers are: the
+ * timed object is the node, so a connection's keepalive costs one object, not a node and a target). Subclasses
+ * implement {@link fire}; {@link repeat} starts it, `unsubscribe` stops it. The list fields are the timer list's.
+ */
+export abstract class PeriodicTask implements Unsubscribable {
+  /** @internal the timer list's links and due time (ms from the clock's origin) */
+  prev: PeriodicTask | null = null;
+  /** @internal */
+  next: PeriodicTask | null = null;
+  /** @internal */
+  due = 0;
+  /** The list of the task's period while it repeats, else null. */
+  protected list: TimerList | null = null;
 
-  constructor(
-    private readonly list: TimerList,
-    public due: number,
-    readonly fire: (target: unknown) => void,
-    readonly target: unknown,
-  ) {}
+  /** Called every period while the task repeats. */
+  abstract fire(): void;
 
+  /** The task's period (ms), while it repeats; 0 otherwise. */
+  protected get period(): number {
+    return this.list?.period ?? 0;
+  }
+
+  /** @internal called by the list that takes the task */
+  attach(list: TimerList): void {
+    this.list = list;
+  }
+
+  /** Stops the task (it may be started again with {@link repeat}). */
   unsubscribe(): void {
-    this.list.remove(this);
+    const list = this.list;
+    if (list === null) return;
+    this.list = null;
+    list.remove(this);
+  }
+}
+
+/** A task that calls `fire(target)`: what {@link every} makes. */
+class PeriodicTimer extends PeriodicTask {
+  constructor(
+    private readonly call: (target: unknown) => void,
+    private readonly target: unknown,
+  ) {
+    super();
+  }
+
+  fire(): void {
+    this.call(this.target);
   }
 }
 
@@ -63,8 +97,8 @@ function runClock(this: SchedulerAction<Clock>, clock?: Clock): void {
 
 /** The timers of one clock and period, first due first (a new timer is due last: insertion is from the tail). */
 class TimerList {
-  head: PeriodicTimer | null = null;
-  private tail: PeriodicTimer | null = null;
+  head: PeriodicTask | null = null;
+  private tail: PeriodicTask | null = null;
   /** The clock granularity this list allows (ms; 0 for exact due times). */
   readonly granularity: number;
 
@@ -75,21 +109,22 @@ class TimerList {
     this.granularity = clock.coalesce ? Math.max(1, Math.min(MAX_GRANULARITY, Math.floor(period / PERIOD_SHARE))) : 0;
   }
 
-  add<T>(fire: (target: T) => void, target: T): PeriodicTimer {
-    const timer = new PeriodicTimer(this, this.clock.now() + this.period, fire as (target: unknown) => void, target);
-    this.insert(timer);
-    this.clock.added(this, timer);
-    return timer;
+  add(task: PeriodicTask): void {
+    task.unsubscribe();
+    task.attach(this);
+    task.due = this.clock.now() + this.period;
+    this.insert(task);
+    this.clock.added(this, task);
   }
 
-  remove(timer: PeriodicTimer): void {
+  remove(timer: PeriodicTask): void {
     if (timer.prev === null && this.head !== timer) return; // not in the list (already removed)
     this.unlink(timer);
     this.clock.removed();
   }
 
   /** Moves a timer that fired to its next due time: from its own due time (exact in virtual time); after a stall, from now (no burst of catch-up ticks). */
-  reschedule(timer: PeriodicTimer, now: number): void {
+  reschedule(timer: PeriodicTask, now: number): void {
     this.unlink(timer);
     const due = timer.due + this.period;
     timer.due = due > now ? due : now + this.period;
@@ -97,7 +132,7 @@ class TimerList {
   }
 
   /** Inserts in due order, after timers due at the same time. */
-  private insert(timer: PeriodicTimer): void {
+  private insert(timer: PeriodicTask): void {
     let before = this.tail;
     while (before !== null && before.due > timer.due) before = before.prev;
     timer.prev = before;
@@ -108,7 +143,7 @@ class TimerList {
     else this.head = timer;
   }
 
-  private unlink(timer: PeriodicTimer): void {
+  private unlink(timer: PeriodicTask): void {
     if (timer.prev !== null) timer.prev.next = timer.next;
     else this.head = timer.next;
     if (timer.next !== null) timer.next.prev = timer.prev;
@@ -165,7 +200,7 @@ class Clock {
     return list;
   }
 
-  added(list: TimerList, timer: PeriodicTimer): void {
+  added(list: TimerList, timer: PeriodicTask): void {
     this.count++;
     if (this.running) return;
     // A new timer is due last in its list; the clock only needs to wake earlier for a list's first timer.
@@ -205,9 +240,9 @@ class Clock {
         const timer = first.head!;
         first.reschedule(timer, now);
         try {
-          timer.fire(timer.target);
+          timer.fire();
         } catch (error) {
-          first.remove(timer);
+          timer.unsubscribe();
           failure ??= { error };
         }
       }
@@ -258,7 +293,25 @@ const clocks = new WeakMap<SchedulerLike, Clock>();
  * ```
  */
 export function every<T>(scheduler: SchedulerLike, period: number, fire: (target: T) => void, target: T): Unsubscribable {
+  const timer = new PeriodicTimer(fire as (target: unknown) => void, target);
+  repeat(scheduler, period, timer);
+  return timer;
+}
+
+/**
+ * Starts `task`: its `fire()` is called every `period` ms on `scheduler`, from now, until `task.unsubscribe()`
+ * (a task that repeats already is moved to the new period). As {@link every}, without an object of its own.
+ *
+ * @example
+ * ```ts
+ * class Beat extends PeriodicTask { fire(): void { console.log('beat'); } }
+ * const beat = new Beat();
+ * repeat(asyncScheduler, 1000, beat);
+ * beat.unsubscribe();
+ * ```
+ */
+export function repeat(scheduler: SchedulerLike, period: number, task: PeriodicTask): void {
   let clock = clocks.get(scheduler);
   if (clock === undefined) clocks.set(scheduler, (clock = new Clock(scheduler)));
-  return clock.list(period).add(fire, target);
+  clock.list(period).add(task);
 }

@@ -150,10 +150,13 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
     const conn = this.conn;
     conn.phase = 'ended';
     try {
-      // From the head: every stage, this one last but the transport's (see Stage.tearDown).
-      if (conn.input !== null) conn.input.tearDown();
-      else this.tearDown();
-      conn.dispose();
+      try {
+        // From the head: every stage, this one last but the transport's (see Stage.tearDown).
+        if (conn.input !== null) conn.input.tearDown();
+        else this.tearDown();
+      } finally {
+        conn.dispose();
+      }
     } catch {
       // A teardown that fails (a zlib stream that cannot be destroyed…) must not keep the last event back.
     }

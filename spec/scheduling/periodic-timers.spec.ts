@@ -1,6 +1,6 @@
 import { config, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { every } from '../../lib/scheduling/periodic-timers.js';
+import { PeriodicTask, every, repeat } from '../../lib/scheduling/periodic-timers.js';
 
 const newScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
@@ -113,6 +113,34 @@ describe('every (shared periodic timers)', () => {
       timer.unsubscribe(); // twice is harmless
       expect(scheduler.actions.filter((action) => !action.closed)).toHaveLength(0);
     });
+  });
+
+  it('repeats a task object of its own (repeat): in due order with the others, moved by a second repeat, stopped by unsubscribe', () => {
+    const scheduler = newScheduler();
+    const log: string[] = [];
+    class Beat extends PeriodicTask {
+      constructor(private readonly name: string) {
+        super();
+      }
+      fire(): void {
+        log.push(`${scheduler.now()} ${this.name}`);
+      }
+    }
+    scheduler.run(({ flush }) => {
+      const beat = new Beat('beat');
+      repeat(scheduler, 10, beat);
+      const other = every(scheduler, 10, (name: string) => void log.push(`${scheduler.now()} ${name}`), 'other');
+      // At 25 the task moves to a period of 4 from then (29, 33); stopped at 35, the other timer too.
+      scheduler.schedule(() => repeat(scheduler, 4, beat), 25);
+      scheduler.schedule(() => {
+        beat.unsubscribe();
+        beat.unsubscribe(); // twice is harmless
+        other.unsubscribe();
+      }, 35);
+      flush();
+      expect(scheduler.actions.filter((action) => !action.closed)).toHaveLength(0);
+    });
+    expect(log).toEqual(['10 beat', '10 other', '20 beat', '20 other', '29 beat', '30 other', '33 beat']);
   });
 
   it('after a stall, ticks once and continues from now instead of catching up', () => {
