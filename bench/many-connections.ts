@@ -5,7 +5,8 @@
  *   (lomond: pingRate 30 s, poll 5 s; ws and the others: none), opened
  *   evenly over `spreadMs` (the runner passes the poll period). Heap and RSS
  *   per connection (after two full GCs, against the same process before it
- *   opened them); then the process's CPU over a window (% of one core), then
+ *   opened them, after a warm-up round of as many connections opened and
+ *   closed); then the process's CPU over a window (% of one core), then
  *   timer wake-ups and callbacks per second over another window (bench/wakeups.ts),
  *   and the pings per second the server received meanwhile (its /stats page).
  * - fan-in: `n` connections, the server sending each `rate` text messages of
@@ -96,9 +97,11 @@ export async function idleRow(contender: Contender, base: string, n: number, spr
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('the idle row needs --expose-gc');
   const url = `${base}/idle`;
-  // Warm up the code paths with a few connections first.
-  for (const close of await openMany(contender, url, 5, null)) close();
-  await sleep(200);
+  // Warm up: as many connections as the row opens, opened and closed first, so that V8 has compiled the code they
+  // run before the count starts (that code is the process's, not the connections': with 5 warm-up connections it
+  // was ~0.4 KiB of lomond's 3.5 KiB per connection and ~0.3 of ws's 3.2, at 1000 connections).
+  for (const close of await openMany(contender, url, n, null)) close();
+  await sleep(1000);
   gc();
   gc();
   const before = process.memoryUsage();
