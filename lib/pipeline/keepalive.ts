@@ -16,9 +16,15 @@ import type { Signals } from '../connection/signals.js';
 import { PeriodicTask, repeat } from '../scheduling/periodic-timers.js';
 import { Stage, type Downstream, type StageFactory } from './stage.js';
 
+/** Where a keepalive's polls enter the pipeline: the stage that stood before the keepalive stage. */
+interface PollTarget {
+  forward(batch: Signals): void;
+}
+
 /**
  * An open connection's polls and pings: one timer node (a {@link PeriodicTask}) that emits `poll` into the
- * pipeline where the stage stood and pings through the connection. When one period is a multiple of the other
+ * pipeline where the stage stood (through the stage before it, so that stages after it that leave the chain
+ * later are skipped, and freed) and pings through the connection. When one period is a multiple of the other
  * (the defaults, 5 s and 30 s) one task of the shorter period does both, polling or pinging on the ticks where
  * the longer one is up too, as two timers would (poll first when both are due); otherwise the poll task has a
  * ping task of its own. The connection stops it when the session ends.
@@ -30,7 +36,7 @@ class Keepalive extends PeriodicTask {
   private pinger: Keepalive | null = null;
 
   constructor(
-    private readonly out: Downstream<Signals>,
+    private readonly target: PollTarget,
     private readonly conn: Connection,
   ) {
     super();
@@ -45,7 +51,7 @@ class Keepalive extends PeriodicTask {
       return;
     }
     repeat(scheduler, poll, this);
-    repeat(scheduler, pingRate, (this.pinger = new Keepalive(this.out, this.conn)));
+    repeat(scheduler, pingRate, (this.pinger = new Keepalive(this.target, this.conn)));
   }
 
   fire(): void {
@@ -75,7 +81,7 @@ class Keepalive extends PeriodicTask {
   }
 
   private poll(): void {
-    this.out.next([events.poll(this.conn.now())]);
+    this.target.forward([events.poll(this.conn.now())]);
   }
 
   /** Sends a keepalive ping, while the connection is open (not once a poll's subscriber closed it). */
@@ -107,15 +113,15 @@ class KeepaliveStage extends Stage {
       return;
     }
     const conn = this.conn;
-    const keepalive = new Keepalive(out, conn);
+    // Nothing more to look for: later batches skip this stage, and the connection stops the task at the end.
+    const before = this.leave(conn.input);
+    const keepalive = new Keepalive(before ?? this, conn);
     const withPoll = batch.slice();
     // Stamped as `ready` is: the events after it in the batch were stamped no later (receivedTime never goes back).
     withPoll.splice(at + 1, 0, events.poll((batch[at] as Ready).receivedTime));
     if (conn.options.pingRate > 0) keepalive.ping();
     keepalive.start();
     conn.keepalive = keepalive;
-    // Nothing more to look for: later batches skip this stage, and the connection stops the task at the end.
-    this.leave(conn.input);
     out.next(withPoll);
   }
 }

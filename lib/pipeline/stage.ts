@@ -87,21 +87,33 @@ export abstract class Stage<In = Signals, Out = Signals> implements Downstream<I
   }
 
   /**
+   * Hands `batch` to whatever follows this stage now, skipping its own work: for a task that a stage after
+   * this one left behind when it left the chain (see keepalive.ts), so that it feeds the chain where that stage
+   * stood even after later stages left too.
+   */
+  forward(batch: Out): void {
+    this.out.next(batch);
+  }
+
+  /**
    * Leaves the chain that starts at `head` for good: the stage before now feeds the one after (one hop
    * less per batch). For a stage whose work is over, e.g. a timer that can no longer fire. It is stopped now;
-   * teardown from the head no longer reaches it.
+   * teardown from the head no longer reaches it, and nothing in the chain refers to it any more.
+   *
+   * @returns the stage before, which now feeds the one after (null when this stage is not in the chain after `head`)
    */
-  protected leave(head: unknown): void {
+  protected leave(head: unknown): Stage<unknown, Out> | null {
     let prev = head;
     while (prev instanceof Stage && prev !== this) {
       const next: unknown = (prev as AnyStage).out;
       if (next === this) {
         (prev as AnyStage).out = this.out;
         this.stop();
-        return;
+        return prev as Stage<unknown, Out>;
       }
       prev = next;
     }
+    return null;
   }
 }
 
