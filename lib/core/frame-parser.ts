@@ -98,14 +98,15 @@ export class FrameParser {
   /** Header bytes that arrived in an earlier chunk (at most 8: servers never send a mask key); allocated the first time a header is split, not per connection. */
   private stashBytes: Uint8Array | null = null;
   private stashed = 0;
-  /** First header byte of the frame being read. */
-  private b0 = 0;
-  /** Size of the extended length field being read (2 or 8). */
-  private lengthSize = 0;
+  /**
+   * The frame being read whose header or control payload spans chunks: its first header byte (FIN, RSV,
+   * opcode) in the low 8 bits and, in LENGTH, the size of the extended length field (2 or 8) above them (one
+   * field for what would be three: each is 8 bytes per connection).
+   */
+  private frame = 0;
   /** Payload bytes of the current frame still to come (DATA, CONTROL). */
   private remaining = 0;
-  /** Opcode and buffer of a control payload that spans chunks. */
-  private controlOpcode = 0;
+  /** The buffer of a control payload that spans chunks. */
   private control: Uint8Array = EMPTY;
 
   /** Creates a parser that reports to `handler`. */
@@ -177,15 +178,14 @@ export class FrameParser {
     // The two bytes are checked together, so the error never depends on where chunks split.
     const length = checkInfo(b0, b1, this.allowRsv1);
     if (length < 126) return this.startPayload(b0, length, chunk, offset);
-    this.b0 = b0;
-    this.lengthSize = length === 126 ? 2 : 8;
+    this.frame = b0 | ((length === 126 ? 2 : 8) << 8);
     this.state = State.LENGTH;
     return offset;
   }
 
   /** LENGTH: reads the 16- or 64-bit payload length; returns the new offset. */
   private readLength(chunk: Uint8Array, offset: number): number {
-    const size = this.lengthSize;
+    const size = this.frame >> 8;
     let bytes = chunk;
     let at = offset;
     if (this.stashed === 0 && chunk.length - offset >= size) {
@@ -199,7 +199,7 @@ export class FrameParser {
     }
     const length = size === 2 ? (bytes[at]! << 8) | bytes[at + 1]! : readLength64(bytes, at, this.options.maxPayload);
     this.state = State.INFO;
-    return this.startPayload(this.b0, length, chunk, offset);
+    return this.startPayload(this.frame & 0xff, length, chunk, offset);
   }
 
   /** The header is complete (the state is INFO again): checks the length, then emits what this chunk holds of the frame. */
@@ -211,7 +211,7 @@ export class FrameParser {
     if (isControl(opcode)) {
       if (end <= chunk.length) return this.emitControl(opcode, length === 0 ? EMPTY : chunk.subarray(offset, end), chunk, end);
       // Spans chunks: gather it (at most 125 bytes, checked in checkInfo).
-      this.controlOpcode = opcode;
+      this.frame = b0;
       this.control = (this.options.alloc ?? defaultAlloc)(length);
       this.remaining = length;
       this.state = State.CONTROL;
@@ -248,7 +248,7 @@ export class FrameParser {
     this.remaining -= take;
     if (this.remaining > 0) return offset + take;
     this.control = EMPTY;
-    return this.emitControl(this.controlOpcode, control, chunk, offset + take);
+    return this.emitControl(this.frame & 0x0f, control, chunk, offset + take);
   }
 
   /** Emits a control frame and returns the offset to read on at: the chunk's end after a Close frame, which ends `push`'s loop. */
