@@ -77,6 +77,12 @@ const enum Bit {
   FAILED = 16,
 }
 
+/** A close frame's code and reason. */
+interface CloseRecord {
+  readonly code: number;
+  readonly reason: string;
+}
+
 /** The client side of an established WebSocket connection. */
 export class ClientProtocol extends FrameWriter<ProtocolSettings> implements FrameHandler {
   private readonly parser: FrameParser;
@@ -95,9 +101,18 @@ export class ClientProtocol extends FrameWriter<ProtocolSettings> implements Fra
   private failCloseCode: number | null = null;
   /** Automatic pongs, coalesced while the sink needs to drain: created at the first ping. */
   private pongsInstance: AutoPong | null = null;
-  /** The code/reason of the first close frame exchanged (ours or the peer's). */
-  closeCode: number | null = null;
-  closeReason = '';
+  /** The first close frame exchanged (ours or the peer's): one field, null while the connection is open. */
+  private firstClose: CloseRecord | null = null;
+
+  /** The code of the first close frame exchanged (ours or the peer's), or null. */
+  get closeCode(): number | null {
+    return this.firstClose?.code ?? null;
+  }
+
+  /** The reason of the first close frame exchanged (ours or the peer's), or ''. */
+  get closeReason(): string {
+    return this.firstClose?.reason ?? '';
+  }
 
   constructor(
     private readonly handler: ProtocolHandler,
@@ -331,10 +346,7 @@ export class ClientProtocol extends FrameWriter<ProtocolSettings> implements Fra
     this.bits |= Bit.CLOSE_RECEIVED;
     this.assemblerInstance?.reset(); // a message still in progress can never complete now: release what it holds
     const initiatedByPeer = !this.closeSent;
-    if (this.closeCode === null) {
-      this.closeCode = code;
-      this.closeReason = reason;
-    }
+    this.firstClose ??= { code, reason };
     // The echo (RFC 6455 §5.5.1) is left to the caller, through echoClose(), so that
     // the application can still send from its `closing` handler first.
     this.handler.onClose(code, reason, initiatedByPeer);
@@ -416,10 +428,7 @@ export class ClientProtocol extends FrameWriter<ProtocolSettings> implements Fra
   sendClose(code: number, reason: string): void {
     if (this.closeSent || this.failed) throw new WebSocketClosingError('websocket is closing');
     const payload = buildClosePayload(code, reason);
-    if (this.closeCode === null) {
-      this.closeCode = code;
-      this.closeReason = reason;
-    }
+    this.firstClose ??= { code, reason };
     this.bits |= Bit.CLOSE_SENT;
     this.writeFrame(Opcode.CLOSE, payload);
   }
