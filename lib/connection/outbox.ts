@@ -60,23 +60,53 @@ export interface OutboxOwner {
   closeWritten(): void;
 }
 
-/** Frames in call order on their way to the transport; see the file's comment. */
-export class Outbox implements ByteSink {
+/**
+ * What waits in an outbox: made at the first frame or slot that has to wait, kept from then on (an outbox
+ * that never holds anything, as an idle connection's, has none: five fields less per connection).
+ */
+class WaitingLine {
   /** What waits, oldest first from `head` (a moving start: no shifting of a long array). */
-  private items: Item[] = NO_ITEMS;
-  private head = 0;
+  items: Item[] = NO_ITEMS;
+  head = 0;
   /** Bytes in `items` (frames, and the held size of waiting slots). */
-  private pending = 0;
+  pending = 0;
   /** The barrier of the message being streamed: its fragments go in front of it. */
-  private barrier: Slot | null = null;
+  barrier: Slot | null = null;
   /** Messages abandoned behind a stream that a close frame cut short (see the file's comment). */
   abandoned = 0;
+
+  /** True when nothing waits. */
+  get empty(): boolean {
+    return this.head === this.items.length;
+  }
+
+  /** Queues an item behind what waits. */
+  enqueue(item: Item): void {
+    if (this.items === NO_ITEMS) this.items = [];
+    this.items.push(item);
+  }
+}
+
+/** Frames in call order on their way to the transport; see the file's comment. */
+export class Outbox implements ByteSink {
+  /** What waits; null until something first had to. */
+  private line: WaitingLine | null = null;
 
   constructor(
     private readonly transport: TransportConnection,
     /** Told when held bytes were handed to the transport and when a close frame was (no closures per connection). */
     private readonly owner: OutboxOwner,
   ) {}
+
+  /** Messages abandoned behind a stream that a close frame cut short (see the file's comment). */
+  get abandoned(): number {
+    return this.line?.abandoned ?? 0;
+  }
+
+  /** The waiting line, made the first time something has to wait. */
+  private get waiting(): WaitingLine {
+    return (this.line ??= new WaitingLine());
+  }
 
   /** True while the transport's write buffer is over its high-water mark (automatic pongs coalesce then). */
   get needsDrain(): boolean {
@@ -85,23 +115,26 @@ export class Outbox implements ByteSink {
 
   /** Bytes accepted but not yet handed to the OS (held here, or in the transport's buffer). */
   get bufferedAmount(): number {
-    return this.pending + this.transport.bufferedAmount;
+    return (this.line?.pending ?? 0) + this.transport.bufferedAmount;
   }
 
   /** A frame from the protocol: written now unless it must wait behind what is held (pings and pongs never wait). */
   write(frame: Uint8Array): void {
     const opcode = frame[0]! & 0x0f;
-    if (opcode === Opcode.CLOSE && this.barrier !== null) {
-      this.cutStream(frame);
-      return;
+    const line = this.line;
+    if (line !== null) {
+      if (opcode === Opcode.CLOSE && line.barrier !== null) {
+        this.cutStream(line, frame);
+        return;
+      }
+      if (!line.empty && opcode !== Opcode.PING && opcode !== Opcode.PONG) {
+        line.enqueue(frame);
+        line.pending += frame.length;
+        return;
+      }
     }
-    if (this.head === this.items.length || opcode === Opcode.PING || opcode === Opcode.PONG) {
-      this.transport.write(frame);
-      if (opcode === Opcode.CLOSE) this.owner.closeWritten();
-      return;
-    }
-    this.enqueue(frame);
-    this.pending += frame.length;
+    this.transport.write(frame);
+    if (opcode === Opcode.CLOSE) this.owner.closeWritten();
   }
 
   /**
@@ -110,7 +143,7 @@ export class Outbox implements ByteSink {
    */
   writable(size: number): number {
     const transport = this.transport;
-    return this.head === this.items.length && transport.writable !== undefined && transport.writableBuffer !== undefined ? transport.writable(size) : -1;
+    return (this.line === null || this.line.empty) && transport.writable !== undefined && transport.writableBuffer !== undefined ? transport.writable(size) : -1;
   }
 
   /** The buffer the last {@link writable} offset points into (the transport's). */
@@ -121,15 +154,16 @@ export class Outbox implements ByteSink {
   /** Reserves the next place in the order for a message of `size` bytes whose frame comes later (compression). */
   reserve(size: number): Slot {
     const slot = new Slot(size);
-    this.enqueue(slot);
-    this.pending += size;
+    const line = this.waiting;
+    line.enqueue(slot);
+    line.pending += size;
     return slot;
   }
 
   /** The reserved message's frame is ready: it leaves in its place. */
   fill(slot: Slot, frame: Uint8Array): void {
     if (slot.dropped) return;
-    this.pending += frame.length - slot.held;
+    this.waiting.pending += frame.length - slot.held;
     slot.held = frame.length;
     slot.frames.push(frame);
     slot.ready = true;
@@ -143,117 +177,117 @@ export class Outbox implements ByteSink {
    * @throws Error when a message is already being streamed (callers serialize them)
    */
   startStream(): void {
-    if (this.barrier !== null) throw new Error('a message is already being streamed');
-    this.barrier = new Slot(0);
-    this.enqueue(this.barrier);
+    const line = this.waiting;
+    if (line.barrier !== null) throw new Error('a message is already being streamed');
+    line.barrier = new Slot(0);
+    line.enqueue(line.barrier);
   }
 
   /** A fragment of the streamed message: it leaves as soon as everything before the barrier has. */
   writeFragment(frame: Uint8Array): void {
-    const barrier = this.barrier!;
-    if (this.items[this.head] === barrier) this.transport.write(frame);
+    const line = this.waiting;
+    const barrier = line.barrier!;
+    if (line.items[line.head] === barrier) this.transport.write(frame);
     else {
       barrier.frames.push(frame);
       barrier.held += frame.length;
-      this.pending += frame.length;
+      line.pending += frame.length;
     }
   }
 
   /** True while a message is being streamed. */
   get streaming(): boolean {
-    return this.barrier !== null;
+    return this.line !== null && this.line.barrier !== null;
   }
 
   /** The streamed message is complete: what waited behind it leaves. */
   endStream(): void {
-    const barrier = this.barrier;
+    const barrier = this.line?.barrier ?? null;
     if (barrier === null) return;
-    this.barrier = null;
+    this.line!.barrier = null;
     barrier.ready = true;
     this.flush();
   }
 
   /** A close frame during a stream: it ends the stream in the next fragment's place; what waits behind is abandoned. */
-  private cutStream(close: Uint8Array): void {
-    const barrier = this.barrier!;
-    const items = this.items;
-    const at = items.indexOf(barrier, this.head);
+  private cutStream(line: WaitingLine, close: Uint8Array): void {
+    const barrier = line.barrier!;
+    const items = line.items;
+    const at = items.indexOf(barrier, line.head);
     for (let i = at + 1; i < items.length; i++) {
       const item = items[i]!;
       if (item instanceof Slot) {
         item.dropped = true;
-        this.pending -= item.held;
-      } else this.pending -= item.length;
-      this.abandoned++;
+        line.pending -= item.held;
+      } else line.pending -= item.length;
+      line.abandoned++;
     }
     items.length = at + 1;
-    this.barrier = null;
+    line.barrier = null;
     barrier.frames.push(close);
     barrier.held += close.length;
-    this.pending += close.length;
+    line.pending += close.length;
     barrier.ready = true;
     this.flush();
   }
 
-  /** Queues an item behind what waits. */
-  private enqueue(item: Item): void {
-    if (this.items === NO_ITEMS) this.items = [];
-    this.items.push(item);
-  }
-
   /** Hands every frame at the head that is ready to the transport. */
   private flush(): void {
-    const items = this.items;
+    const line = this.line;
+    if (line === null) return;
+    const items = line.items;
     let moved = false;
-    while (this.head < items.length) {
-      const item = items[this.head]!;
+    while (line.head < items.length) {
+      const item = items[line.head]!;
       if (item instanceof Slot) {
         if (!item.ready) {
           // A barrier now at the head: the fragments written before it got there leave; it stays.
-          if (item === this.barrier && item.frames.length > 0) {
-            this.handOver(item);
+          if (item === line.barrier && item.frames.length > 0) {
+            this.handOver(line, item);
             moved = true;
           }
           break;
         }
-        this.handOver(item);
+        this.handOver(line, item);
       } else {
         this.transport.write(item);
-        this.pending -= item.length;
+        line.pending -= item.length;
         if (isClose(item)) this.owner.closeWritten();
       }
-      items[this.head++] = undefined as unknown as Item;
+      items[line.head++] = undefined as unknown as Item;
       moved = true;
     }
-    if (this.head === items.length) {
-      this.items = NO_ITEMS;
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > items.length) {
-      this.items = items.slice(this.head);
-      this.head = 0;
+    if (line.head === items.length) {
+      line.items = NO_ITEMS;
+      line.head = 0;
+    } else if (line.head > 1024 && line.head * 2 > items.length) {
+      line.items = items.slice(line.head);
+      line.head = 0;
     }
     if (moved) this.owner.outboxProgressed();
   }
 
-  private handOver(slot: Slot): void {
+  private handOver(line: WaitingLine, slot: Slot): void {
     for (const frame of slot.frames) {
       this.transport.write(frame);
       if (isClose(frame)) this.owner.closeWritten();
     }
-    this.pending -= slot.held;
+    line.pending -= slot.held;
     slot.frames = [];
     slot.held = 0;
   }
 
   /** The connection ended: drops what is held (nothing more can be written). */
   clear(): void {
-    for (let i = this.head; i < this.items.length; i++) {
-      const item = this.items[i]!;
+    const line = this.line;
+    if (line === null) return;
+    for (let i = line.head; i < line.items.length; i++) {
+      const item = line.items[i]!;
       if (item instanceof Slot) item.dropped = true;
     }
-    this.items = NO_ITEMS;
-    this.head = 0;
-    this.pending = 0;
-    this.barrier = null;
+    line.items = NO_ITEMS;
+    line.head = 0;
+    line.pending = 0;
+    line.barrier = null;
   }
 }
