@@ -14,6 +14,12 @@ const decoder = new TextDecoder();
 /** 125 bytes of control payload minus the 2-byte code (RFC 6455 §5.5). */
 export const MAX_CLOSE_REASON = 123;
 
+/** A close frame's status code and reason. */
+export interface ClosePayload {
+  readonly code: number;
+  readonly reason: string;
+}
+
 /**
  * Reads a received close payload. An empty payload means no status code:
  * `{ code: 1005, reason: '' }` (RFC 6455 §7.1.5).
@@ -26,7 +32,7 @@ export const MAX_CLOSE_REASON = 123;
  *   allowed on the wire; 1007 for a reason that is not valid UTF-8
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1
  */
-export function parseClosePayload(payload: Uint8Array): { code: number; reason: string } {
+export function parseClosePayload(payload: Uint8Array): ClosePayload {
   if (payload.length === 0) return { code: Status.NO_STATUS, reason: '' };
   // RFC 6455 §5.5.1: "If there is a body, the first two bytes of the body MUST be a 2-byte unsigned integer".
   if (payload.length === 1) throw new ProtocolError('close payload of 1 byte');

@@ -24,7 +24,7 @@ import { decodeText, defaultTextCodec, type TextCodec } from './text-codec.js';
 import type { ClientProtocolOptions, ProtocolHandler, ProtocolState } from './protocol-types.js';
 import { MessageAssembler, type MessageAssemblerOptions } from './message-assembler.js';
 import { Opcode } from './opcode.js';
-import { buildClosePayload, parseClosePayload } from './close.js';
+import { buildClosePayload, parseClosePayload, type ClosePayload } from './close.js';
 import { Status } from './status.js';
 
 export { defaultTextCodec, type ByteSink, type TextCodec };
@@ -77,12 +77,6 @@ const enum Bit {
   FAILED = 16,
 }
 
-/** A close frame's code and reason. */
-interface CloseRecord {
-  readonly code: number;
-  readonly reason: string;
-}
-
 /** The client side of an established WebSocket connection. */
 export class ClientProtocol extends FrameWriter<ProtocolSettings> implements FrameHandler {
   private readonly parser: FrameParser;
@@ -102,7 +96,7 @@ export class ClientProtocol extends FrameWriter<ProtocolSettings> implements Fra
   /** Automatic pongs, coalesced while the sink needs to drain: created at the first ping. */
   private pongsInstance: AutoPong | null = null;
   /** The first close frame exchanged (ours or the peer's): one field, null while the connection is open. */
-  private firstClose: CloseRecord | null = null;
+  private firstClose: ClosePayload | null = null;
 
   /** The code of the first close frame exchanged (ours or the peer's), or null. */
   get closeCode(): number | null {

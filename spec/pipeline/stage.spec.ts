@@ -88,6 +88,28 @@ describe('Stage and chain', () => {
     expect(Counting.stopped).toEqual(['leaving', 'last', 'first']);
   });
 
+  it('leave() returns the stage before, whose forward() feeds what follows now, also after later stages left', () => {
+    const sink = new Recorder();
+    let leaving: Stage | null = null;
+    const head = (Counting.head = chain<Signals>(sink, counting('first'), [
+      (out) => (leaving = new (class extends Stage {
+        before: Stage<unknown, Signals> | null = null;
+        override next(batch: Signals): void {
+          this.before = this.leave(Counting.head);
+          this.out.next(batch);
+        }
+      })(out)),
+      counting('later', true),
+    ]));
+    head.next([events.poll(1)]);
+    const before = (leaving as unknown as { before: Stage<unknown, Signals> | null }).before;
+    expect(before).toBe(head);
+    before!.forward([events.poll(2)]);
+    expect(sink.got).toEqual(['1:poll', '1:poll']);
+    // `later` left after the first batch: forward() skips it as well as `first`'s own work.
+    expect(Counting.seen).toEqual({ first: 1, later: 1 });
+  });
+
   it('a stop() that throws does not keep the stages before it running', () => {
     class Throwing extends Counting {
       protected override stop(): void {
