@@ -2,6 +2,9 @@
  * frame: the framing stage. Feeds every `@data` chunk to the connection's
  * {@link ClientProtocol} and replaces it, in place in the batch, with the
  * events the chunk completed: one hop per chunk, however many frames it holds.
+ * In a session it is not a stage of its own: the pipeline's head (the
+ * handshake stage, handshake.ts) extends it and frames what follows the
+ * opening handshake itself (one object and one hop less per connection).
  *
  * ```
  * input:  -(ready)--@data(3 frames)--@data(½ frame)--@data(½ frame)-|
@@ -14,20 +17,21 @@ import { events } from '../events/events.js';
 import type { Connection } from '../connection/connection.js';
 import { pongReceived } from '../connection/ping-tracker.js';
 import { CLOSE_SENT, endWith, type Signals } from '../connection/signals.js';
-import { Stage, type Downstream, type StageFactory } from './stage.js';
+import { Stage, type Downstream } from './stage.js';
 
 /** Feeds `@data` to the protocol and collects what it reports into the batch being built. */
-class FrameStage extends Stage implements ProtocolHandler {
+export class FrameStage extends Stage implements ProtocolHandler {
   /** The batch being built from a chunk's events: only while the protocol parses it (an idle connection holds none). */
   private batch: Signals | null = null;
 
   constructor(
     out: Downstream<Signals>,
-    private readonly conn: Connection,
+    protected readonly conn: Connection,
   ) {
     super(out);
   }
 
+  /** A batch: its `@data` chunks become the events they complete; `ready` opens the connection's protocol. */
   override next(batch: Signals): void {
     const conn = this.conn;
     let hasData = false;
@@ -51,7 +55,7 @@ class FrameStage extends Stage implements ProtocolHandler {
     this.passOn();
   }
 
-  /** A chunk straight from the transport (the handshake is over): its events go on as one batch. */
+  /** A chunk of frames without a batch around it (the head's transport handed it over so): its events go on as one batch. */
   data(chunk: Uint8Array, transient: boolean): void {
     const conn = this.conn;
     conn.lastReceived = conn.now();
@@ -138,14 +142,4 @@ class FrameStage extends Stage implements ProtocolHandler {
       );
     }
   }
-}
-
-/**
- * Stage: `@data` chunks → protocol events. Opens the connection's protocol
- * when `ready` passes.
- *
- * @param conn - the connection whose protocol parses the bytes
- */
-export function frame(conn: Connection): StageFactory {
-  return (out) => new FrameStage(out, conn);
 }

@@ -2,9 +2,11 @@
  * handshake: the opening handshake as an stage (RFC 6455 §4.1). Turns the
  * transport's events into `connected`, then reads the HTTP response and emits
  * `ready` or `rejected` (after the first 4 KiB of a refusal's body, see
- * rejection.ts); bytes after a 101 head pass on as `@data` for the framing
- * stage. With `followRedirects` a redirect answer swaps the transport for the
- * next hop's instead.
+ * rejection.ts); bytes after a 101 head are frames, which the stage parses
+ * itself: it extends the framing stage (frame.ts), so that an open connection
+ * holds one object for both and a chunk takes no hop between them. With
+ * `followRedirects` a redirect answer swaps the transport for the next hop's
+ * instead.
  *
  * ```
  * transport: -o--d(101…frames)--d--|
@@ -25,7 +27,8 @@ import { CONNECT_TIMEOUT, endWith, type Signals } from '../connection/signals.js
 import type { Unsubscribable } from 'rxjs';
 import type { TransportEvent, TransportSource } from '../transports/transport.js';
 import { Rejection } from './rejection.js';
-import { Stage, type Downstream, type StageFactory } from './stage.js';
+import { FrameStage } from './frame.js';
+import type { Downstream, StageFactory } from './stage.js';
 
 /** The next upgrade request after a redirect: its transport's events, and what its answer must carry. */
 export interface RedirectHop {
@@ -70,19 +73,15 @@ interface Handshaking {
   rejection: Rejection | null;
 }
 
-/** The pipeline's head: see {@link handshake}. */
-export class HandshakeStage extends Stage<HandshakeInput> {
+/** The pipeline's head: see {@link handshake}. What follows the handshake it frames as its base class does. */
+export class HandshakeStage extends FrameStage {
   /** The handshake's state; null once it is over (or failed). */
   private handshaking: Handshaking | null;
   /** The subscription to the transport's events. */
   private transport: Unsubscribable | null = null;
 
-  constructor(
-    out: Downstream<Signals>,
-    private readonly conn: Connection,
-    expected: HandshakeExpectations,
-  ) {
-    super(out);
+  constructor(out: Downstream<Signals>, conn: Connection, expected: HandshakeExpectations) {
+    super(out, conn);
     this.handshaking = { reader: new HttpResponseReader(), expected, url: expected.url, rejection: null };
   }
 
@@ -102,13 +101,12 @@ export class HandshakeStage extends Stage<HandshakeInput> {
 
   /**
    * A chunk from a transport that hands chunks over without a `data` event (the built-in sockets): once the
-   * handshake is over it goes straight to the framing stage.
+   * handshake is over it is parsed at once (see FrameStage.data).
    */
-  data(chunk: Uint8Array, transient: boolean): void {
+  override data(chunk: Uint8Array, transient: boolean): void {
     if (this.ended) return;
     try {
-      const out = this.out;
-      if (this.handshaking === null && out.data !== undefined) out.data(chunk, transient);
+      if (this.handshaking === null) super.data(chunk, transient);
       else this.handle(transient ? { type: 'data', chunk, transient: true } : { type: 'data', chunk });
     } catch (error) {
       this.conn.internalError(error);
@@ -120,7 +118,7 @@ export class HandshakeStage extends Stage<HandshakeInput> {
     try {
       // The server's refusal stands even when its connection then fails: the body so far comes with it.
       const rejection = this.handshaking?.rejection ?? null;
-      if (rejection !== null) this.out.next(rejection.end(this.conn.now()));
+      if (rejection !== null) super.next(rejection.end(this.conn.now()));
       else this.out.error(error);
     } catch (thrown) {
       this.conn.internalError(thrown);
@@ -132,7 +130,7 @@ export class HandshakeStage extends Stage<HandshakeInput> {
     try {
       // RFC 9112 §6.3 item 8: a body without a declared length ends when the server closes the connection.
       const rejection = this.handshaking?.rejection ?? null;
-      if (rejection !== null) this.out.next(rejection.end(this.conn.now()));
+      if (rejection !== null) super.next(rejection.end(this.conn.now()));
       else this.out.complete();
     } catch (thrown) {
       this.conn.internalError(thrown);
@@ -159,8 +157,8 @@ export class HandshakeStage extends Stage<HandshakeInput> {
     const rejection = state?.rejection ?? null;
     if (Array.isArray(input)) {
       // connectTimeout expired while the refusal's body was arriving: `rejected` with what came.
-      if (rejection !== null && input.includes(CONNECT_TIMEOUT)) this.out.next(rejection.end(this.conn.now()));
-      else this.out.next(input);
+      if (rejection !== null && input.includes(CONNECT_TIMEOUT)) super.next(rejection.end(this.conn.now()));
+      else super.next(input);
       return;
     }
     const conn = this.conn;
@@ -168,14 +166,14 @@ export class HandshakeStage extends Stage<HandshakeInput> {
       case 'data': {
         const reader = state?.reader ?? null;
         if (rejection === null && (reader === null || conn.phase !== 'handshake')) {
-          // Frames: the framing stage parses them within this call, so a transient chunk may stay transient.
-          this.out.next([input.transient === true ? { name: '@data', chunk: input.chunk, transient: true } : { name: '@data', chunk: input.chunk }]);
+          // Frames, parsed within this call: a transient chunk may stay transient.
+          super.data(input.chunk, input.transient === true);
           return;
         }
         // The response head and a refusal's body are kept across chunks: a transient chunk is copied.
         const chunk = input.transient === true ? copyBytes(input.chunk) : input.chunk;
         if (rejection !== null) {
-          if (rejection.push(chunk)) this.out.next(rejection.end(conn.now()));
+          if (rejection.push(chunk)) super.next(rejection.end(conn.now()));
           return;
         }
         let head: ReturnType<HttpResponseReader['push']>;
@@ -184,18 +182,18 @@ export class HandshakeStage extends Stage<HandshakeInput> {
         } catch (error) {
           if (!(error instanceof HandshakeError)) throw error;
           this.handshaking = null;
-          this.out.next([endWith(events.connectFail(error.message, conn.now()))]);
+          super.next([endWith(events.connectFail(error.message, conn.now()))]);
           return;
         }
         if (head === null) return;
         const out = this.accept(head.response, head.rest);
-        if (out.length > 0) this.out.next(out);
+        if (out.length > 0) super.next(out);
         return;
       }
       case 'open':
         conn.attach(input.connection);
         // Each hop of a redirect is a connection of its own, reported with its own URL.
-        this.out.next([events.connected(state?.url ?? '', input.proxy, conn.now())]);
+        super.next([events.connected(state?.url ?? '', input.proxy, conn.now())]);
         return;
       case 'drain':
         conn.drained();
@@ -203,7 +201,7 @@ export class HandshakeStage extends Stage<HandshakeInput> {
       case 'response': {
         const { statusCode, status, rawHeaders, httpVersion } = input.head;
         const out = this.accept(new Response(statusCode, status, rawHeaders, httpVersion), null);
-        if (out.length > 0) this.out.next(out);
+        if (out.length > 0) super.next(out);
         return;
       }
     }
@@ -269,7 +267,7 @@ export class HandshakeStage extends Stage<HandshakeInput> {
       state.rejection = rejection;
       return [];
     }
-    // The framing stage opens the protocol when it sees `ready`.
+    // The framing (FrameStage.next) opens the protocol when it sees `ready`.
     const out: Signals = [events.ready(response, protocol, extensions, now)];
     if (rest !== null && rest.length > 0) out.push({ name: '@data', chunk: rest });
     return out;
@@ -277,7 +275,8 @@ export class HandshakeStage extends Stage<HandshakeInput> {
 }
 
 /**
- * Stage: transport events (plus control batches, passed through) → signal batches.
+ * Stage, the pipeline's head: transport events (plus control batches, passed through) → signal batches, the
+ * frames after the handshake parsed into events (see frame.ts).
  *
  * @param conn - the connection whose state the handshake advances
  * @param expected - what the response must match

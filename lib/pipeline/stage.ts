@@ -1,8 +1,9 @@
 /**
  * The pipeline layer: the stages one connection's signals flow through, from
- * the transport's events to the subscriber's public events (handshake →
- * frame → inflate → keepalive → heartbeat → unresponsive → connectTimeout →
- * the session's sink, whose close-handshake timer is in close-handshake.ts).
+ * the transport's events to the subscriber's public events (handshake, which
+ * then frames (frame.ts) → inflate → keepalive → heartbeat → unresponsive →
+ * connectTimeout → the session's sink, whose close-handshake timer is in
+ * close-handshake.ts).
  * Each stage has one job and its own file; this file holds what they share.
  *
  * Stages are plain objects chained by `out`, not RxJS subscribers: a batch
@@ -28,11 +29,6 @@ export interface Downstream<T> {
   next(value: T): void;
   error(error: unknown): void;
   complete(): void;
-  /**
-   * A chunk of the byte stream straight from the transport, once the handshake is over: the framing stage
-   * takes it without a batch around it (`next([{ name: '@data', chunk }])` means the same).
-   */
-  data?(chunk: Uint8Array, transient: boolean): void;
 }
 
 /**
@@ -129,7 +125,7 @@ export type StageFactory<In = Signals> = (out: Downstream<Signals>) => Stage<In>
  *
  * @example
  * ```ts
- * const head = chain(sink, handshake(conn, expected), [frame(conn), inflate(conn), keepalive(conn, config)]);
+ * const head = chain(sink, handshake(conn, expected), [inflate(conn), keepalive(conn)]);
  * ```
  */
 export function chain<Head>(sink: Stage<Signals, unknown>, head: StageFactory<Head>, rest: readonly StageFactory[]): Stage<Head> {

@@ -1,7 +1,7 @@
 /**
  * The session layer: wires one connection per subscription — its
- * {@link Connection}, its transport and the pipeline's stages (handshake →
- * frame → inflate → keepalive → heartbeat → unresponsive → connectTimeout →
+ * {@link Connection}, its transport and the pipeline's stages (handshake,
+ * which then frames → inflate → keepalive → heartbeat → unresponsive → connectTimeout →
  * {@link SessionSink}, which bounds the close handshake too) — and validates and resolves the
  * options (options.ts, browser-options.ts); the browser's equivalent over the
  * native WebSocket is native-session.ts; single-live.ts holds the "one live
@@ -22,7 +22,6 @@ import { markAppClose } from '../events/app-close.js';
 import { events, type ConnectFail, type Disconnected, type WebSocketEvent } from '../events/events.js';
 import { CloseHandshake } from '../pipeline/close-handshake.js';
 import { connectTimeout } from '../pipeline/connect-timeout.js';
-import { frame } from '../pipeline/frame.js';
 import { handshake, type HandshakeStage, type Redirector } from '../pipeline/handshake.js';
 import { inflate } from '../pipeline/inflate.js';
 import { heartbeat } from '../pipeline/heartbeat.js';
@@ -281,8 +280,8 @@ function openSession(
 
   const sink = new SessionSink(subscriber, conn, hooks);
   conn.end = sink;
+  // The head frames what follows the handshake itself (no framing stage of its own).
   const head = chain(sink, handshake(conn, { url, accept: first.accept, protocols, compress, deflate: compression?.offer, redirect }), [
-    frame(conn),
     inflate(conn),
     keepalive(conn),
     heartbeat(conn, wsOptions.heartbeat),
