@@ -1,8 +1,9 @@
 /**
  * Connection: the state of one live connection, shared by a session's
  * pipeline stages and by the WebSocket object that sends through it. It owns
- * the transport's write side, the {@link ClientProtocol} and the
- * permessage-deflate streams once the handshake is done, and a control
+ * the transport's write side (and is the outbox in front of it, outbox.ts),
+ * the {@link ClientProtocol} and the permessage-deflate streams once the
+ * handshake is done, and a control
  * channel through which out-of-band actions (close, forceDisconnect) enter
  * the pipeline's head in order.
  *
@@ -23,7 +24,7 @@ import type { TransportConnection } from '../transports/transport.js';
 import { allocUnsafe, bufferCodec, createMaskKeySource, isUtf8 } from './node-platform.js';
 import { PerMessageDeflate, type DeflateTuning } from '../compression/permessage-deflate.js';
 import { pingSent, type PendingPing, type PingState } from './ping-tracker.js';
-import { Outbox, type OutboxOwner, type Slot } from './outbox.js';
+import { Outbox, type Slot } from './outbox.js';
 import { DrainWaiters } from './drain-waiters.js';
 import type { ConnectionSettings } from './settings.js';
 import { CLOSE_SENT, type Signals } from './signals.js';
@@ -92,21 +93,19 @@ const nextMaskKey = createMaskKeySource();
 const EMPTY = new Uint8Array(0);
 
 
-/** One connection's shared state. */
-export class Connection implements ConnectionLimits, OutboxOwner, PingState {
+/**
+ * One connection's shared state. It is the connection's {@link Outbox} too (one object less per connection):
+ * the frames its protocol writes keep their order here on their way to `transport`.
+ */
+export class Connection extends Outbox implements ConnectionLimits, PingState {
   phase: Phase = 'connecting';
-  transport: TransportConnection | null = null;
   protocol: ClientProtocol | null = null;
-  /** Negotiated permessage-deflate parameters, or null. */
-  deflate: DeflateParams | null = null;
   /** `scheduler.now()` when our close frame was handed to the transport, or null (not yet: it may wait behind compressed messages). */
   sentCloseTime: number | null = null;
   /** The head of the operator pipeline: out-of-band batches (close sent, forced end) enter here, in order; the session's end tears the pipeline down from here. */
   input: { next(batch: Signals): void; tearDown(): void } | null = null;
   /** permessage-deflate, both directions, once negotiated (created with the protocol at `ready`). */
   compression: PerMessageDeflate<Slot> | null = null;
-  /** The order frames leave in, once open (see outbox.ts). */
-  outbox: Outbox | null = null;
   /** Who waits in `drain$()` for `bufferedAmount` to fall: created at the first `drain$()` (most connections never call it). */
   private drainWaiters: DrainWaiters | null = null;
   /** `scheduler.now()` when bytes last arrived from the server (liveness for `pingTimeout`). */
@@ -130,7 +129,9 @@ export class Connection implements ConnectionLimits, OutboxOwner, PingState {
   constructor(
     readonly options: ConnectionSettings,
     private readonly limits: ConnectionLimits,
-  ) {}
+  ) {
+    super();
+  }
 
   get maxPayload(): number {
     return this.limits.maxPayload;
@@ -178,27 +179,31 @@ export class Connection implements ConnectionLimits, OutboxOwner, PingState {
     this.phase = 'handshake';
   }
 
-  /** The handshake succeeded: from now on frames flow through `protocol` (and `compression`, when negotiated). */
-  open(handler: ProtocolHandler): ClientProtocol {
+  /**
+   * The handshake succeeded: from now on frames flow through `protocol` (and `compression`, when negotiated).
+   *
+   * @param deflate - the negotiated permessage-deflate parameters, or null
+   */
+  open(handler: ProtocolHandler, deflate: DeflateParams | null): ClientProtocol {
     // The transport is attached before any response can arrive, so a handshake never completes without one.
     const transport = this.transport;
     if (transport === null) throw new Error('handshake completed without a transport');
-    const output = (this.outbox = new Outbox(transport, this));
+    // Frames go out through this connection's own outbox (see outbox.ts).
     const protocol = (this.protocol = new ClientProtocol(handler, {
       maxPayload: this.maxPayload,
       maxMessageSize: this.maxMessageSize,
-      compression: this.deflate !== null,
+      compression: deflate !== null,
       autoPong: this.options.autoPong,
       maskKey: nextMaskKey,
-      output,
+      output: this,
       alloc: allocUnsafe,
       codec: bufferCodec,
       isUtf8,
     }));
     // A transport reading into a shared buffer asks the protocol which chunks it had better own.
     if ('readHint' in transport) transport.readHint = protocol;
-    if (this.deflate !== null) {
-      this.compression = new PerMessageDeflate(this.deflate, protocol, output, {
+    if (deflate !== null) {
+      this.compression = new PerMessageDeflate(deflate, protocol, this, {
         ...this.deflateTuning,
         maxMessageSize: this.maxMessageSize,
         onInternalError: (error) => this.internalError(error),
@@ -215,7 +220,7 @@ export class Connection implements ConnectionLimits, OutboxOwner, PingState {
   dispose(): void {
     this.keepalive?.unsubscribe();
     this.compression?.close();
-    this.outbox?.clear();
+    this.clear();
     this.drainWaiters?.end();
   }
 
@@ -235,7 +240,7 @@ export class Connection implements ConnectionLimits, OutboxOwner, PingState {
   }
 
   /** The protocol, if sending data is allowed now; else the SPEC error. */
-  writable(): ClientProtocol {
+  sendingProtocol(): ClientProtocol {
     const protocol = this.protocol;
     if (this.phase === 'ended') throw new WebSocketClosedError('websocket is closed');
     if (this.phase !== 'open' || protocol === null) throw new WebSocketUnavailableError('websocket is not connected');
@@ -249,27 +254,27 @@ export class Connection implements ConnectionLimits, OutboxOwner, PingState {
 
   /** Sends a text message, compressed when negotiated and wanted. */
   sendText(text: string, compress?: boolean): void {
-    const protocol = this.writable();
+    const protocol = this.sendingProtocol();
     if (this.compression !== null) this.compression.sender.sendText(text, compress);
     else protocol.sendText(text);
   }
 
   /** Sends a binary message, compressed when negotiated and wanted. */
   sendBinary(data: Uint8Array, compress?: boolean): void {
-    const protocol = this.writable();
+    const protocol = this.sendingProtocol();
     if (this.compression !== null) this.compression.sender.sendBinary(data, compress);
     else protocol.sendBinary(data);
   }
 
   /** Sends a ping, remembered so that its pong gives the round-trip time (pings go ahead of queued messages). */
   sendPing(data: Uint8Array = EMPTY): void {
-    this.writable().sendPing(data);
+    this.sendingProtocol().sendPing(data);
     pingSent(this, data, this.now());
   }
 
   /** Sends a pong (ahead of queued messages). */
   sendPong(data?: Uint8Array): void {
-    this.writable().sendPong(data);
+    this.sendingProtocol().sendPong(data);
   }
 
   /**
@@ -280,7 +285,7 @@ export class Connection implements ConnectionLimits, OutboxOwner, PingState {
    */
   close(code: number, reason: string): void {
     buildClosePayload(code, reason);
-    const protocol = this.writable();
+    const protocol = this.sendingProtocol();
     this.closeRequested = true;
     protocol.sendClose(code, reason); // the outbox notes the time when the frame leaves (behind compressed messages)
     this.closeStarted = true;
@@ -295,28 +300,26 @@ export class Connection implements ConnectionLimits, OutboxOwner, PingState {
    * @throws the SPEC errors when data cannot be sent; Error when a message is already being streamed
    */
   startStream(): void {
-    this.writable();
-    const outbox = this.outbox!;
-    if (outbox.streaming) throw new WebSocketError('a message is already being streamed on this connection');
-    outbox.startStream();
+    this.sendingProtocol();
+    if (this.streaming) throw new WebSocketError('a message is already being streamed on this connection');
+    this.holdForStream();
   }
 
   /** One fragment of the streamed message (`first` carries the opcode, `fin` ends it); copies `data`. */
   sendFragment(opcode: number, data: Uint8Array, first: boolean, fin: boolean): void {
-    const frame = this.writable().encodeFragment(opcode, data, first, fin);
-    const outbox = this.outbox!;
-    outbox.writeFragment(frame);
-    if (fin) outbox.endStream();
+    const frame = this.sendingProtocol().encodeFragment(opcode, data, first, fin);
+    this.writeFragment(frame);
+    if (fin) this.releaseStream();
   }
 
   /** A streamed message that never sent a fragment steps aside: what waited behind it leaves. */
   cancelStream(): void {
-    this.outbox?.endStream();
+    this.releaseStream();
   }
 
   /** Messages abandoned behind a streamed message that a close frame cut short. */
   get abandonedMessages(): number {
-    return this.outbox?.abandoned ?? 0;
+    return this.abandoned;
   }
 
   // -- backpressure -----------------------------------------------------------
@@ -334,12 +337,12 @@ export class Connection implements ConnectionLimits, OutboxOwner, PingState {
   }
 
   /** Records when our close frame was handed to the transport (the outbox calls it; the close timer counts from it). */
-  closeWritten(): void {
+  protected override closeWritten(): void {
     if (this.sentCloseTime === null) this.sentCloseTime = this.now();
   }
 
   /** The outbox handed held bytes to the transport: drain waiters look again. */
-  outboxProgressed(): void {
+  protected override outboxProgressed(): void {
     this.drainWaiters?.check();
   }
 
@@ -397,10 +400,5 @@ export class Connection implements ConnectionLimits, OutboxOwner, PingState {
   drained(): void {
     this.protocol?.drained();
     this.drainWaiters?.check();
-  }
-
-  /** Bytes accepted but not yet handed to the OS: held in order (compression included) or in the transport. */
-  get bufferedAmount(): number {
-    return this.outbox?.bufferedAmount ?? this.transport?.bufferedAmount ?? 0;
   }
 }

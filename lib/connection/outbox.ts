@@ -22,6 +22,10 @@
  * held frames, the raw size of messages being compressed, and the
  * transport's own buffer.
  *
+ * A {@link Connection} is its own outbox (it extends this class: one object
+ * less per connection) and hears of its progress through the two protected
+ * hooks.
+ *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.4 (control frames "MAY be injected in the middle of a fragmented message")
  */
 import { Opcode } from '../core/opcode.js';
@@ -52,14 +56,6 @@ const NO_ITEMS = Object.freeze([]) as unknown as Item[];
 /** Whether a frame (its first byte) is a close frame. */
 const isClose = (frame: Uint8Array): boolean => (frame[0]! & 0x0f) === Opcode.CLOSE;
 
-/** Who an {@link Outbox} reports to (the connection). */
-export interface OutboxOwner {
-  /** Held bytes were handed to the transport (drain waiters re-check). */
-  outboxProgressed(): void;
-  /** A close frame was handed to the transport (the close handshake's clock starts then). */
-  closeWritten(): void;
-}
-
 /**
  * What waits in an outbox: made at the first frame or slot that has to wait, kept from then on (an outbox
  * that never holds anything, as an idle connection's, has none: five fields less per connection).
@@ -87,16 +83,26 @@ class WaitingLine {
   }
 }
 
-/** Frames in call order on their way to the transport; see the file's comment. */
+/** Frames in call order on their way to the transport; see the file's comment. Nothing is written before the transport is set. */
 export class Outbox implements ByteSink {
   /** What waits; null until something first had to. */
   private line: WaitingLine | null = null;
 
-  constructor(
-    private readonly transport: TransportConnection,
-    /** Told when held bytes were handed to the transport and when a close frame was (no closures per connection). */
-    private readonly owner: OutboxOwner,
-  ) {}
+  /** @param transport - where the frames go, once it is up (null until then) */
+  constructor(public transport: TransportConnection | null = null) {}
+
+  /** Held bytes were handed to the transport (a subclass's drain waiters re-check). */
+  protected outboxProgressed(): void {}
+
+  /** A close frame was handed to the transport (a subclass's close handshake clock starts then). */
+  protected closeWritten(): void {}
+
+  /** The transport, which every write needs (the protocol writes only once the connection is open). */
+  private get out(): TransportConnection {
+    const transport = this.transport;
+    if (transport === null) throw new Error('frame written before the transport is up');
+    return transport;
+  }
 
   /** Messages abandoned behind a stream that a close frame cut short (see the file's comment). */
   get abandoned(): number {
@@ -110,12 +116,12 @@ export class Outbox implements ByteSink {
 
   /** True while the transport's write buffer is over its high-water mark (automatic pongs coalesce then). */
   get needsDrain(): boolean {
-    return this.transport.needsDrain === true;
+    return this.transport?.needsDrain === true;
   }
 
   /** Bytes accepted but not yet handed to the OS (held here, or in the transport's buffer). */
   get bufferedAmount(): number {
-    return (this.line?.pending ?? 0) + this.transport.bufferedAmount;
+    return (this.line?.pending ?? 0) + (this.transport?.bufferedAmount ?? 0);
   }
 
   /** A frame from the protocol: written now unless it must wait behind what is held (pings and pongs never wait). */
@@ -133,8 +139,8 @@ export class Outbox implements ByteSink {
         return;
       }
     }
-    this.transport.write(frame);
-    if (opcode === Opcode.CLOSE) this.owner.closeWritten();
+    this.out.write(frame);
+    if (opcode === Opcode.CLOSE) this.closeWritten();
   }
 
   /**
@@ -143,12 +149,12 @@ export class Outbox implements ByteSink {
    */
   writable(size: number): number {
     const transport = this.transport;
-    return (this.line === null || this.line.empty) && transport.writable !== undefined && transport.writableBuffer !== undefined ? transport.writable(size) : -1;
+    return (this.line === null || this.line.empty) && transport !== null && transport.writable !== undefined && transport.writableBuffer !== undefined ? transport.writable(size) : -1;
   }
 
   /** The buffer the last {@link writable} offset points into (the transport's). */
   get writableBuffer(): Uint8Array | undefined {
-    return this.transport.writableBuffer;
+    return this.transport?.writableBuffer;
   }
 
   /** Reserves the next place in the order for a message of `size` bytes whose frame comes later (compression). */
@@ -172,11 +178,11 @@ export class Outbox implements ByteSink {
 
   /**
    * Starts a fragmented message: its frames go through {@link writeFragment} in front of a barrier, and
-   * everything written meanwhile waits behind it until {@link endStream}.
+   * everything written meanwhile waits behind it until {@link releaseStream}.
    *
    * @throws Error when a message is already being streamed (callers serialize them)
    */
-  startStream(): void {
+  holdForStream(): void {
     const line = this.waiting;
     if (line.barrier !== null) throw new Error('a message is already being streamed');
     line.barrier = new Slot(0);
@@ -187,7 +193,7 @@ export class Outbox implements ByteSink {
   writeFragment(frame: Uint8Array): void {
     const line = this.waiting;
     const barrier = line.barrier!;
-    if (line.items[line.head] === barrier) this.transport.write(frame);
+    if (line.items[line.head] === barrier) this.out.write(frame);
     else {
       barrier.frames.push(frame);
       barrier.held += frame.length;
@@ -200,8 +206,8 @@ export class Outbox implements ByteSink {
     return this.line !== null && this.line.barrier !== null;
   }
 
-  /** The streamed message is complete: what waited behind it leaves. */
-  endStream(): void {
+  /** The streamed message is complete (or never sent a fragment): what waited behind it leaves. */
+  releaseStream(): void {
     const barrier = this.line?.barrier ?? null;
     if (barrier === null) return;
     this.line!.barrier = null;
@@ -250,9 +256,9 @@ export class Outbox implements ByteSink {
         }
         this.handOver(line, item);
       } else {
-        this.transport.write(item);
+        this.out.write(item);
         line.pending -= item.length;
-        if (isClose(item)) this.owner.closeWritten();
+        if (isClose(item)) this.closeWritten();
       }
       items[line.head++] = undefined as unknown as Item;
       moved = true;
@@ -264,13 +270,14 @@ export class Outbox implements ByteSink {
       line.items = items.slice(line.head);
       line.head = 0;
     }
-    if (moved) this.owner.outboxProgressed();
+    if (moved) this.outboxProgressed();
   }
 
   private handOver(line: WaitingLine, slot: Slot): void {
+    const transport = this.out;
     for (const frame of slot.frames) {
-      this.transport.write(frame);
-      if (isClose(frame)) this.owner.closeWritten();
+      transport.write(frame);
+      if (isClose(frame)) this.closeWritten();
     }
     line.pending -= slot.held;
     slot.frames = [];

@@ -1,10 +1,11 @@
 /**
- * frame: the framing stage. Feeds every `@data` chunk to the connection's
- * {@link ClientProtocol} and replaces it, in place in the batch, with the
- * events the chunk completed: one hop per chunk, however many frames it holds.
- * In a session it is not a stage of its own: the pipeline's head (the
- * handshake stage, handshake.ts) extends it and frames what follows the
- * opening handshake itself (one object and one hop less per connection).
+ * frame: framing, the base of the pipeline's head. Feeds every `@data` chunk
+ * to the connection's {@link ClientProtocol} and replaces it, in place in the
+ * batch, with the events the chunk completed: one hop per chunk, however many
+ * frames it holds. It is not a stage of its own: the head (the handshake
+ * stage, handshake.ts) extends it, opens the protocol with itself as the
+ * handler once the handshake succeeds, and frames what follows (one object
+ * and one hop less per connection).
  *
  * ```
  * input:  -(ready)--@data(3 frames)--@data(½ frame)--@data(½ frame)-|
@@ -19,8 +20,8 @@ import { pongReceived } from '../connection/ping-tracker.js';
 import { CLOSE_SENT, endWith, type Signals } from '../connection/signals.js';
 import { Stage, type Downstream } from './stage.js';
 
-/** Feeds `@data` to the protocol and collects what it reports into the batch being built. */
-export class FrameStage extends Stage implements ProtocolHandler {
+/** Feeds `@data` to the protocol and collects what it reports into the batch being built (see the file's comment). */
+export abstract class FrameStage extends Stage implements ProtocolHandler {
   /** The batch being built from a chunk's events: only while the protocol parses it (an idle connection holds none). */
   private batch: Signals | null = null;
 
@@ -31,15 +32,11 @@ export class FrameStage extends Stage implements ProtocolHandler {
     super(out);
   }
 
-  /** A batch: its `@data` chunks become the events they complete; `ready` opens the connection's protocol. */
+  /** A batch: its `@data` chunks become the events they complete (the protocol was opened with this stage as its handler). */
   override next(batch: Signals): void {
     const conn = this.conn;
     let hasData = false;
-    for (let i = 0; i < batch.length; i++) {
-      const name = batch[i]!.name;
-      if (name === '@data') hasData = true;
-      else if (name === 'ready') conn.open(this);
-    }
+    for (let i = 0; i < batch.length && !hasData; i++) hasData = batch[i]!.name === '@data';
     if (!hasData) {
       this.out.next(batch);
       return;

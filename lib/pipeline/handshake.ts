@@ -18,7 +18,7 @@ import { copyBytes } from '../core/bytes.js';
 import { checkExtendedConnectResponse } from '../core/extended-connect.js';
 import { checkResponse } from '../core/handshake.js';
 import { HttpResponseReader } from '../core/http-response-reader.js';
-import { negotiateDeflate, type DeflateOptions } from '../core/deflate-params.js';
+import { negotiateDeflate, type DeflateOptions, type DeflateParams } from '../core/deflate-params.js';
 import { isRedirectStatus } from '../core/redirect.js';
 import { Response } from '../core/response.js';
 import { events } from '../events/events.js';
@@ -242,6 +242,7 @@ export class HandshakeStage extends FrameStage {
     const now = conn.now();
     let protocol: string | null;
     let extensions: Set<string>;
+    let deflate: DeflateParams | null = null;
     try {
       // Only a transport that ran RFC 8441's extended CONNECT reports HTTP/2 (an HTTP/1 status line never parses as '2').
       const accepted =
@@ -251,7 +252,7 @@ export class HandshakeStage extends FrameStage {
       protocol = accepted.protocol;
       extensions = new Set<string>();
       if (accepted.extensions !== null) {
-        conn.deflate = negotiateDeflate(accepted.extensions, expected.deflate);
+        deflate = negotiateDeflate(accepted.extensions, expected.deflate);
         extensions.add('permessage-deflate');
       }
     } catch (error) {
@@ -267,7 +268,8 @@ export class HandshakeStage extends FrameStage {
       state.rejection = rejection;
       return [];
     }
-    // The framing (FrameStage.next) opens the protocol when it sees `ready`.
+    // Frames flow from here on: through this stage's protocol handler (FrameStage), with the negotiated extension.
+    conn.open(this, deflate);
     const out: Signals = [events.ready(response, protocol, extensions, now)];
     if (rest !== null && rest.length > 0) out.push({ name: '@data', chunk: rest });
     return out;

@@ -80,7 +80,7 @@ function setUp(
   threshold?: number,
 ): { wire: Sent[]; sink: ShorthandSink; sender: DeflateSender<Slot>; outbox: Outbox } {
   const transport = new RecordingTransport();
-  const outbox = new Outbox(transport, { outboxProgressed: () => undefined, closeWritten: () => undefined });
+  const outbox = new Outbox(transport);
   const sink = new ShorthandSink(outbox);
   const sender = new DeflateSender(sink, outbox, { ...PARAMS, ...params }, threshold === undefined ? {} : { threshold });
   senders.push(sender);
