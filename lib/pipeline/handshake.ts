@@ -1,5 +1,5 @@
 /**
- * handshake: the opening handshake as an stage (RFC 6455 §4.1). Turns the
+ * handshake: the opening handshake as a stage (RFC 6455 §4.1). Turns the
  * transport's events into `connected`, then reads the HTTP response and emits
  * `ready` or `rejected` (after the first 4 KiB of a refusal's body, see
  * rejection.ts); bytes after a 101 head are frames, which the stage parses
@@ -9,8 +9,8 @@
  * instead.
  *
  * ```
- * transport: -o--d(101…frames)--d--|
- * handshake: -c--(r,@data)------@data--|
+ * transport: -o--d(101, text frame)--d(pong)--|
+ * handshake: -c--(r,text)-----------pong-----|
  * ```
  */
 import { HandshakeError } from '../core/errors.js';
