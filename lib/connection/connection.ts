@@ -312,16 +312,6 @@ export class Connection extends Outbox implements ConnectionLimits, PingState {
     if (fin) this.releaseStream();
   }
 
-  /** A streamed message that never sent a fragment steps aside: what waited behind it leaves. */
-  cancelStream(): void {
-    this.releaseStream();
-  }
-
-  /** Messages abandoned behind a streamed message that a close frame cut short. */
-  get abandonedMessages(): number {
-    return this.abandoned;
-  }
-
   // -- backpressure -----------------------------------------------------------
 
   /** Emits once and completes when `bufferedAmount <= lowWaterMark`; errors if the connection ends first. */

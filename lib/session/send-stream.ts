@@ -133,7 +133,7 @@ export function sendStream$(conn: () => Connection, source: StreamSource, option
       if (!started || finished) return;
       finished = true;
       if (sent === 0) {
-        connection.cancelStream();
+        connection.releaseStream();
         return;
       }
       try {
@@ -204,7 +204,7 @@ export function sendStream$(conn: () => Connection, source: StreamSource, option
 
 /** The error the stream ends with: a close that cut it short says how many messages behind it were abandoned. */
 function describe(error: unknown, connection: Connection | undefined): unknown {
-  const abandoned = connection?.abandonedMessages ?? 0;
+  const abandoned = connection?.abandoned ?? 0;
   if (error instanceof WebSocketClosingError && abandoned > 0) {
     return new WebSocketClosingError(`${error.message}: the streamed message was cut short, and ${abandoned} message(s) sent behind it were abandoned`);
   }
