@@ -34,6 +34,7 @@ const config: Config = {
   fanInConnections: 1000,
   fanInWindows: 3,
   fanInWindowMs: 2000,
+  fanInRounds: 1,
 };
 
 const slug = (text: string): string => text.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();

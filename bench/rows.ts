@@ -38,6 +38,8 @@ export interface Config {
   readonly fanInConnections: number;
   readonly fanInWindows: number;
   readonly fanInWindowMs: number;
+  /** Fan-in passes over the contenders, each in fresh processes, the order reversed on every other pass. */
+  readonly fanInRounds: number;
 }
 
 /** What every row gets. */
@@ -152,9 +154,14 @@ export async function idleRows(ctx: RowContext, base: string, onResult?: (name: 
   return rows;
 }
 
-/** Fan-in: many connections, each receiving a trickle; one fresh client process per contender. */
+/**
+ * Fan-in: many connections, each receiving a trickle; a fresh client process per contender and pass. The
+ * contenders take `fanInRounds` passes, the order reversed on every other one (as the other rows alternate),
+ * so that no contender always runs first; a contender's windows are listed pass by pass, so that the paired
+ * ratios compare windows of the same pass.
+ */
 export async function fanInRows(ctx: RowContext, base: string, size = 200, rate = 10, onResult?: (name: string, windows: FanInWindow[]) => void): Promise<RowResult[]> {
-  const { fanInConnections: n, fanInWindows: windows, fanInWindowMs: windowMs } = ctx.config;
+  const { fanInConnections: n, fanInWindows: windows, fanInWindowMs: windowMs, fanInRounds: rounds } = ctx.config;
   const what = `fan-in ${n} × ${rate} msg/s × ${size} B`;
   const figures: Array<[string, string, (w: FanInWindow) => number]> = [
     [`${what}: client CPU per message`, 'µs', (w) => w.cpuUs / w.messages],
@@ -162,18 +169,24 @@ export async function fanInRows(ctx: RowContext, base: string, size = 200, rate 
     [`${what}: client CPU`, '% of a core', (w) => w.cpuPercent],
   ];
   const rows: RowResult[] = figures.map(([label, unit]) => ({ label, unit, higherIsBetter: false, values: new Map(), cpu: null, gc: null, failed: new Map() }));
-  for (const name of MANY) {
-    const client = ctx.fresh(name);
-    try {
-      const result = await client.request<FanInWindow[]>({ op: 'fanin', url: base, connections: n, size, rate, windows, windowMs }, 120_000 + windows * windowMs + n * 20);
-      const problems = result.flatMap((w) => w.problems);
-      if (problems.length > 0) throw new Error(problems.join('; '));
-      figures.forEach(([, , pick], i) => rows[i]!.values.set(name, result.map(pick)));
-      onResult?.(name, result);
-    } catch (error) {
-      for (const row of rows) row.failed.set(name, (error as Error).message);
-    } finally {
-      await client.stop();
+  for (let round = 0; round < rounds; round++) {
+    for (const name of round % 2 === 0 ? MANY : [...MANY].reverse()) {
+      if (rows[0]!.failed.has(name)) continue;
+      const client = ctx.fresh(name);
+      try {
+        const result = await client.request<FanInWindow[]>({ op: 'fanin', url: base, connections: n, size, rate, windows, windowMs }, 120_000 + windows * windowMs + n * 20);
+        const problems = result.flatMap((w) => w.problems);
+        if (problems.length > 0) throw new Error(problems.join('; '));
+        figures.forEach(([, , pick], i) => rows[i]!.values.set(name, [...(rows[i]!.values.get(name) ?? []), ...result.map(pick)]));
+        onResult?.(name, result);
+      } catch (error) {
+        for (const row of rows) {
+          row.failed.set(name, (error as Error).message);
+          row.values.delete(name);
+        }
+      } finally {
+        await client.stop();
+      }
     }
   }
   return rows;

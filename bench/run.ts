@@ -36,6 +36,7 @@ const config: Config = {
   fanInConnections: 1000,
   fanInWindows: 3,
   fanInWindowMs: QUICK ? 1000 : 2000,
+  fanInRounds: QUICK ? 1 : 2,
 };
 const only = env.BENCH_ROWS ? new RegExp(env.BENCH_ROWS, 'i') : null;
 const MiB = 1024 * 1024;
