@@ -19,7 +19,7 @@ import { ClientProtocol, type ProtocolHandler } from '../core/protocol.js';
 import type { DeflateParams } from '../core/deflate-params.js';
 import { WebSocketClosedError, WebSocketClosingError, WebSocketError, WebSocketUnavailableError } from '../core/errors.js';
 import { buildClosePayload } from '../core/close.js';
-import { events, type ConnectFail, type Disconnected } from '../events/events.js';
+import { events, type Closed, type ConnectFail, type Disconnected } from '../events/events.js';
 import type { TransportConnection } from '../transports/transport.js';
 import { allocUnsafe, bufferCodec, createMaskKeySource, isUtf8 } from './node-platform.js';
 import { PerMessageDeflate, type DeflateTuning } from '../compression/permessage-deflate.js';
@@ -124,6 +124,8 @@ export class Connection extends Outbox implements ConnectionLimits, PingState {
   end: SessionEnd | null = null;
   /** The polls and pings of the open connection (pipeline/keepalive.ts): stopped when it is disposed. */
   keepalive: Unsubscribable | null = null;
+  /** `closed`, held while our close frame still waits in the outbox (see {@link closedNow}), or null. */
+  private heldClosed: Closed | null = null;
 
   /** @param limits - kept as it is (connections with the same limits may share one object, see {@link sharedLimits}) */
   constructor(
@@ -326,9 +328,25 @@ export class Connection extends Outbox implements ConnectionLimits, PingState {
     });
   }
 
+  /**
+   * True when `closed` may be delivered now: our close frame is out (SPEC: `closed` means the close handshake
+   * completed, both close frames exchanged). Otherwise (the echo waits behind compressed messages) the event is
+   * held and enters the pipeline again, stamped then, once the outbox hands the frame over; a server that ends
+   * TCP before that gets `disconnected(graceful=false)` and no `closed` (see the sink's `ending`).
+   */
+  closedNow(event: Closed): boolean {
+    if (this.sentCloseTime !== null) return true;
+    this.heldClosed = event;
+    return false;
+  }
+
   /** Records when our close frame was handed to the transport (the outbox calls it; the close timer counts from it). */
   protected override closeWritten(): void {
     if (this.sentCloseTime === null) this.sentCloseTime = this.now();
+    const held = this.heldClosed;
+    if (held === null) return;
+    this.heldClosed = null;
+    this.input?.next([events.closed(held.code, held.reason, this.sentCloseTime)]);
   }
 
   /** The outbox handed held bytes to the transport: drain waiters look again. */

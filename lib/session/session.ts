@@ -114,6 +114,10 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
         case '@close-sent':
         case '@connect-timeout':
           break;
+        case 'closed':
+          // Only once our close frame is out too; else the connection holds it until then.
+          if (this.conn.closedNow(signal) && this.attached) this.out.next(signal);
+          break;
         case 'ready':
           this.hooks.onOpen?.(this.conn);
           if (this.attached && !this.finished) this.out.next(signal);
@@ -178,8 +182,10 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
     }
     // SPEC: after a completed close handshake (both close frames exchanged) the end is graceful, however TCP
     // then ends (a FIN, or an RST as the Autobahn fuzzingserver sends after every case).
+    // Both close frames: ours counts once it left the outbox (an echo still waiting behind compressed messages
+    // when TCP ends was never sent).
     const protocol = conn.protocol;
-    if (protocol !== null && protocol.state === 'closed') return events.disconnected('closed', true, now);
+    if (protocol !== null && protocol.state === 'closed' && conn.sentCloseTime !== null) return events.disconnected('closed', true, now);
     return events.disconnected(cause ?? 'connection closed by server', false, now);
   }
 
