@@ -62,6 +62,8 @@ const READ_PAUSES = ReadPause.PIPELINE | ReadPause.APP;
 const enum Flag {
   CLOSE_STARTED = 4,
   CLOSE_REQUESTED = 8,
+  /** Our close frame left the outbox after waiting there, during the flush under way (see outboxProgressed). */
+  CLOSE_LEFT_OUTBOX = 16,
 }
 
 /** The limits most connections use (the defaults, no compression): one object for them all. */
@@ -341,17 +343,28 @@ export class Connection extends Outbox implements ConnectionLimits, PingState {
   }
 
   /** Records when our close frame was handed to the transport (the outbox calls it; the close timer counts from it). */
-  protected override closeWritten(): void {
+  protected override closeWritten(held: boolean): void {
     if (this.sentCloseTime === null) this.sentCloseTime = this.now();
-    const held = this.heldClosed;
-    if (held === null) return;
-    this.heldClosed = null;
-    this.input?.next([events.closed(held.code, held.reason, this.sentCloseTime)]);
+    if (held) this.bits |= Flag.CLOSE_LEFT_OUTBOX;
   }
 
-  /** The outbox handed held bytes to the transport: drain waiters look again. */
+  /** The outbox handed held bytes to the transport: drain waiters look again; the sink hears of a close frame among them. */
   protected override outboxProgressed(): void {
     this.drainWaiters?.check();
+    if ((this.bits & Flag.CLOSE_LEFT_OUTBOX) !== 0) {
+      this.bits &= ~Flag.CLOSE_LEFT_OUTBOX;
+      this.closeLeftOutbox();
+    }
+  }
+
+  /**
+   * Our close frame left the outbox after waiting behind compressed messages: `@close-sent` enters the pipeline
+   * (the close timer counts from now on, see close-handshake.ts), and with it the `closed` held meanwhile.
+   */
+  private closeLeftOutbox(): void {
+    const held = this.heldClosed;
+    this.heldClosed = null;
+    this.input?.next(held === null ? [CLOSE_SENT] : [CLOSE_SENT, events.closed(held.code, held.reason, this.sentCloseTime!)]);
   }
 
   /**

@@ -94,8 +94,12 @@ export class Outbox implements ByteSink {
   /** Held bytes were handed to the transport (a subclass's drain waiters re-check). */
   protected outboxProgressed(): void {}
 
-  /** A close frame was handed to the transport (a subclass's close handshake clock starts then). */
-  protected closeWritten(): void {}
+  /**
+   * A close frame was handed to the transport (a subclass's close handshake clock starts then).
+   *
+   * @param held - it had waited here (handed over by a flush, which then calls {@link outboxProgressed}), not written at its call
+   */
+  protected closeWritten(_held: boolean): void {}
 
   /** The transport, which every write needs (the protocol writes only once the connection is open). */
   private get out(): TransportConnection {
@@ -140,7 +144,7 @@ export class Outbox implements ByteSink {
       }
     }
     this.out.write(frame);
-    if (opcode === Opcode.CLOSE) this.closeWritten();
+    if (opcode === Opcode.CLOSE) this.closeWritten(false);
   }
 
   /**
@@ -258,7 +262,7 @@ export class Outbox implements ByteSink {
       } else {
         this.out.write(item);
         line.pending -= item.length;
-        if (isClose(item)) this.closeWritten();
+        if (isClose(item)) this.closeWritten(true);
       }
       items[line.head++] = undefined as unknown as Item;
       moved = true;
@@ -277,7 +281,7 @@ export class Outbox implements ByteSink {
     const transport = this.out;
     for (const frame of slot.frames) {
       transport.write(frame);
-      if (isClose(frame)) this.closeWritten();
+      if (isClose(frame)) this.closeWritten(true);
     }
     line.pending -= slot.held;
     slot.frames = [];

@@ -8,7 +8,11 @@
  * The time counts from when the close frame was handed to the transport
  * (`sentCloseTime`): a close that waits behind compressed messages, or behind
  * messages still being inflated before a fault is reported, has not reached
- * the server yet, so the server's time has not started.
+ * the server yet, so the server's time has not started. The timer is then
+ * parked until `@close-sent` says the frame is out. That wait is finite: what
+ * the close waits behind is bounded (the application's earlier sends; the
+ * messages read before a fault, each within maxMessageSize, and no more read
+ * once the pipeline is behind), and nothing is parsed after a fault.
  *
  * ```
  * input:   --r--@close-sent----------------    (closeTimeout 10)
@@ -21,8 +25,8 @@ import type { Connection } from '../connection/connection.js';
 import { endWith, type Signals } from '../connection/signals.js';
 import type { Downstream } from './stage.js';
 
-/** `bits`: the timer was extended because the close frame still waited to be handed over. */
-const EXTENDED = 1;
+/** `bits`: the timer fell due while the close frame still waited to be handed over: it waits for `@close-sent`. */
+const PARKED = 1;
 /** `bits`: the transport was asked to half-close. */
 const HALF_CLOSED = 2;
 
@@ -46,13 +50,20 @@ export class CloseHandshake {
     this.timer = conn.options.scheduler.schedule(timeoutTick, conn.options.closeTimeout, this);
   }
 
-  /** A batch passed while closing (O(1)): half-closes the transport once both close frames are through. */
+  /**
+   * A batch passed while closing, or `@close-sent` (O(1)): the parked timer counts from the close frame's
+   * hand-over; the transport half-closes once both close frames are through.
+   */
   passed(): void {
     // RFC 6455 §7.1.1: the client "MAY close the connection at any time after sending and receiving a Close
     // message". A transport that can half-close (an HTTP/2 stream's END_STREAM, RFC 8441 §5) does, once both
     // Close frames are through: peers that wait for it (hypercorn) then end theirs instead of a closeTimeout.
     // Only once our close frame left the outbox: ending the stream earlier would cut what still waits there.
     const conn = this.conn;
+    if ((this.bits & PARKED) !== 0 && conn.sentCloseTime !== null) {
+      this.bits &= ~PARKED;
+      this.timer = conn.options.scheduler.schedule(timeoutTick, Math.max(0, conn.sentCloseTime + conn.options.closeTimeout - conn.now()), this);
+    }
     if ((this.bits & HALF_CLOSED) === 0 && conn.protocol?.state === 'closed' && conn.sentCloseTime !== null) {
       this.bits |= HALF_CLOSED;
       conn.transport?.end?.();
@@ -63,11 +74,15 @@ export class CloseHandshake {
     const conn = this.conn;
     try {
       const sent = conn.sentCloseTime;
-      // Not handed over yet: one more closeTimeout at most (zlib may be slow, never endless).
-      const closeTimeout = conn.options.closeTimeout;
-      const left = sent === null ? ((this.bits & EXTENDED) !== 0 ? 0 : Math.max(closeTimeout, 1)) : sent + closeTimeout - conn.now();
-      if (left > 0 && conn.phase !== 'ended') {
-        if (sent === null) this.bits |= EXTENDED;
+      if (conn.phase === 'ended') return;
+      if (sent === null) {
+        // Not handed over yet: the server's time has not started (see the file's comment).
+        this.timer = null;
+        this.bits |= PARKED;
+        return;
+      }
+      const left = sent + conn.options.closeTimeout - conn.now();
+      if (left > 0) {
         this.timer = conn.options.scheduler.schedule(timeoutTick, left, this);
         return;
       }

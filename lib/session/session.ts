@@ -109,9 +109,12 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
         case '@end':
           this.finish(signal.final);
           return;
+        case '@close-sent':
+          // Our close frame may have just left (written by a `@run` before it, or after waiting in the outbox).
+          this.closing?.passed();
+          break;
         case '@data':
         case '@compressed':
-        case '@close-sent':
         case '@connect-timeout':
           break;
         case 'closed':

@@ -1,0 +1,76 @@
+/**
+ * The close handshake's timer in virtual time: closeTimeout counts from when
+ * our close frame was handed to the transport. While the frame still waits
+ * (behind compressed messages, or behind inflations before a fault is
+ * reported) the timer is parked, however long that takes, and `@close-sent`
+ * (the sink calls `passed()`) starts the server's closeTimeout.
+ */
+import { TestScheduler } from 'rxjs/testing';
+import { CloseHandshake } from '../../lib/pipeline/close-handshake.js';
+import type { Connection } from '../../lib/connection/connection.js';
+import type { Signals } from '../../lib/connection/signals.js';
+
+/** The parts of a Connection the close handshake reads, on `scheduler`'s clock. */
+function fakeConnection(scheduler: TestScheduler, closeTimeout: number) {
+  return {
+    options: { scheduler, closeTimeout },
+    sentCloseTime: null as number | null,
+    phase: 'open',
+    protocol: { state: 'closing' },
+    transport: null,
+    now: () => scheduler.now(),
+    internalError: (error: unknown) => {
+      throw error;
+    },
+  };
+}
+
+describe('CloseHandshake', () => {
+  it('waits for the close frame to leave, then gives the server closeTimeout from then', () => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const ends: Array<{ at: number; reason: string }> = [];
+    scheduler.run(() => {
+      const conn = fakeConnection(scheduler, 50);
+      const handshake = new CloseHandshake(conn as unknown as Connection, {
+        next: (batch: Signals) => {
+          const end = batch[0] as { final: { reason: string } };
+          ends.push({ at: scheduler.now(), reason: end.final.reason });
+        },
+      } as never);
+      // The close frame waits 400 ms behind inflations (8 closeTimeouts), then leaves; the sink hears @close-sent.
+      scheduler.schedule(() => {
+        conn.sentCloseTime = scheduler.now();
+        handshake.passed();
+      }, 400);
+    });
+    expect(ends).toEqual([{ at: 450, reason: 'close timeout' }]);
+  });
+
+  it('counts from the hand-over when the frame left before the timer fell due', () => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const ends: number[] = [];
+    scheduler.run(() => {
+      const conn = fakeConnection(scheduler, 50);
+      const handshake = new CloseHandshake(conn as unknown as Connection, { next: () => ends.push(scheduler.now()) } as never);
+      scheduler.schedule(() => {
+        conn.sentCloseTime = scheduler.now();
+        handshake.passed();
+      }, 30);
+    });
+    expect(ends).toEqual([80]);
+  });
+
+  it('ends nothing once the session ended while the frame waited', () => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    const ends: number[] = [];
+    scheduler.run(() => {
+      const conn = fakeConnection(scheduler, 50);
+      const handshake = new CloseHandshake(conn as unknown as Connection, { next: () => ends.push(scheduler.now()) } as never);
+      scheduler.schedule(() => {
+        conn.phase = 'ended';
+        handshake.stop();
+      }, 200);
+    });
+    expect(ends).toEqual([]);
+  });
+});
