@@ -236,6 +236,19 @@ export class ClientProtocol extends FrameWriter<ProtocolSettings> implements Fra
     if (report) this.handler.onProtocolError(error);
   }
 
+  /**
+   * Fails the connection for a fault that comes first in wire order but was found after a later frame had
+   * failed it (a compressed message is inflated once parsing went on): this one's close code is the one due
+   * (unless a close frame already went out). The caller drops the later fault's events, still behind it.
+   */
+  failBefore(error: ProtocolError): void {
+    if (!this.failed) {
+      this.fail(error, false);
+      return;
+    }
+    if (!this.closeSent) this.failCloseCode = error.critical ? null : error.closeCode;
+  }
+
   /** Sends the close frame a {@link fail} left due, if any. */
   flushFailure(): void {
     const code = this.failCloseCode;

@@ -228,13 +228,17 @@ export class InflateStage extends Stage {
     else out.push(events.binary(data!, time));
   }
 
-  /** Fails the connection for a message that could not be inflated; keeps only `@end` from the rest. */
+  /**
+   * Fails the connection for a message that could not be inflated; keeps only `@end` from the rest. It is the
+   * first fault in wire order even when a later frame of the same read already failed the protocol (parsing
+   * goes on while this message waits for zlib): that fault's events are among the rest, dropped, and this
+   * one's close code is sent.
+   */
   private fail(error: ProtocolError, out: Signals, time: number): void {
     const conn = this.conn;
     const protocol = conn.protocol;
-    if (protocol !== null && protocol.state === 'failed') return; // a later frame already failed it: its events follow
     this.failed = true;
-    protocol?.fail(error, false);
+    protocol?.failBefore(error);
     protocol?.flushFailure();
     conn.closeStarted = true;
     out.push(events.protocolError(error.message, false, time), CLOSE_SENT);

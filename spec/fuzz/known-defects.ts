@@ -79,6 +79,11 @@ export const FIXED_DEFECTS: readonly FixedDefect[] = [
     reproduction: makeScenario({ client: { compress: true, echo: true }, server: { after: 'end', closeAtOnce: true }, response: deflated, frames: [text('a'.repeat(2000)), close(1000)] }),
   },
   {
+    id: 'deflate-later-fault-wins',
+    fix: 'pmd, then `c2 01 07` (compressed, invalid deflate data) `81 05 61 66 74 65 72` (text "after") `83 00` (reserved opcode 3) in one chunk: the later frame failed the protocol while parsing went on, so the compressed message’s own fault was dropped once inflated, "after" was delivered and 1002 sent; the first fault in wire order now wins (ClientProtocol.failBefore: its close code is the one due, the later fault’s events behind it are dropped): protocol_error("invalid compressed data …") and 1007, "after" never delivered',
+    reproduction: makeScenario({ client: { compress: true }, response: deflated, frames: [{ kind: 'bad-deflate', tail: new Uint8Array(0) }, text('after'), raw(3, null, new Uint8Array(0))] }),
+  },
+  {
     id: 'close-timer-before-close-sent',
     fix: 'pmd, closeTimeout 50 ms; three 64 MiB deflate bombs then close code 5000 (invalid) in one chunk: the close timer started at the fault while the protocol_error and its 1002 close waited behind the inflations, and after one extra closeTimeout the session ended disconnected("close timeout") with no close frame sent and no protocol_error; the timer now waits (parked) until the close frame is handed to the transport and counts closeTimeout from there',
     reproduction: makeScenario({
@@ -94,18 +99,6 @@ export const FIXED_DEFECTS: readonly FixedDefect[] = [
  * 101, unless said otherwise; `pmd` = the 101 accepted permessage-deflate).
  */
 export const KNOWN_DEFECTS: readonly KnownDefect[] = [
-  // Reproduction: pmd, then `c2 01 07` (compressed, BTYPE=11: invalid deflate data) `81 05 61 66 74 65 72` (text
-  // "after") `83 00` (reserved opcode 3) in one chunk → text("after"), protocol_error("invalid opcode 0x3"), close
-  // 1002. Expected: the bad compressed message fails the connection first (1007, or 1002), "after" is never
-  // delivered. lib/pipeline/inflate.ts fail(): "a later frame already failed it: its events follow". The lead is
-  // rebuilding this path (order of close vs compressed messages).
-  {
-    id: 'deflate-later-fault-wins',
-    description:
-      'with permessage-deflate, when a compressed message must fail once inflated (invalid data, too big, bad UTF-8) and a later frame of the same read fails synchronously, the messages between them are delivered and the later fault and its close code are reported: the compressed message’s own fault is dropped (lib/pipeline/inflate.ts: "a later frame already failed it: its events follow")',
-    explains: (_run, violation) => (violation.rule === 'model' || violation.rule === 'close-code') && violation.detail.includes('after an inflated message that must fail'),
-    reproduction: makeScenario({ client: { compress: true }, response: deflated, frames: [{ kind: 'bad-deflate', tail: new Uint8Array(0) }, text('after'), raw(3, null, new Uint8Array(0))] }),
-  },
 ];
 
 /** The violations no known defect explains, and the ids of the defects that explained the others. */

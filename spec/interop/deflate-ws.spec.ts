@@ -285,4 +285,18 @@ describe('failures, either way', () => {
     expect(ways.streams).toBe(1);
     expect(ways.syncBad).toBe(1); // inflated synchronously once its turn came (the empty text is not compressed)
   });
+
+  it('fails with the first fault in wire order: invalid deflate data, then a text and a reserved opcode in the same write', async () => {
+    let code: Promise<number> = Promise.resolve(0);
+    server = await sender({ serverNoContextTakeover: false, serverMaxWindowBits: 15 }, (socket) => {
+      code = closeCode(socket);
+      // One write, so one read: the parser meets the reserved opcode before the compressed message is inflated.
+      const raw = Buffer.concat([Buffer.from([0xc2, 0x01, 0x07]), Buffer.from([0x81, 0x05]), Buffer.from('after'), Buffer.from([0x83, 0x00])]);
+      (socket as unknown as { _socket: import('node:net').Socket })._socket.write(raw);
+    });
+    const events = await receive(server, true);
+    expect(received(events)).toEqual([]); // "after" follows the fault: never delivered
+    expect(events.filter((e) => e.name === 'protocol_error')).toEqual([expect.objectContaining({ error: expect.stringContaining('invalid compressed data') })]);
+    await expect(code).resolves.toBe(1007);
+  });
 });
