@@ -21,7 +21,7 @@ import { WebSocketClosedError, WebSocketClosingError, WebSocketError, WebSocketU
 import { buildClosePayload } from '../core/close.js';
 import { events, type Closed, type ConnectFail, type Disconnected } from '../events/events.js';
 import type { TransportConnection } from '../transports/transport.js';
-import { allocUnsafe, bufferCodec, createMaskKeySource, isUtf8 } from './node-platform.js';
+import { allocUnsafe, bufferCodec, bufferView, createMaskKeySource, isUtf8 } from './node-platform.js';
 import { PerMessageDeflate, type DeflateTuning } from '../compression/permessage-deflate.js';
 import { pingSent, type PendingPing, type PingState } from './ping-tracker.js';
 import { Outbox, type Slot } from './outbox.js';
@@ -201,6 +201,7 @@ export class Connection extends Outbox implements ConnectionLimits, PingState {
       maskKey: nextMaskKey,
       output: this,
       alloc: allocUnsafe,
+      view: bufferView,
       codec: bufferCodec,
       isUtf8,
     }));

@@ -13,6 +13,9 @@ export const MAX_BUFFER_LENGTH: number = constants.MAX_LENGTH;
 /** Uninitialised Buffer allocation: every byte is written before use. */
 export const allocUnsafe = (size: number): Uint8Array => Buffer.allocUnsafe(size);
 
+/** A Buffer view of received memory (no copy): what a message made of contiguous reads is handed out as. */
+export const bufferView = (memory: ArrayBufferLike, byteOffset: number, length: number): Uint8Array => Buffer.from(memory as ArrayBuffer, byteOffset, length);
+
 const asBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 

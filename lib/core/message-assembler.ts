@@ -22,6 +22,8 @@ export interface MessageAssemblerOptions {
   maxMessageSize: number;
   /** Allocator for gathered payloads (Node passes `Buffer.allocUnsafe`; default `new Uint8Array`). */
   alloc?: (size: number) => Uint8Array;
+  /** A view of received memory, of the type `alloc` makes (Node passes `Buffer.from(arrayBuffer, offset, length)`; default a Uint8Array). */
+  view?: (memory: ArrayBufferLike, byteOffset: number, length: number) => Uint8Array;
   /** A fast whole-buffer UTF-8 check (Node passes `buffer.isUtf8`), used for text that arrives as one frame in one piece. */
   isUtf8?: (bytes: Uint8Array) => boolean;
 }
@@ -214,7 +216,7 @@ export class MessageAssembler {
   }
 
   private get buffer(): MessageBuffer {
-    return (this.bufferInstance ??= new MessageBuffer(this.options.alloc ?? defaultAlloc));
+    return (this.bufferInstance ??= new MessageBuffer(this.options.alloc ?? defaultAlloc, this.options.view));
   }
 
   private get validator(): Utf8Validator {

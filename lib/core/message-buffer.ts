@@ -34,8 +34,18 @@ const ALLOC_SLACK = 64 * 1024;
 const VIEW_SLACK = 256 * 1024;
 /** First capacity of the tail. */
 const MIN_TAIL = 256;
+/**
+ * A message whose rest is at most this long when its size becomes known stays a view of the read it began in
+ * while its next parts come right after it in the same memory: Node's owned reads fill a slab and leave at
+ * least this much room for the next read (socket-stream's MIN_SLAB_READ), so the rest usually does. No buffer
+ * of its own, no copy, and the next read is not cut short at the message's end (as reading into an exact
+ * buffer must be). A part elsewhere promotes it as any other message.
+ */
+const CONTIGUOUS_REST = 16 * 1024;
 
 const EMPTY = new Uint8Array(0);
+
+const uint8View = (memory: ArrayBufferLike, byteOffset: number, length: number): Uint8Array => new Uint8Array(memory, byteOffset, length);
 
 /** Gathers the parts of one message at a time; see the file comment for the memory rules. */
 export class MessageBuffer {
@@ -53,9 +63,15 @@ export class MessageBuffer {
   /** The memory behind the last kept view: counted once in `held` for all the consecutive views into it. */
   private lastBehind: ArrayBufferLike | null = null;
 
-  /** @param alloc - allocator (Node passes its unsafe pooled one) */
-  constructor(alloc: (size: number) => Uint8Array) {
+  private readonly view: (memory: ArrayBufferLike, byteOffset: number, length: number) => Uint8Array;
+
+  /**
+   * @param alloc - allocator (Node passes its unsafe pooled one)
+   * @param view - a view of received memory, of the type `alloc` makes (Node passes its own buffer views)
+   */
+  constructor(alloc: (size: number) => Uint8Array, view: (memory: ArrayBufferLike, byteOffset: number, length: number) => Uint8Array = uint8View) {
     this.alloc = alloc;
+    this.view = view;
   }
 
   /** Bytes appended since the last `take()` or `clear()`. */
@@ -80,7 +96,17 @@ export class MessageBuffer {
    */
   append(part: Uint8Array, limit: number, known: boolean, transient = false): void {
     const length = part.length;
-    if (!this.exact && known && limit <= 2 * (this.length + length) + ALLOC_SLACK) this.promote(limit);
+    if (!this.exact) {
+      // The part right after the last kept view, in the same memory (the next read of the same slab): one view.
+      if (!transient && this.extendsLastView(part)) return;
+      if (known) {
+        if (!transient && this.length === 0 && length > 0 && limit - length <= CONTIGUOUS_REST && part.buffer.byteLength <= 2 * length + VIEW_SLACK) {
+          this.keepView(part);
+          return;
+        }
+        if (limit <= 2 * (this.length + length) + ALLOC_SLACK) this.promote(limit);
+      }
+    }
     if (this.exact) {
       const tail = this.tail!;
       // Read straight into its place (see readTarget): nothing to copy.
@@ -92,11 +118,7 @@ export class MessageBuffer {
       const memory = part.buffer;
       const behind = memory === this.lastBehind ? 0 : memory.byteLength;
       if (this.held + behind <= 2 * (this.length + length) + VIEW_SLACK) {
-        if (this.tailLength > 0) this.seal();
-        this.pieces.push(part);
-        this.piecesLength += length;
-        this.held += behind;
-        this.lastBehind = memory;
+        this.keepView(part);
         return;
       }
     }
@@ -104,6 +126,26 @@ export class MessageBuffer {
     const tail = this.tail !== null && need <= this.tail.length ? this.tail : this.grow(need, limit - this.piecesLength);
     tail.set(part, this.tailLength);
     this.tailLength = need;
+  }
+
+  /** Keeps `part` as a view of its memory (counted once in `held` for consecutive views into the same memory). */
+  private keepView(part: Uint8Array): void {
+    const memory = part.buffer;
+    if (this.tailLength > 0) this.seal();
+    this.pieces.push(part);
+    this.piecesLength += part.length;
+    if (memory !== this.lastBehind) this.held += memory.byteLength;
+    this.lastBehind = memory;
+  }
+
+  /** Merges `part` into the last kept view when it follows it directly in the same memory (nothing after it yet). */
+  private extendsLastView(part: Uint8Array): boolean {
+    const pieces = this.pieces;
+    const last = pieces.length > 0 && this.tailLength === 0 ? pieces[pieces.length - 1]! : null;
+    if (last === null || part.buffer !== last.buffer || part.byteOffset !== last.byteOffset + last.length || part.length === 0) return false;
+    pieces[pieces.length - 1] = this.view(last.buffer, last.byteOffset, last.length + part.length);
+    this.piecesLength += part.length;
+    return true;
   }
 
   /**

@@ -38,6 +38,8 @@ export interface ClientProtocolOptions {
   output: ByteSink;
   /** Buffer allocator (Node passes Buffer.allocUnsafe). */
   alloc?: (size: number) => Uint8Array;
+  /** A view of received memory, of the type `alloc` makes (Node passes `Buffer.from(arrayBuffer, offset, length)`). */
+  view?: (memory: ArrayBufferLike, byteOffset: number, length: number) => Uint8Array;
   /** UTF-8 codec (Node passes a Buffer-based one). */
   codec?: TextCodec;
   /** Fast whole-buffer UTF-8 check for single-frame text messages (Node passes `buffer.isUtf8`). */

@@ -41,6 +41,7 @@ interface ProtocolSettings extends FrameParserOptions, MessageAssemblerOptions, 
   readonly maxPayload: number;
   readonly maxMessageSize: number;
   readonly alloc: (size: number) => Uint8Array;
+  readonly view: ((memory: ArrayBufferLike, byteOffset: number, length: number) => Uint8Array) | undefined;
   readonly isUtf8: ((bytes: Uint8Array) => boolean) | undefined;
 }
 
@@ -59,13 +60,14 @@ function settingsFor(options: ClientProtocolOptions): ProtocolSettings {
     last.maxPayload === options.maxPayload &&
     last.maxMessageSize === options.maxMessageSize &&
     last.alloc === alloc &&
+    last.view === options.view &&
     last.codec === codec &&
     last.isUtf8 === options.isUtf8 &&
     last.maskKey === options.maskKey
   ) {
     return last;
   }
-  return (lastSettings = { maxPayload: options.maxPayload, maxMessageSize: options.maxMessageSize, alloc, codec, isUtf8: options.isUtf8, maskKey: options.maskKey });
+  return (lastSettings = { maxPayload: options.maxPayload, maxMessageSize: options.maxMessageSize, alloc, view: options.view, codec, isUtf8: options.isUtf8, maskKey: options.maskKey });
 }
 
 /** The bits of ClientProtocol's `bits`. */

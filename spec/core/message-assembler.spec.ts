@@ -15,6 +15,8 @@ interface FrameSpec {
   rsv1?: boolean;
   /** Offsets at which the payload arrives cut into parts. */
   cuts?: number[];
+  /** Each part in memory of its own (reads into different buffers), not views of one (reads into one slab). */
+  apart?: boolean;
 }
 
 /** A complete message as the assembler describes it after `frameEnd`. */
@@ -39,7 +41,8 @@ function deliver(assembler: MessageAssembler, opcode: number, payload: Uint8Arra
     assembler.frameStart(opcode, fin, rsv1, bytes.length);
     const points = [0, ...spec.cuts, bytes.length];
     for (let i = 1; i < points.length; i++) {
-      const part = bytes.subarray(points[i - 1], points[i]);
+      const view = bytes.subarray(points[i - 1], points[i]);
+      const part = spec.apart === true ? view.slice() : view;
       if (part.length > 0) assembler.payloadPart(part);
     }
     data = assembler.frameEnd();
@@ -107,10 +110,38 @@ describe('RFC 6455 §5.4 fragmentation', () => {
     const alloc = jest.fn((size: number) => new Uint8Array(size));
     const assembler = create({ alloc });
     const bytes = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
-    const message = deliver(assembler, Opcode.BINARY, bytes, { cuts: [1, 100, 257] });
+    const message = deliver(assembler, Opcode.BINARY, bytes, { cuts: [1, 100, 257], apart: true });
     expect(message!.data).toEqual(bytes);
     expect(alloc.mock.calls).toEqual([[300]]);
     expect(message!.data).toBe(alloc.mock.results[0]!.value);
+  });
+
+  it('hands out a frame whose parts arrive one after the other in the same memory (one slab) as one view: no buffer, no copy', () => {
+    const alloc = jest.fn((size: number) => new Uint8Array(size));
+    const view = jest.fn((memory: ArrayBufferLike, offset: number, length: number) => new Uint8Array(memory, offset, length));
+    const assembler = create({ alloc, view });
+    const slab = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) & 0xff);
+    const bytes = slab.subarray(200, 500);
+    const message = deliver(assembler, Opcode.BINARY, bytes, { cuts: [1, 100, 257] });
+    expect(message!.data).toEqual(bytes);
+    expect(alloc).not.toHaveBeenCalled();
+    expect(message!.data.buffer).toBe(slab.buffer);
+    expect(message!.data.byteOffset).toBe(200);
+    expect(view).toHaveBeenLastCalledWith(slab.buffer, 200, 300); // the platform's view type (Node: a Buffer)
+  });
+
+  it('copies a frame whose next part arrives elsewhere once its first part was kept as a view', () => {
+    const alloc = jest.fn((size: number) => new Uint8Array(size));
+    const assembler = create({ alloc });
+    const bytes = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+    assembler.frameStart(Opcode.BINARY, true, false, 300);
+    assembler.payloadPart(bytes.subarray(0, 120)); // kept as a view: the rest may follow it
+    assembler.payloadPart(bytes.slice(120, 200)); // elsewhere: the message gets its buffer
+    assembler.payloadPart(bytes.subarray(200));
+    const data = assembler.frameEnd()!;
+    expect(data).toEqual(bytes);
+    expect(alloc.mock.calls).toEqual([[300]]);
+    expect(data).toBe(alloc.mock.results[0]!.value);
   });
 
   it('returns an empty message made of empty fragments', () => {
@@ -254,7 +285,7 @@ describe('RFC 6455 §10.4 memory follows the bytes received', () => {
         throw new TypeError('broken allocator');
       },
     });
-    expect(() => deliver(assembler, Opcode.BINARY, 'ab', { cuts: [1] })).toThrow(new TypeError('broken allocator'));
+    expect(() => deliver(assembler, Opcode.BINARY, 'ab', { cuts: [1], apart: true })).toThrow(new TypeError('broken allocator'));
   });
 
   it('drops what it holds on reset()', () => {

@@ -83,4 +83,41 @@ describe.each([
       await server.close();
     }
   });
+
+  it('delivers a burst of ~16 KiB messages, many cut between reads, whole and each a Buffer', async () => {
+    // Sizes around the size of the rest a message may have to be kept as views of consecutive reads (16 KiB).
+    const sizes = Array.from({ length: 600 }, (_, i) => 12_000 + ((i * 977) % 9000));
+    const sent = sizes.map((size, i) => payload(size, i));
+    const server: Server = tls ? createHttpsServer({ key: tlsFixtures().key, cert: tlsFixtures().cert }) : createHttpServer();
+    const wss = new WebSocketServer({ server, perMessageDeflate: false });
+    wss.on('connection', (socket) => {
+      for (const message of sent) socket.send(message, { binary: true });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `${tls ? 'wss' : 'ws'}://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const ws = new WebSocket(url, { tls: { ca: tlsFixtures().ca }, proxies: {} });
+      const received: Uint8Array[] = [];
+      await new Promise<void>((resolve, reject) => {
+        const subscription = ws.connect$({ pingRate: 0, poll: 600_000 }).subscribe({
+          next: (event) => {
+            if (event.name === 'binary') received.push(event.data);
+            else if (event.name === 'disconnected') reject(new Error(event.reason));
+            if (received.length === sent.length) {
+              subscription.unsubscribe();
+              resolve();
+            }
+          },
+          error: reject,
+        });
+      });
+      expect(received.filter((data) => !Buffer.isBuffer(data))).toEqual([]);
+      expect(received.findIndex((data, i) => !(data as Buffer).equals(sent[i]!))).toBe(-1);
+    } finally {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });
