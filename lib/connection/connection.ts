@@ -365,6 +365,7 @@ export class Connection extends Outbox implements ConnectionLimits, PingState {
   private closeLeftOutbox(): void {
     const held = this.heldClosed;
     this.heldClosed = null;
+    if (this.phase === 'ended') return;
     this.input?.next(held === null ? [CLOSE_SENT] : [CLOSE_SENT, events.closed(held.code, held.reason, this.sentCloseTime!)]);
   }
 
