@@ -46,30 +46,30 @@ describe('CloseHandshake', () => {
     expect(ends).toEqual([{ at: 450, reason: 'close timeout' }]);
   });
 
-  it('counts from the hand-over when the frame left before the timer fell due', () => {
+  /** The times (virtual ms) at which the handshake ended the session, when `act` runs at `at` (closeTimeout 50). */
+  function endsWith(at: number, act: (conn: ReturnType<typeof fakeConnection>, handshake: CloseHandshake) => void): number[] {
     const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
     const ends: number[] = [];
     scheduler.run(() => {
       const conn = fakeConnection(scheduler, 50);
       const handshake = new CloseHandshake(conn as unknown as Connection, { next: () => ends.push(scheduler.now()) } as never);
-      scheduler.schedule(() => {
-        conn.sentCloseTime = scheduler.now();
-        handshake.passed();
-      }, 30);
+      scheduler.schedule(() => act(conn, handshake), at);
+    });
+    return ends;
+  }
+
+  it('counts from the hand-over when the frame left before the timer fell due', () => {
+    const ends = endsWith(30, (conn, handshake) => {
+      conn.sentCloseTime = 30;
+      handshake.passed();
     });
     expect(ends).toEqual([80]);
   });
 
   it('ends nothing once the session ended while the frame waited', () => {
-    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
-    const ends: number[] = [];
-    scheduler.run(() => {
-      const conn = fakeConnection(scheduler, 50);
-      const handshake = new CloseHandshake(conn as unknown as Connection, { next: () => ends.push(scheduler.now()) } as never);
-      scheduler.schedule(() => {
-        conn.phase = 'ended';
-        handshake.stop();
-      }, 200);
+    const ends = endsWith(200, (conn, handshake) => {
+      conn.phase = 'ended';
+      handshake.stop();
     });
     expect(ends).toEqual([]);
   });
