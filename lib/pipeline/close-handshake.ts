@@ -12,7 +12,9 @@
  * parked until `@close-sent` says the frame is out. That wait is finite: what
  * the close waits behind is bounded (the application's earlier sends; the
  * messages read before a fault, each within maxMessageSize, and no more read
- * once the pipeline is behind), and nothing is parsed after a fault.
+ * once the pipeline is behind), and nothing is parsed after a fault. Once the
+ * subscriber is gone, nobody waits for those: the socket is torn down within
+ * closeTimeout of the close's start at most (SPEC: unsubscribing), sent or not.
  *
  * ```
  * input:   --r--@close-sent----------------    (closeTimeout 10)
@@ -45,7 +47,7 @@ export class CloseHandshake {
 
   constructor(
     private readonly conn: Connection,
-    private readonly end: Downstream<Signals>,
+    private readonly end: Downstream<Signals> & { readonly attached?: boolean },
   ) {
     this.timer = conn.options.scheduler.schedule(timeoutTick, conn.options.closeTimeout, this);
   }
@@ -75,13 +77,13 @@ export class CloseHandshake {
     try {
       const sent = conn.sentCloseTime;
       if (conn.phase === 'ended') return;
-      if (sent === null) {
+      if (sent === null && this.end.attached !== false) {
         // Not handed over yet: the server's time has not started (see the file's comment).
         this.timer = null;
         this.bits |= PARKED;
         return;
       }
-      const left = sent + conn.options.closeTimeout - conn.now();
+      const left = sent === null ? 0 : sent + conn.options.closeTimeout - conn.now();
       if (left > 0) {
         this.timer = conn.options.scheduler.schedule(timeoutTick, left, this);
         return;
@@ -92,6 +94,13 @@ export class CloseHandshake {
     } catch (error) {
       conn.internalError(error);
     }
+  }
+
+  /** The subscriber is gone: a timer parked for a close frame still waiting ends the session now. */
+  detached(): void {
+    if ((this.bits & PARKED) === 0) return;
+    this.bits &= ~PARKED;
+    this.expire();
   }
 
   /** The session ended: the timer is cancelled. */

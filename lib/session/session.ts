@@ -67,7 +67,7 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
   private closing: CloseHandshake | null = null;
 
   /** False once the subscriber unsubscribed (the connection may still be closing in the background). */
-  private get attached(): boolean {
+  get attached(): boolean {
     return (this.bits & DETACHED) === 0;
   }
 
@@ -205,6 +205,7 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
     this.bits |= DETACHED;
     this.release();
     if (this.finished) return;
+    this.closing?.detached();
     const conn = this.conn;
     if (conn.phase === 'open') {
       if (conn.isActive) conn.close(1001, 'going away');

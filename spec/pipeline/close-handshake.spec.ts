@@ -46,17 +46,33 @@ describe('CloseHandshake', () => {
     expect(ends).toEqual([{ at: 450, reason: 'close timeout' }]);
   });
 
-  /** The times (virtual ms) at which the handshake ended the session, when `act` runs at `at` (closeTimeout 50). */
-  function endsWith(at: number, act: (conn: ReturnType<typeof fakeConnection>, handshake: CloseHandshake) => void): number[] {
+  /**
+   * The times (virtual ms) at which the handshake ended the session, when `act` runs at `at` (closeTimeout 50);
+   * `sink.attached` is what the session's sink says (false once the subscriber unsubscribed).
+   */
+  function endsWith(at: number, act: (conn: ReturnType<typeof fakeConnection>, handshake: CloseHandshake, sink: { attached: boolean }) => void, attached = true): number[] {
     const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
     const ends: number[] = [];
     scheduler.run(() => {
       const conn = fakeConnection(scheduler, 50);
-      const handshake = new CloseHandshake(conn as unknown as Connection, { next: () => ends.push(scheduler.now()) } as never);
-      scheduler.schedule(() => act(conn, handshake), at);
+      const sink = { attached, next: () => ends.push(scheduler.now()) };
+      const handshake = new CloseHandshake(conn as unknown as Connection, sink as never);
+      scheduler.schedule(() => act(conn, handshake, sink), at);
     });
     return ends;
   }
+
+  it('tears down at closeTimeout, sent or not, once the subscriber is gone (SPEC: unsubscribing)', () => {
+    expect(endsWith(400, () => undefined, false)).toEqual([50]);
+  });
+
+  it('ends a timer parked for a waiting close frame when the subscriber leaves', () => {
+    const ends = endsWith(200, (_conn, handshake, sink) => {
+      sink.attached = false;
+      handshake.detached();
+    });
+    expect(ends).toEqual([200]);
+  });
 
   it('counts from the hand-over when the frame left before the timer fell due', () => {
     const ends = endsWith(30, (conn, handshake) => {
