@@ -331,6 +331,11 @@ export class Connection extends Outbox implements ConnectionLimits, PingState {
     });
   }
 
+  /** True once both close frames are through: the peer's received, ours handed to the transport (not just queued). */
+  get closeExchanged(): boolean {
+    return this.protocol?.state === 'closed' && this.sentCloseTime !== null;
+  }
+
   /**
    * True when `closed` may be delivered now: our close frame is out (SPEC: `closed` means the close handshake
    * completed, both close frames exchanged). Otherwise (the echo waits behind compressed messages) the event is

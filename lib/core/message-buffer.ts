@@ -100,7 +100,7 @@ export class MessageBuffer {
       // The part right after the last kept view, in the same memory (the next read of the same slab): one view.
       if (!transient && this.extendsLastView(part)) return;
       if (known) {
-        if (!transient && this.length === 0 && length > 0 && limit - length <= CONTIGUOUS_REST && part.buffer.byteLength <= 2 * length + VIEW_SLACK) {
+        if (!transient && this.length === 0 && length > 0 && limit - length <= CONTIGUOUS_REST && this.viewFits(part)) {
           this.keepView(part);
           return;
         }
@@ -114,18 +114,21 @@ export class MessageBuffer {
       this.tailLength += length;
       return;
     }
-    if (length >= MIN_VIEW && !transient) {
-      const memory = part.buffer;
-      const behind = memory === this.lastBehind ? 0 : memory.byteLength;
-      if (this.held + behind <= 2 * (this.length + length) + VIEW_SLACK) {
-        this.keepView(part);
-        return;
-      }
+    if (length >= MIN_VIEW && !transient && this.viewFits(part)) {
+      this.keepView(part);
+      return;
     }
     const need = this.tailLength + length;
     const tail = this.tail !== null && need <= this.tail.length ? this.tail : this.grow(need, limit - this.piecesLength);
     tail.set(part, this.tailLength);
     this.tailLength = need;
+  }
+
+  /** True when keeping `part` as a view holds no more than twice the bytes received plus one read slab (VIEW_SLACK). */
+  private viewFits(part: Uint8Array): boolean {
+    const memory = part.buffer;
+    const behind = memory === this.lastBehind ? 0 : memory.byteLength;
+    return this.held + behind <= 2 * (this.length + part.length) + VIEW_SLACK;
   }
 
   /** Keeps `part` as a view of its memory (counted once in `held` for consecutive views into the same memory). */

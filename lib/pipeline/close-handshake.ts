@@ -62,11 +62,12 @@ export class CloseHandshake {
     // Close frames are through: peers that wait for it (hypercorn) then end theirs instead of a closeTimeout.
     // Only once our close frame left the outbox: ending the stream earlier would cut what still waits there.
     const conn = this.conn;
-    if ((this.bits & PARKED) !== 0 && conn.sentCloseTime !== null) {
+    const sent = conn.sentCloseTime;
+    if ((this.bits & PARKED) !== 0 && sent !== null) {
       this.bits &= ~PARKED;
-      this.timer = conn.options.scheduler.schedule(timeoutTick, Math.max(0, conn.sentCloseTime + conn.options.closeTimeout - conn.now()), this);
+      this.timer = conn.options.scheduler.schedule(timeoutTick, Math.max(0, this.left(sent)), this);
     }
-    if ((this.bits & HALF_CLOSED) === 0 && conn.protocol?.state === 'closed' && conn.sentCloseTime !== null) {
+    if ((this.bits & HALF_CLOSED) === 0 && conn.closeExchanged) {
       this.bits |= HALF_CLOSED;
       conn.transport?.end?.();
     }
@@ -83,7 +84,7 @@ export class CloseHandshake {
         this.bits |= PARKED;
         return;
       }
-      const left = sent === null ? 0 : sent + conn.options.closeTimeout - conn.now();
+      const left = sent === null ? 0 : this.left(sent);
       if (left > 0) {
         this.timer = conn.options.scheduler.schedule(timeoutTick, left, this);
         return;
@@ -94,6 +95,11 @@ export class CloseHandshake {
     } catch (error) {
       conn.internalError(error);
     }
+  }
+
+  /** What is left of the server's closeTimeout, counted from when our close frame was handed over (`sent`). */
+  private left(sent: number): number {
+    return sent + this.conn.options.closeTimeout - this.conn.now();
   }
 
   /** The subscriber is gone: a timer parked for a close frame still waiting ends the session now. */

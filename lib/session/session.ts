@@ -187,8 +187,7 @@ class SessionSink extends Stage<Signals, WebSocketEvent> implements SessionEnd, 
     // then ends (a FIN, or an RST as the Autobahn fuzzingserver sends after every case).
     // Both close frames: ours counts once it left the outbox (an echo still waiting behind compressed messages
     // when TCP ends was never sent).
-    const protocol = conn.protocol;
-    if (protocol !== null && protocol.state === 'closed' && conn.sentCloseTime !== null) return events.disconnected('closed', true, now);
+    if (conn.closeExchanged) return events.disconnected('closed', true, now);
     return events.disconnected(cause ?? 'connection closed by server', false, now);
   }
 
